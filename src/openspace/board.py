@@ -1,0 +1,569 @@
+"""
+The board engine: the rules of an open-space board, with no I/O.
+
+Commands (L{openspace.commands}) come in with the acting person and the current time;
+L{decide} checks them against the board and answers with the events that would carry
+them out (and any warnings), or raises L{Refused} naming the field and the reason.
+Events are folded into boards by L{openspace.replay}.
+
+Invariants that hold after every event:
+  - a (room, slot) cell holds at most one session;
+  - sessions sit only in known rooms and slots;
+  - blocked cells and layouts reference known rooms and slots.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, NoReturn
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from attrs import evolve
+
+from openspace.commands import (
+    Actor,
+    BlockCell,
+    CancelMeetup,
+    CancelSession,
+    Command,
+    Decision,
+    EditSession,
+    HideSession,
+    MoveSession,
+    ProposeSession,
+    Refused,
+    SetGoing,
+    SetLayout,
+    StartMeetup,
+    SwapSessions,
+    UnblockCell,
+    Undo,
+    Warning,
+)
+from openspace.events import (
+    CellBlocked,
+    CellUnblocked,
+    Change,
+    GoingSet,
+    Layout,
+    LayoutSet,
+    MeetupCancelled,
+    MeetupStarted,
+    SessionCancelled,
+    SessionEdited,
+    SessionHidden,
+    SessionMoved,
+    SessionProposed,
+    SessionsSwapped,
+    SessionText,
+    Undone,
+)
+from openspace.model import (
+    DEFAULT_MEETUP_LENGTH,
+    Board,
+    Cell,
+    Meetup,
+    RoomKind,
+    Session,
+    Slot,
+)
+from openspace.replay import apply_change
+from openspace.text import clean, name_key
+from openspace.undo import inverse
+
+TITLE_MAX = 120
+DESCRIPTION_MAX = 4000
+HOST_MAX = 80
+TAG_MAX = 30
+TAGS_MAX = 8
+PLACE_MAX = 120
+MEETUP_MINUTES = (5, 240)
+# A meetup "starting now" typed on a slow phone may arrive a little late.
+MEETUP_GRACE = timedelta(minutes=5)
+MEETUP_HORIZON = timedelta(days=14)
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$")
+ID_ATTENDEE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+# --- deciding --------------------------------------------------------------------------
+
+
+def decide(board: Board | None, command: Command, actor: Actor, now: datetime) -> Decision:
+    """
+    Check C{command} against C{board} and say what it changes.
+
+    @param board: the current board, or L{None} when the event does not exist yet (only
+        L{SetLayout} can create one).
+    @param now: the current time, aware.
+    @raise Refused: the command breaks a rule; nothing changes.
+    """
+    if isinstance(command, SetLayout):
+        return _decide_layout(board, command, actor)
+    if board is None:
+        raise Refused("not_found", "this event does not exist")
+    handler = _HANDLERS[type(command)]
+    return handler(board, command, actor, now)
+
+
+def _require_privilege(actor: Actor) -> None:
+    if not actor.privileged:
+        raise Refused("forbidden", "only a facilitator can do this")
+
+
+def _invalid(field_name: str, message: str) -> NoReturn:
+    raise Refused("invalid", message, field=field_name)
+
+
+def _text(value: str, field_name: str, low: int, high: int, *, multiline: bool = False) -> str:
+    cleaned = clean(value, multiline=multiline)
+    if len(cleaned) < low:
+        _invalid(field_name, f"{field_name} must not be empty")
+    if len(cleaned) > high:
+        _invalid(field_name, f"{field_name} is {len(cleaned)} characters; the limit is {high}")
+    return cleaned
+
+
+def _tags(values: Sequence[str]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for raw in values:
+        tag = clean(raw).lstrip("#").strip().lower()
+        if not tag:
+            continue
+        if len(tag) > TAG_MAX:
+            _invalid("tags", f"the tag {tag[:TAG_MAX]!r}… is longer than {TAG_MAX} characters")
+        seen[tag] = None
+    if len(seen) > TAGS_MAX:
+        _invalid("tags", f"a session can have at most {TAGS_MAX} tags")
+    return tuple(seen)
+
+
+def _session_text(title: str, description: str, host_name: str, tags: Sequence[str]) -> SessionText:
+    return SessionText(
+        title=_text(title, "title", 1, TITLE_MAX),
+        description=_text(description, "description", 0, DESCRIPTION_MAX, multiline=True),
+        host=_text(host_name, "host", 1, HOST_MAX),
+        tags=_tags(tags),
+    )
+
+
+def _session(board: Board, session_id: str) -> Session:
+    session = board.sessions.get(session_id)
+    if session is None:
+        raise Refused("not_found", f"there is no session {session_id!r}", field="session")
+    return session
+
+
+def _owned_session(board: Board, session_id: str, actor: Actor) -> Session:
+    session = _session(board, session_id)
+    if not actor.owns(session):
+        raise Refused("forbidden", "only the host of this session or a facilitator can change it")
+    return session
+
+
+def _bookable_slot(board: Board, slot_id: str, actor: Actor, now: datetime) -> Slot:
+    slot = board.slot(slot_id)
+    if slot is None:
+        raise Refused("unknown_slot", f"there is no slot {slot_id!r}", field="slot")
+    if slot.end <= now and not actor.privileged:
+        raise Refused("slot_over", "that time slot is already over", field="slot")
+    return slot
+
+
+def _check_cell(
+    board: Board, cell: Cell, actor: Actor, now: datetime, moving: str | None = None
+) -> None:
+    """
+    Refuse unless C{cell} can take a session (C{moving} may already sit there).
+    """
+    room = board.room(cell.room)
+    if room is None:
+        raise Refused("unknown_room", f"there is no room {cell.room!r}", field="room")
+    if room.kind is not RoomKind.room:
+        raise Refused(
+            "not_a_room", f"{room.name} is a hallway spot: start a meetup there", field="room"
+        )
+    _bookable_slot(board, cell.slot, actor, now)
+    if cell in board.blocked and not actor.privileged:
+        raise Refused("blocked", f"{room.name} is not available at that time", field="slot")
+    holder = board.session_in(cell)
+    if holder is not None and holder.id != moving:
+        shown = "a hidden session" if holder.hidden else f"“{holder.title}” ({holder.host})"
+        raise Refused(
+            "cell_taken",
+            f"{room.name} is already taken at that time by {shown}",
+            field="slot",
+            details={"session": holder.id},
+        )
+
+
+def _overlap_warnings(board: Board, session: Session) -> tuple[Warning, ...]:
+    slot = board.slot(session.slot)
+    if slot is None:
+        return ()
+    key = name_key(session.host)
+    clashes = []
+    for other in board.visible_sessions():
+        if other.id == session.id or name_key(other.host) != key:
+            continue
+        other_slot = board.slot(other.slot)
+        if other_slot is not None and other_slot.overlaps(slot):
+            clashes.append(other.id)
+    if not clashes:
+        return ()
+    return (
+        Warning(
+            "host_overlap",
+            f"{session.host} also hosts another session at the same time",
+            (session.id, *clashes),
+        ),
+    )
+
+
+def _decide_propose(board: Board, command: ProposeSession, actor: Actor, now: datetime) -> Decision:
+    text = _session_text(command.title, command.description, command.host, command.tags)
+    cell = Cell(command.room, command.slot)
+    _check_cell(board, cell, actor, now)
+    session = Session(
+        id=f"s{board.seq + 1}",
+        title=text.title,
+        description=text.description,
+        host=text.host,
+        tags=text.tags,
+        room=cell.room,
+        slot=cell.slot,
+        owner=command.owner,
+    )
+    after = apply_change(board, SessionProposed(session))
+    return Decision(
+        (SessionProposed(session),), _overlap_warnings(after, session), ids=(session.id,)
+    )
+
+
+def _decide_edit(board: Board, command: EditSession, actor: Actor, now: datetime) -> Decision:
+    session = _owned_session(board, command.session_id, actor)
+    before = SessionText.of(session)
+    after = _session_text(
+        session.title if command.title is None else command.title,
+        session.description if command.description is None else command.description,
+        session.host if command.host is None else command.host,
+        session.tags if command.tags is None else command.tags,
+    )
+    changes: tuple[Change, ...] = ()
+    if after != before:
+        changes = (SessionEdited(session.id, before, after),)
+        board = apply_change(board, changes[0])
+    if command.room is not None or command.slot is not None:
+        move = MoveSession(session.id, command.room or session.room, command.slot or session.slot)
+        moved = _decide_move(board, move, actor, now)
+        changes += moved.changes
+        board = _board_after(board, moved)
+    if not changes:
+        return Decision((), ids=(session.id,))
+    return Decision(
+        changes, _overlap_warnings(board, board.sessions[session.id]), ids=(session.id,)
+    )
+
+
+def _board_after(board: Board, decision: Decision) -> Board:
+    for change in decision.changes:
+        board = apply_change(board, change)
+    return board
+
+
+def _decide_move(board: Board, command: MoveSession, actor: Actor, now: datetime) -> Decision:
+    session = _owned_session(board, command.session_id, actor)
+    target = Cell(command.room, command.slot)
+    if target == session.cell:
+        return Decision((), ids=(session.id,))
+    _check_cell(board, target, actor, now, moving=session.id)
+    change = SessionMoved(session.id, session.cell, target)
+    moved = apply_change(board, change)
+    return Decision(
+        (change,), _overlap_warnings(moved, moved.sessions[session.id]), ids=(session.id,)
+    )
+
+
+def _decide_swap(board: Board, command: SwapSessions, actor: Actor, now: datetime) -> Decision:
+    if command.first == command.second:
+        _invalid("second", "pick two different sessions to swap")
+    first = _owned_session(board, command.first, actor)
+    second = _owned_session(board, command.second, actor)
+    for session in (first, second):
+        _bookable_slot(board, session.slot, actor, now)
+    change = SessionsSwapped(first.id, second.id)
+    swapped = apply_change(board, change)
+    warnings = _overlap_warnings(swapped, swapped.sessions[first.id]) + _overlap_warnings(
+        swapped, swapped.sessions[second.id]
+    )
+    return Decision((change,), warnings, ids=(first.id, second.id))
+
+
+def _decide_cancel(board: Board, command: CancelSession, actor: Actor, now: datetime) -> Decision:
+    session = _owned_session(board, command.session_id, actor)
+    return Decision((SessionCancelled(session),), ids=(session.id,))
+
+
+def _decide_going(board: Board, command: SetGoing, actor: Actor, now: datetime) -> Decision:
+    session = _session(board, command.session_id)
+    if session.hidden:
+        raise Refused("not_found", f"there is no session {session.id!r}", field="session")
+    attendee = command.attendee.strip()
+    if not ID_ATTENDEE.match(attendee):
+        _invalid("attendee", "attendee must be 8–64 letters, digits, '-' or '_'")
+    if (attendee in session.going) == command.going:
+        return Decision((), ids=(session.id,))
+    count = len(session.going) + (1 if command.going else -1)
+    return Decision((GoingSet(session.id, attendee, command.going, count),), ids=(session.id,))
+
+
+def _decide_block(board: Board, command: BlockCell, actor: Actor, now: datetime) -> Decision:
+    _require_privilege(actor)
+    cell = _known_cell(board, command.room, command.slot)
+    if cell in board.blocked:
+        return Decision(())
+    holder = board.session_in(cell)
+    if holder is not None:
+        raise Refused(
+            "cell_taken",
+            f"move or cancel “{holder.title}” before blocking its cell",
+            field="slot",
+            details={"session": holder.id},
+        )
+    return Decision((CellBlocked(cell),))
+
+
+def _decide_unblock(board: Board, command: UnblockCell, actor: Actor, now: datetime) -> Decision:
+    _require_privilege(actor)
+    cell = _known_cell(board, command.room, command.slot)
+    if cell not in board.blocked:
+        return Decision(())
+    return Decision((CellUnblocked(cell),))
+
+
+def _known_cell(board: Board, room: str, slot: str) -> Cell:
+    if board.room(room) is None:
+        raise Refused("unknown_room", f"there is no room {room!r}", field="room")
+    if board.slot(slot) is None:
+        raise Refused("unknown_slot", f"there is no slot {slot!r}", field="slot")
+    return Cell(room, slot)
+
+
+def _decide_hide(board: Board, command: HideSession, actor: Actor, now: datetime) -> Decision:
+    _require_privilege(actor)
+    session = _session(board, command.session_id)
+    if session.hidden == command.hidden:
+        return Decision((), ids=(session.id,))
+    return Decision((SessionHidden(session.id, command.hidden),), ids=(session.id,))
+
+
+def _decide_meetup(board: Board, command: StartMeetup, actor: Actor, now: datetime) -> Decision:
+    title = _text(command.title, "title", 1, TITLE_MAX)
+    place = _text(command.place, "place", 1, PLACE_MAX)
+    spot = board.room(place)
+    if spot is not None and spot.kind is RoomKind.hallway:
+        spot_id: str | None = spot.id
+        place = spot.name
+    else:
+        spot_id = None
+    starts = now if command.starts is None else command.starts
+    if starts.tzinfo is None:
+        _invalid("starts", "starts needs a time zone offset")
+    if starts < now - MEETUP_GRACE:
+        _invalid("starts", "that start time is already past")
+    if starts > now + MEETUP_HORIZON:
+        _invalid("starts", "meetups can be planned at most 14 days ahead")
+    length = DEFAULT_MEETUP_LENGTH
+    if command.minutes is not None:
+        low, high = MEETUP_MINUTES
+        if not low <= command.minutes <= high:
+            _invalid("minutes", f"a meetup lasts from {low} to {high} minutes")
+        length = timedelta(minutes=command.minutes)
+    starts = starts.astimezone(ZoneInfo("UTC"))
+    meetup = Meetup(f"m{board.seq + 1}", title, place, spot_id, starts, starts + length)
+    return Decision((MeetupStarted(meetup),), ids=(meetup.id,))
+
+
+def _decide_cancel_meetup(
+    board: Board, command: CancelMeetup, actor: Actor, now: datetime
+) -> Decision:
+    _require_privilege(actor)
+    meetup = board.meetups.get(command.meetup_id)
+    if meetup is None:
+        raise Refused("not_found", f"there is no meetup {command.meetup_id!r}", field="meetup")
+    return Decision((MeetupCancelled(meetup),), ids=(meetup.id,))
+
+
+def _decide_undo(board: Board, command: Undo, actor: Actor, now: datetime) -> Decision:
+    _require_privilege(actor)
+    if not command.targets:
+        raise Refused("nothing_to_undo", "there is nothing left to undo")
+    scratch = board
+    inverses: list[Change] = []
+    for logged in sorted(command.targets, key=lambda entry: -entry.seq):
+        for change in inverse(logged.change, scratch):
+            scratch = apply_change(scratch, change)
+            inverses.append(change)
+    _check_invariants(scratch, "undo_conflict")
+    return Decision((Undone(tuple(t.seq for t in command.targets), tuple(inverses)),))
+
+
+def _decide_layout(board: Board | None, command: SetLayout, actor: Actor) -> Decision:
+    _require_privilege(actor)
+    layout = validate_layout(command.layout)
+    before = None
+    if board is not None:
+        before = Layout(board.info, board.rooms, board.slots, board.blocked)
+        if layout.info.slug != board.info.slug:
+            _invalid("slug", "an event's slug cannot change")
+        if layout == before:
+            return Decision(())
+    change = LayoutSet(layout, before)
+    if board is not None:
+        _check_invariants(apply_change(board, change), "layout_conflict")
+    return Decision((change,))
+
+
+def validate_layout(layout: Layout) -> Layout:
+    """
+    Check a layout on its own (ids unique, times sane) and return it cleaned.
+
+    @raise Refused: naming the field, e.g. C{rooms[2].id}.
+    """
+    info = layout.info
+    if not SLUG_PATTERN.match(info.slug):
+        _invalid("slug", "slug must be lower-case letters, digits and '-', up to 63")
+    name = _text(info.name, "name", 1, TITLE_MAX)
+    try:
+        ZoneInfo(info.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        _invalid("timezone", f"{info.timezone!r} is not an IANA time zone name")
+    rooms = []
+    seen_rooms: set[str] = set()
+    for index, room in enumerate(layout.rooms):
+        where = f"rooms[{index}]"
+        if not ID_PATTERN.match(room.id):
+            _invalid(f"{where}.id", "room ids are 1–40 letters, digits, '_', '.', ':' or '-'")
+        if room.id in seen_rooms:
+            _invalid(f"{where}.id", f"room id {room.id!r} is used twice")
+        seen_rooms.add(room.id)
+        if room.capacity is not None and not 1 <= room.capacity <= 100_000:
+            _invalid(f"{where}.capacity", "capacity must be a positive number of people")
+        rooms.append(
+            evolve(
+                room,
+                name=_text(room.name, f"{where}.name", 1, HOST_MAX),
+                where=_text(room.where, f"{where}.where", 0, PLACE_MAX * 2),
+                access=_text(room.access, f"{where}.access", 0, PLACE_MAX * 2),
+            )
+        )
+    slots = sorted(layout.slots, key=lambda slot: slot.start)
+    seen_slots: set[str] = set()
+    for index, slot in enumerate(slots):
+        where = f"slots[{slot.id}]"
+        if not ID_PATTERN.match(slot.id):
+            _invalid(f"{where}.id", "slot ids are 1–40 letters, digits, '_', '.', ':' or '-'")
+        if slot.id in seen_slots:
+            _invalid(f"{where}.id", f"slot id {slot.id!r} is used twice")
+        seen_slots.add(slot.id)
+        if slot.start.tzinfo is None or slot.end.tzinfo is None:
+            _invalid(where, "slot times need a time zone")
+        if slot.end <= slot.start:
+            _invalid(where, "a slot must end after it starts")
+        if index and slots[index - 1].end > slot.start:
+            _invalid(where, f"slot {slot.id!r} overlaps slot {slots[index - 1].id!r}")
+    for cell in layout.blocked:
+        if cell.room not in seen_rooms or cell.slot not in seen_slots:
+            _invalid("blocked", f"blocked cell {cell.room}/{cell.slot} is not on the board")
+    utc = ZoneInfo("UTC")
+    return Layout(
+        evolve(info, name=name),
+        tuple(rooms),
+        tuple(
+            evolve(slot, start=slot.start.astimezone(utc), end=slot.end.astimezone(utc))
+            for slot in slots
+        ),
+        frozenset(layout.blocked),
+    )
+
+
+def _check_invariants(board: Board, code: str) -> None:
+    """
+    Refuse with C{code} if C{board} breaks an invariant (used where a change is derived
+    from history rather than checked field by field: undo and layout changes).
+    """
+    room_ids = {room.id for room in board.rooms}
+    slot_ids = {slot.id for slot in board.slots}
+    taken: dict[Cell, str] = {}
+    for session in board.sessions.values():
+        if session.room not in room_ids or session.slot not in slot_ids:
+            raise Refused(
+                code,
+                f"“{session.title}” would be left in a room or slot that no longer exists",
+                details={"session": session.id},
+            )
+        if session.cell in taken:
+            raise Refused(
+                code,
+                f"“{session.title}” and another session would share one room and slot",
+                details={"session": session.id, "other": taken[session.cell]},
+            )
+        taken[session.cell] = session.id
+    for cell in board.blocked:
+        if cell.room not in room_ids or cell.slot not in slot_ids:
+            raise Refused(code, f"blocked cell {cell.room}/{cell.slot} is not on the board")
+
+
+_HANDLERS: Mapping[type, Callable[[Board, Any, Actor, datetime], Decision]] = {
+    ProposeSession: _decide_propose,
+    EditSession: _decide_edit,
+    MoveSession: _decide_move,
+    SwapSessions: _decide_swap,
+    CancelSession: _decide_cancel,
+    SetGoing: _decide_going,
+    BlockCell: _decide_block,
+    UnblockCell: _decide_unblock,
+    HideSession: _decide_hide,
+    StartMeetup: _decide_meetup,
+    CancelMeetup: _decide_cancel_meetup,
+    Undo: _decide_undo,
+}
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def board_warnings(board: Board) -> tuple[Warning, ...]:
+    """
+    Every host who is in two places at once, once per clash.
+    """
+    found: dict[tuple[str, ...], Warning] = {}
+    for session in board.visible_sessions():
+        for warning in _overlap_warnings(board, session):
+            found.setdefault(tuple(sorted(warning.sessions)), warning)
+    return tuple(found[key] for key in sorted(found))
+
+
+def free_cells(board: Board, now: datetime) -> tuple[Cell, ...]:
+    """
+    The cells a host could claim right now, in time order then room order.
+    """
+    taken = {session.cell for session in board.sessions.values()}
+    return tuple(
+        Cell(room.id, slot.id)
+        for slot in board.slots
+        if slot.end > now
+        for room in board.rooms
+        if room.kind is RoomKind.room
+        and Cell(room.id, slot.id) not in taken
+        and Cell(room.id, slot.id) not in board.blocked
+    )
+
+
+def meetups_running(board: Board, now: datetime) -> tuple[Meetup, ...]:
+    return tuple(
+        sorted((m for m in board.meetups.values() if m.running_at(now)), key=lambda m: m.starts)
+    )

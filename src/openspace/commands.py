@@ -1,0 +1,234 @@
+"""
+The vocabulary of the board engine: who acts, what they ask for, and how it answers.
+
+Commands are plain values; L{openspace.board.decide} turns one into a L{Decision} (the
+events to record, and warnings) or raises L{Refused}.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from enum import StrEnum
+
+from attrs import frozen
+
+from openspace.events import Change, Layout, Logged
+from openspace.model import Session
+
+# --- who is acting ---------------------------------------------------------------------
+
+
+class Role(StrEnum):
+    facilitator = "facilitator"
+    host = "host"
+    attendee = "attendee"
+    system = "system"
+
+
+@frozen
+class Actor:
+    """
+    Who asks for a change.
+
+    @ivar keys: hashes of the edit keys the person presented; a host may change the
+        sessions whose C{owner} is among them.
+    """
+
+    role: Role
+    keys: frozenset[str] = frozenset()
+
+    @property
+    def privileged(self) -> bool:
+        """
+        Facilitators (and the system acting for them) may override the rules.
+        """
+        return self.role in (Role.facilitator, Role.system)
+
+    def owns(self, session: Session) -> bool:
+        return self.privileged or session.owner in self.keys
+
+
+FACILITATOR = Actor(Role.facilitator)
+ATTENDEE = Actor(Role.attendee)
+SYSTEM = Actor(Role.system)
+
+
+def host(keys: Iterable[str]) -> Actor:
+    return Actor(Role.host, frozenset(keys))
+
+
+# --- commands --------------------------------------------------------------------------
+
+
+@frozen
+class SetLayout:
+    layout: Layout
+
+
+@frozen
+class ProposeSession:
+    """
+    @ivar owner: hash of the host's edit key, made by the caller.
+    """
+
+    title: str
+    description: str
+    host: str
+    tags: Sequence[str]
+    room: str
+    slot: str
+    owner: str
+
+
+@frozen
+class EditSession:
+    """
+    Change some of a session's text, and maybe its cell, in one step; fields left
+    L{None} stay as they are.
+    """
+
+    session_id: str
+    title: str | None = None
+    description: str | None = None
+    host: str | None = None
+    tags: Sequence[str] | None = None
+    room: str | None = None
+    slot: str | None = None
+
+
+@frozen
+class MoveSession:
+    session_id: str
+    room: str
+    slot: str
+
+
+@frozen
+class SwapSessions:
+    first: str
+    second: str
+
+
+@frozen
+class CancelSession:
+    session_id: str
+
+
+@frozen
+class SetGoing:
+    session_id: str
+    attendee: str
+    going: bool
+
+
+@frozen
+class BlockCell:
+    room: str
+    slot: str
+
+
+@frozen
+class UnblockCell:
+    room: str
+    slot: str
+
+
+@frozen
+class HideSession:
+    session_id: str
+    hidden: bool = True
+
+
+@frozen
+class StartMeetup:
+    """
+    @ivar place: a hallway spot's id, or free text ("by the big plant").
+    @ivar starts: L{None} for now.
+    @ivar minutes: L{None} for the default length.
+    """
+
+    title: str
+    place: str
+    starts: datetime | None = None
+    minutes: int | None = None
+
+
+@frozen
+class CancelMeetup:
+    meetup_id: str
+
+
+@frozen
+class Undo:
+    """
+    Undo these logged events (pick them with L{undo_targets}).
+    """
+
+    targets: tuple[Logged, ...]
+
+
+Command = (
+    SetLayout
+    | ProposeSession
+    | EditSession
+    | MoveSession
+    | SwapSessions
+    | CancelSession
+    | SetGoing
+    | BlockCell
+    | UnblockCell
+    | HideSession
+    | StartMeetup
+    | CancelMeetup
+    | Undo
+)
+
+
+# --- answers ---------------------------------------------------------------------------
+
+
+class Refused(Exception):
+    """
+    The board refuses a command.
+
+    @ivar code: a stable machine-readable reason, e.g. C{"cell_taken"}.
+    @ivar field: the input field at fault, if one is.
+    @ivar details: extra facts, e.g. C{{"session": "s12"}} for a taken cell.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        field: str | None = None,
+        details: Mapping[str, object] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        self.details: Mapping[str, object] = details or {}
+
+
+@frozen
+class Warning:
+    """
+    Something worth knowing that does not stop the change ("you host two sessions at
+    once").
+    """
+
+    code: str
+    message: str
+    sessions: tuple[str, ...] = ()
+
+
+@frozen
+class Decision:
+    """
+    What a command does: the changes to record and the warnings to show.
+    """
+
+    changes: tuple[Change, ...]
+    warnings: tuple[Warning, ...] = ()
+    ids: tuple[str, ...] = ()

@@ -1,0 +1,174 @@
+"""
+The events of a board's log: what happened, in a form that can be replayed and undone.
+
+A board's state is exactly the fold of its events (L{openspace.board.replay}).  Every
+event carries what its own inverse needs (a move knows where the session came from, a
+cancellation keeps the whole session), so a facilitator's undo is just another event.
+Their JSON encoding lives in L{openspace.codec}.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from attrs import frozen
+
+from openspace.model import Cell, EventInfo, Meetup, Room, Session, Slot
+
+
+@frozen
+class Layout:
+    """
+    What a facilitator sets up: the event itself, its rooms, its slots, blocked cells.
+    """
+
+    info: EventInfo
+    rooms: tuple[Room, ...]
+    slots: tuple[Slot, ...]
+    blocked: frozenset[Cell] = frozenset()
+
+
+@frozen
+class SessionText:
+    """
+    The parts of a session its host can edit without moving it.
+    """
+
+    title: str
+    description: str
+    host: str
+    tags: tuple[str, ...]
+
+    @classmethod
+    def of(cls, session: Session) -> SessionText:
+        return cls(session.title, session.description, session.host, session.tags)
+
+
+@frozen
+class LayoutSet:
+    """
+    The board was created (C{before} is L{None}) or its layout was replaced.
+    """
+
+    layout: Layout
+    before: Layout | None
+
+
+@frozen
+class SessionProposed:
+    session: Session
+
+
+@frozen
+class SessionEdited:
+    session_id: str
+    before: SessionText
+    after: SessionText
+
+
+@frozen
+class SessionMoved:
+    session_id: str
+    origin: Cell
+    target: Cell
+
+
+@frozen
+class SessionsSwapped:
+    """
+    Two sessions traded cells in one step; applying it again swaps them back.
+    """
+
+    first: str
+    second: str
+
+
+@frozen
+class SessionCancelled:
+    """
+    A session left the board; the whole session is kept so that undo can restore it.
+    """
+
+    session: Session
+
+
+@frozen
+class GoingSet:
+    """
+    An attendee said they are going (or no longer going); C{count} is the new total.
+    """
+
+    session_id: str
+    attendee: str
+    going: bool
+    count: int
+
+
+@frozen
+class CellBlocked:
+    cell: Cell
+
+
+@frozen
+class CellUnblocked:
+    cell: Cell
+
+
+@frozen
+class SessionHidden:
+    session_id: str
+    hidden: bool
+
+
+@frozen
+class MeetupStarted:
+    meetup: Meetup
+
+
+@frozen
+class MeetupCancelled:
+    meetup: Meetup
+
+
+@frozen
+class Undone:
+    """
+    A facilitator undid the events C{seqs}; C{changes} are their inverses, applied in order.
+    """
+
+    seqs: tuple[int, ...]
+    changes: tuple[Change, ...]
+
+
+Change = (
+    LayoutSet
+    | SessionProposed
+    | SessionEdited
+    | SessionMoved
+    | SessionsSwapped
+    | SessionCancelled
+    | GoingSet
+    | CellBlocked
+    | CellUnblocked
+    | SessionHidden
+    | MeetupStarted
+    | MeetupCancelled
+    | Undone
+)
+
+
+@frozen
+class Logged:
+    """
+    One entry of a board's log.
+
+    @ivar seq: the board's sequence number after this event; 1 for the first.
+    @ivar at: when it was recorded (aware UTC).
+    @ivar actor: who did it, in words for the facilitator's log: "facilitator",
+        "host", "attendee" or "system".
+    """
+
+    seq: int
+    at: datetime
+    actor: str
+    change: Change

@@ -1,0 +1,140 @@
+"""
+The openspace server as a Twisted service: open the store, set up the demo if asked,
+then listen on every endpoint; on stop, stop listening and close the store.
+
+Both C{openspace serve} and C{twist openspace} run this service.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from attrs import field, frozen
+from twisted.application.service import Service
+from twisted.internet.defer import Deferred, DeferredList, maybeDeferred
+from twisted.internet.endpoints import serverFromString
+from twisted.internet.interfaces import IListeningPort
+from twisted.logger import Logger
+
+from openspace import demo
+from openspace.clock import Clock, utc_now
+from openspace.commands import SYSTEM
+from openspace.store.interface import BoardStore
+from openspace.store.sqlite import open_sqlite_store
+from openspace.tokens import load_facilitator_key
+from openspace.web.api import JSONAPI
+from openspace.web.site import Root, make_site
+
+DEFAULT_LISTEN = "tcp:8080:interface=127.0.0.1"
+DEFAULT_DB = "openspace.sqlite3"
+TOKEN_FILE_NAME = "openspace-facilitator-token"  # noqa: S105 - a file name
+
+
+@frozen
+class ServerConfig:
+    """
+    @ivar token_file: where the facilitator token is; see L{load_facilitator_key}.
+    """
+
+    db: str = DEFAULT_DB
+    listen: tuple[str, ...] = (DEFAULT_LISTEN,)
+    demo: bool = False
+    token_file: Path | None = None
+    environ: Mapping[str, str] = field(factory=lambda: dict(os.environ))
+
+
+async def open_store(db: str, reactor: Any) -> BoardStore:
+    return await open_sqlite_store(Path(db), reactor)
+
+
+class OpenspaceService(Service):
+    """
+    @ivar ready: fires with the URLs being served once every endpoint listens.
+    """
+
+    _log = Logger()
+
+    def __init__(self, config: ServerConfig, reactor: Any, clock: Clock | None = None) -> None:
+        self.config = config
+        self.reactor = reactor
+        # "Now" for the board rules; tests give a task.Clock to move time.
+        self.clock: Clock = clock or reactor
+        self.ready: Deferred[list[str]] = Deferred()
+        self.ports: list[IListeningPort] = []
+        self.store: BoardStore | None = None
+
+    def startService(self) -> None:
+        super().startService()  # type: ignore[no-untyped-call]
+        starting = Deferred.fromCoroutine(self._start())
+        starting.addCallbacks(self.ready.callback, self._failed)
+
+    def _failed(self, failure: Any) -> None:
+        self._log.critical("openspace could not start: {reason}", reason=failure.getErrorMessage())
+        self.ready.errback(failure)
+
+    async def _start(self) -> list[str]:
+        config = self.config
+        fallback = Path(config.db).resolve().parent / TOKEN_FILE_NAME
+        key, origin = load_facilitator_key(config.environ, config.token_file, fallback)
+        self._log.info("facilitator token read from {origin}", origin=origin)
+        self.store = store = await open_store(config.db, self.reactor)
+        if config.demo:
+            await ensure_demo(store, self.clock, config.environ)
+        root = Root(JSONAPI(store, self.clock, key))
+        site = make_site(root)
+        for description in config.listen:
+            port = await serverFromString(self.reactor, description).listen(site)
+            self.ports.append(port)
+        return [_url(port) for port in self.ports]
+
+    def stopService(self) -> Deferred[None]:
+        super().stopService()  # type: ignore[no-untyped-call]
+        stopping = DeferredList([Deferred.fromCoroutine(_stop(p)) for p in self.ports])
+        self.ports.clear()
+
+        async def close(_: object) -> None:
+            if self.store is not None:
+                await self.store.close()
+                self.store = None
+
+        return stopping.addCallback(lambda ignored: Deferred.fromCoroutine(close(ignored)))
+
+
+async def _stop(port: IListeningPort) -> None:
+    await maybeDeferred(port.stopListening)
+
+
+def _url(port: IListeningPort) -> str:
+    address = port.getHost()
+    host = getattr(address, "host", "127.0.0.1")
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - only shown, never bound
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{getattr(address, 'port', 80)}/"
+
+
+async def ensure_demo(store: BoardStore, clock: Clock, environ: Mapping[str, str]) -> None:
+    """
+    Create the demo event, or lay it out again if its slots are all past.
+    """
+    now = utc_now(clock)
+    existing = await store.board(demo.SLUG)
+    if existing is not None and demo.is_current(existing, now):
+        return
+    if existing is not None:
+        await store.delete_event(demo.SLUG)
+    layout = demo.demo_layout(now, demo.local_zone_name(environ))
+    outcome = None
+    for command in demo.demo_commands(layout):
+        outcome = await store.execute(demo.SLUG, command, SYSTEM, now)
+    assert outcome is not None
+    for command in demo.demo_attendance(outcome.board):
+        await store.execute(demo.SLUG, command, SYSTEM, now)
+
+
+def urls_for(served: Sequence[str], slug: str | None) -> list[str]:
+    return [url + (f"e/{slug}/" if slug else "") for url in served]

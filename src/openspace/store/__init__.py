@@ -1,0 +1,3 @@
+"""
+Adapters that keep boards: SQLite (embedded default) and PostgreSQL (multi-node).
+"""

@@ -1,0 +1,275 @@
+"""
+A L{BoardStore} on any DB-API database reached through C{twisted.enterprise.adbapi}.
+
+Each command runs in one database transaction on a pool thread: lock the board's row,
+decide the command against the latest board, append the events, write the new
+materialised board, commit.  Only then is the result handed back to the reactor and to
+the commit listeners.  The reactor thread itself never waits on the database.
+
+What differs between engines (how a write transaction starts, placeholders, what else a
+commit does) is a small L{Dialect}.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from datetime import UTC, datetime
+from typing import Any, Protocol, TypeVar
+
+from attrs import define, field
+from twisted.enterprise import adbapi
+from twisted.internet.defer import Deferred, succeed
+from twisted.logger import Logger
+
+from openspace.board import decide
+from openspace.codec import decode_board, decode_logged, dumps, encode_board, encode_logged
+from openspace.commands import Actor, Command, Undo
+from openspace.events import Logged
+from openspace.model import Board
+from openspace.replay import record
+from openspace.store.interface import CommitListener, Outcome, UndoLast
+from openspace.store.schema import check_version, current_version, migrate
+from openspace.undo import undo_targets
+
+T = TypeVar("T")
+
+# How far back undo looks for events that can still be undone.
+UNDO_WINDOW = 500
+
+
+class Dialect(Protocol):
+    """
+    What one database engine does differently.
+    """
+
+    def begin(self, cursor: Any) -> None:
+        """
+        Start a transaction that may write (and so takes the write lock early).
+        """
+
+    def sql(self, statement: str) -> str:
+        """
+        Turn a statement written with C{?} placeholders into this engine's style.
+        """
+
+    @property
+    def lock_board(self) -> str:
+        """
+        What to append to the SELECT of a board's row to lock it for this transaction.
+        """
+
+    def committing(self, cursor: Any, slug: str, seq: int) -> None:
+        """
+        Last statements of a write transaction (e.g. a notification to other nodes).
+        """
+
+
+@define
+class SQLBoardStore:
+    """
+    The board store behind every database engine.
+
+    @ivar pool: a one-or-more-thread adbapi pool; connections must be in autocommit mode
+        (transactions are started by L{Dialect.begin}).
+    """
+
+    pool: adbapi.ConnectionPool
+    dialect: Dialect
+    _boards: dict[str, Board] = field(factory=dict)
+    _lock: threading.Lock = field(factory=threading.Lock)
+    _listeners: list[CommitListener] = field(factory=list)
+    _log = Logger()
+
+    # --- setup ---
+
+    def migrate(self) -> Deferred[tuple[int, int]]:
+        return self._transaction(migrate)
+
+    def check_schema(self) -> Deferred[None]:
+        """
+        Fail with L{SchemaTooNew} if the database is newer than this code.
+        """
+
+        def check(cursor: Any) -> None:
+            check_version(current_version(cursor))
+
+        return self._transaction(check)
+
+    def add_listener(self, listener: CommitListener) -> None:
+        self._listeners.append(listener)
+
+    def close(self) -> Deferred[None]:
+        # Joins the pool's threads: pending transactions finish before it returns.
+        self.pool.close()
+        return succeed(None)
+
+    # --- reading ---
+
+    def board(self, slug: str) -> Deferred[Board | None]:
+        cached = self._boards.get(slug)
+        if cached is not None:
+            return succeed(cached)
+        return self._transaction(lambda cursor: self._load(cursor, slug, lock=False))
+
+    def slugs(self) -> Deferred[list[str]]:
+        def read(cursor: Any) -> list[str]:
+            cursor.execute("SELECT slug FROM boards ORDER BY slug")
+            return [row[0] for row in cursor.fetchall()]
+
+        return self._transaction(read)
+
+    def events_since(self, slug: str, seq: int, limit: int) -> Deferred[list[Logged]]:
+        def read(cursor: Any) -> list[Logged]:
+            cursor.execute(
+                self.dialect.sql(
+                    "SELECT body FROM events WHERE slug = ? AND seq > ? ORDER BY seq LIMIT ?"
+                ),
+                (slug, seq, limit),
+            )
+            return [decode_logged(json.loads(row[0])) for row in cursor.fetchall()]
+
+        return self._transaction(read)
+
+    def log_tail(self, slug: str, count: int) -> Deferred[list[Logged]]:
+        return self._transaction(lambda cursor: self._tail(cursor, slug, count))
+
+    def _tail(self, cursor: Any, slug: str, count: int) -> list[Logged]:
+        cursor.execute(
+            self.dialect.sql("SELECT body FROM events WHERE slug = ? ORDER BY seq DESC LIMIT ?"),
+            (slug, count),
+        )
+        return [decode_logged(json.loads(row[0])) for row in reversed(cursor.fetchall())]
+
+    def _load(self, cursor: Any, slug: str, *, lock: bool) -> Board | None:
+        """
+        The latest committed board of C{slug}, from the cache when it is current.
+        """
+        suffix = self.dialect.lock_board if lock else ""
+        # The suffix is the dialect's constant locking clause, never input.
+        statement = "SELECT seq FROM boards WHERE slug = ?" + suffix  # noqa: S608
+        cursor.execute(self.dialect.sql(statement), (slug,))
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        cached = self._boards.get(slug)
+        if cached is not None and cached.seq == row[0]:
+            return cached
+        cursor.execute(self.dialect.sql("SELECT state FROM boards WHERE slug = ?"), (slug,))
+        board = decode_board(json.loads(cursor.fetchone()[0]))
+        self._remember(board)
+        return board
+
+    def _remember(self, board: Board) -> None:
+        with self._lock:
+            cached = self._boards.get(board.info.slug)
+            if cached is None or cached.seq < board.seq:
+                self._boards[board.info.slug] = board
+
+    # --- writing ---
+
+    def execute(
+        self, slug: str, command: Command | UndoLast, actor: Actor, now: datetime
+    ) -> Deferred[Outcome]:
+        def write(cursor: Any) -> Outcome:
+            board = self._load(cursor, slug, lock=True)
+            resolved: Command = (
+                Undo(undo_targets(self._tail(cursor, slug, UNDO_WINDOW), command.count))
+                if isinstance(command, UndoLast)
+                else command
+            )
+            decision = decide(board, resolved, actor, now)
+            after, logged = record(board, decision, actor, now)
+            if after is None:
+                raise AssertionError("a decision on no board created none")
+            if logged:
+                self._write(cursor, after, logged, created=board is None, now=now)
+            return Outcome(after, logged, decision)
+
+        outcome = self._transaction(write, writes=True)
+        outcome.addCallback(self._committed)
+        return outcome
+
+    def _write(
+        self,
+        cursor: Any,
+        board: Board,
+        logged: Sequence[Logged],
+        *,
+        created: bool,
+        now: datetime,
+    ) -> None:
+        sql = self.dialect.sql
+        state = dumps(encode_board(board))
+        if created:
+            cursor.execute(
+                sql("INSERT INTO boards (slug, seq, state, updated) VALUES (?, ?, ?, ?)"),
+                (board.info.slug, board.seq, state, now.isoformat()),
+            )
+        else:
+            cursor.execute(
+                sql("UPDATE boards SET seq = ?, state = ?, updated = ? WHERE slug = ?"),
+                (board.seq, state, now.isoformat(), board.info.slug),
+            )
+        cursor.executemany(
+            sql("INSERT INTO events (slug, seq, at, actor, type, body) VALUES (?, ?, ?, ?, ?, ?)"),
+            [
+                (
+                    board.info.slug,
+                    entry.seq,
+                    entry.at.astimezone(UTC).isoformat(),
+                    entry.actor,
+                    encoded["change"]["type"],
+                    dumps(encoded),
+                )
+                for entry in logged
+                for encoded in [encode_logged(entry)]
+            ],
+        )
+        self.dialect.committing(cursor, board.info.slug, board.seq)
+
+    def _committed(self, outcome: Outcome) -> Outcome:
+        if outcome.logged:
+            for listener in self._listeners:
+                try:
+                    listener(outcome.board, outcome.logged)
+                except Exception:
+                    self._log.failure("commit listener {listener!r} failed", listener=listener)
+        return outcome
+
+    def delete_event(self, slug: str) -> Deferred[None]:
+        def delete(cursor: Any) -> None:
+            cursor.execute(self.dialect.sql("DELETE FROM events WHERE slug = ?"), (slug,))
+            cursor.execute(self.dialect.sql("DELETE FROM boards WHERE slug = ?"), (slug,))
+            with self._lock:
+                self._boards.pop(slug, None)
+
+        return self._transaction(delete, writes=True)
+
+    # --- transactions ---
+
+    def _transaction(self, work: Callable[[Any], T], *, writes: bool = False) -> Deferred[T]:
+        def run(connection: Any) -> T:
+            cursor = connection.cursor()
+            try:
+                if writes:
+                    self.dialect.begin(cursor)
+                else:
+                    cursor.execute("BEGIN")
+                result = work(cursor)
+                cursor.execute("COMMIT")
+            except BaseException:
+                with suppress(Exception):
+                    cursor.execute("ROLLBACK")
+                raise
+            finally:
+                cursor.close()
+            if isinstance(result, Outcome) and result.logged:
+                # Only a committed board may be served from the cache.
+                self._remember(result.board)
+            return result
+
+        done: Deferred[T] = self.pool.runWithConnection(run)
+        return done

@@ -1,0 +1,71 @@
+"""
+The embedded default store: one SQLite file, written by a single thread.
+
+Durability: WAL with C{synchronous=FULL}, so a write is on disk before its HTTP answer
+goes out and survives a power loss, not only a crash.  One pool thread does every read
+and write, so SQLite never sees two writers and the reactor never touches the file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from twisted.enterprise import adbapi
+from twisted.internet.defer import Deferred
+
+from openspace.store.sql import SQLBoardStore
+
+
+class SQLiteDialect:
+    def begin(self, cursor: Any) -> None:
+        # IMMEDIATE takes the write lock now, so the board read next is the latest.
+        cursor.execute("BEGIN IMMEDIATE")
+
+    def sql(self, statement: str) -> str:
+        return statement
+
+    @property
+    def lock_board(self) -> str:
+        return ""
+
+    def committing(self, cursor: Any, slug: str, seq: int) -> None:
+        """
+        Nothing else needs to know: SQLite serves a single process.
+        """
+
+
+def _configure(connection: sqlite3.Connection) -> None:
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    connection.execute("PRAGMA foreign_keys=ON")
+    connection.execute("PRAGMA busy_timeout=10000")
+
+
+def sqlite_pool(path: Path, reactor: Any = None) -> adbapi.ConnectionPool:
+    kwargs: dict[str, Any] = {}
+    if reactor is not None:
+        kwargs["cp_reactor"] = reactor
+    return adbapi.ConnectionPool(
+        "sqlite3",
+        str(path),
+        check_same_thread=False,
+        isolation_level=None,
+        cp_min=1,
+        cp_max=1,
+        cp_openfun=_configure,
+        **kwargs,
+    )
+
+
+def open_sqlite_store(path: Path, reactor: Any = None) -> Deferred[SQLBoardStore]:
+    """
+    Open (creating and migrating if needed) the SQLite store at C{path}.
+    """
+    store = SQLBoardStore(sqlite_pool(path, reactor), SQLiteDialect())
+
+    def ready(_: object) -> SQLBoardStore:
+        return store
+
+    return store.migrate().addCallback(ready)

@@ -1,0 +1,52 @@
+"""
+What C{twist openspace} runs: its command-line options and the service they make.
+
+The plugin that names it to Twisted is C{src/twisted/plugins/openspace_plugin.py}.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from twisted.application.service import IService
+from twisted.python import usage
+
+from openspace.service import DEFAULT_DB, DEFAULT_LISTEN, OpenspaceService, ServerConfig
+
+
+class Options(usage.Options):
+    optParameters = [
+        ["db", None, DEFAULT_DB, "SQLite file"],
+        ["facilitator-token-file", None, None, "file holding the facilitator token"],
+    ]
+    optFlags = [["demo", None, "create the demo event"]]
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self["listen"] = []
+
+    def opt_listen(self, description: str) -> None:
+        """
+        Twisted endpoint string to listen on (repeatable).
+        """
+        self["listen"].append(description)
+
+
+def makeService(options: Options) -> IService:
+    from twisted.internet import reactor
+
+    token_file = options["facilitator-token-file"]
+    config = ServerConfig(
+        db=options["db"],
+        listen=tuple(options["listen"] or [DEFAULT_LISTEN]),
+        demo=bool(options["demo"]),
+        token_file=Path(token_file) if token_file else None,
+    )
+    service = OpenspaceService(config, reactor)
+
+    def stop(failure: Any) -> None:
+        reactor.stop()
+
+    service.ready.addErrback(stop)
+    return service

@@ -1,0 +1,109 @@
+"""
+Undo: picking the events to undo, and the changes that reverse each of them.
+
+Every event carries what its inverse needs, so undoing is another event (L{Undone}),
+never a deletion from the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from openspace.commands import Refused
+from openspace.events import (
+    CellBlocked,
+    CellUnblocked,
+    Change,
+    GoingSet,
+    LayoutSet,
+    Logged,
+    MeetupCancelled,
+    MeetupStarted,
+    SessionCancelled,
+    SessionEdited,
+    SessionHidden,
+    SessionMoved,
+    SessionProposed,
+    SessionsSwapped,
+    SessionText,
+    Undone,
+)
+from openspace.model import Board, Session
+
+
+def undo_targets(log_tail: Sequence[Logged], count: int) -> tuple[Logged, ...]:
+    """
+    The last C{count} events of C{log_tail} that can still be undone, newest first.
+
+    Creating the board, attendees' "I'm going" and undos themselves are not undone:
+    attendance belongs to the attendees, and an undo is corrected by acting again.
+    """
+    undone: set[int] = set()
+    for logged in log_tail:
+        if isinstance(logged.change, Undone):
+            undone.update(logged.change.seqs)
+    picked: list[Logged] = []
+    for logged in reversed(log_tail):
+        if len(picked) >= count:
+            break
+        change = logged.change
+        if logged.seq in undone or isinstance(change, Undone | GoingSet):
+            continue
+        if isinstance(change, LayoutSet) and change.before is None:
+            continue
+        picked.append(logged)
+    return tuple(picked)
+
+
+def inverse(change: Change, board: Board) -> tuple[Change, ...]:
+    """
+    The changes that take C{board} back to before C{change}.
+
+    @raise Refused: C{undo_conflict} when later changes make that impossible.
+    """
+    match change:
+        case LayoutSet(layout=layout, before=before):
+            if before is None:
+                raise Refused("undo_conflict", "the creation of an event cannot be undone")
+            return (LayoutSet(before, layout),)
+        case SessionProposed(session=session):
+            return (SessionCancelled(_still_there(board, session.id)),)
+        case SessionCancelled(session=session):
+            return (SessionProposed(session),)
+        case SessionEdited(session_id=session_id, before=before):
+            return (
+                SessionEdited(session_id, SessionText.of(_still_there(board, session_id)), before),
+            )
+        case SessionMoved(session_id=session_id, origin=origin):
+            return (SessionMoved(session_id, _still_there(board, session_id).cell, origin),)
+        case SessionsSwapped(first=first, second=second):
+            _still_there(board, first)
+            _still_there(board, second)
+            return (change,)
+        case GoingSet(session_id=session_id, attendee=attendee, going=going):
+            count = len(_still_there(board, session_id).going) + (-1 if going else 1)
+            return (GoingSet(session_id, attendee, not going, count),)
+        case CellBlocked(cell=cell):
+            return (CellUnblocked(cell),)
+        case CellUnblocked(cell=cell):
+            return (CellBlocked(cell),)
+        case SessionHidden(session_id=session_id, hidden=hidden):
+            _still_there(board, session_id)
+            return (SessionHidden(session_id, not hidden),)
+        case MeetupStarted(meetup=meetup):
+            return (MeetupCancelled(meetup),)
+        case MeetupCancelled(meetup=meetup):
+            return (MeetupStarted(meetup),)
+        case Undone():
+            raise Refused("undo_conflict", "an undo cannot itself be undone")
+
+
+def _still_there(board: Board, session_id: str) -> Session:
+    session = board.sessions.get(session_id)
+    if session is None:
+        raise Refused(
+            "undo_conflict",
+            f"session {session_id!r} has been cancelled since",
+            details={"session": session_id},
+        )
+    return session

@@ -1,0 +1,3 @@
+"""
+The Klein application: pages, JSON API and the WebSocket endpoint.
+"""

@@ -1,0 +1,392 @@
+"""
+The JSON API under C{/api/}: the contract that pages, kiosks, scripts and tests use.
+
+Each handler turns a request into one board command, hands it to the store, and turns
+the outcome (or the refusal) into JSON.  The OpenAPI description of these routes lives
+in L{openspace.web.openapi}; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
+
+from attrs import define, field
+from klein import Klein
+from twisted.python.failure import Failure
+from twisted.web.iweb import IRequest
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+from openspace.clock import Clock, utc_now
+from openspace.commands import (
+    ATTENDEE,
+    Actor,
+    BlockCell,
+    CancelMeetup,
+    CancelSession,
+    Command,
+    EditSession,
+    HideSession,
+    ProposeSession,
+    Refused,
+    SetGoing,
+    StartMeetup,
+    SwapSessions,
+    UnblockCell,
+)
+from openspace.model import Board
+from openspace.store.interface import BoardStore, Outcome, UndoLast
+from openspace.tokens import FacilitatorKey, digest, new_edit_key
+from openspace.views import board_json, log_entry_json, meetup_json, session_json, warning_json
+from openspace.web.auth import actor_for, bearer_token, facilitator_only, required_actor
+from openspace.web.errors import ApiError, write_error, write_json
+from openspace.web.openapi import OPENAPI
+
+T = TypeVar("T")
+JSON = dict[str, Any]
+
+UNDO_MAX = 50
+LOG_MAX = 200
+
+
+def read_json(request: IRequest) -> JSON:
+    """
+    The request's JSON object body (400 when it is not one).
+    """
+    raw = request.content.read() if request.content is not None else b""
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ApiError(400, "bad_json", f"the body is not valid JSON: {e}") from e
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_json", "the body must be a JSON object")
+    return body
+
+
+def take(body: Mapping[str, Any], name: str, kind: type[T], default: Any = ...) -> T:
+    """
+    Field C{name} of C{body}, checked to be a C{kind} (422 naming the field if not).
+    """
+    if name not in body or body[name] is None:
+        if default is ...:
+            raise ApiError(422, "invalid", f"{name} is required", name)
+        result: T = default
+        return result
+    value = body[name]
+    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+        raise ApiError(422, "invalid", f"{name} must be a {_KIND_NAMES[kind]}", name)
+    return value
+
+
+_KIND_NAMES: Mapping[type, str] = {str: "string", int: "number", list: "list", bool: "boolean"}
+
+
+def take_tags(body: Mapping[str, Any]) -> list[str] | None:
+    tags = take(body, "tags", object, None)
+    if tags is None:
+        return None
+    if isinstance(tags, str):
+        return tags.split(",")
+    if isinstance(tags, list) and all(isinstance(t, str) for t in tags):
+        return tags
+    raise ApiError(422, "invalid", "tags must be a list of strings", "tags")
+
+
+def take_time(body: Mapping[str, Any], name: str) -> datetime | None:
+    text = take(body, name, str, None)
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as e:
+        raise ApiError(422, "invalid", f"{name} must be an ISO 8601 time", name) from e
+    if moment.tzinfo is None:
+        raise ApiError(422, "invalid", f"{name} needs a time zone offset", name)
+    return moment
+
+
+@define
+class JSONAPI:
+    """
+    The API's routes, bound to one store.
+    """
+
+    store: BoardStore
+    clock: Clock
+    facilitator: FacilitatorKey
+    _rendered: dict[str, tuple[int, bytes]] = field(factory=dict)
+
+    app: ClassVar[Klein] = Klein()
+
+    # --- plumbing ---
+
+    @app.handle_errors(ApiError)
+    def _api_error(self, request: IRequest, failure: Failure) -> bytes:
+        error = failure.value
+        assert isinstance(error, ApiError)
+        return write_error(request, error)
+
+    @app.handle_errors(Refused)
+    def _refused(self, request: IRequest, failure: Failure) -> bytes:
+        refusal = failure.value
+        assert isinstance(refusal, Refused)
+        return write_error(request, ApiError.from_refusal(refusal))
+
+    @app.handle_errors(NotFound)
+    def _not_found(self, request: IRequest, failure: Failure) -> bytes:
+        return write_error(request, ApiError(404, "not_found", "no such API route"))
+
+    @app.handle_errors(MethodNotAllowed)
+    def _bad_method(self, request: IRequest, failure: Failure) -> bytes:
+        method = request.method.decode("ascii", "replace")
+        return write_error(
+            request, ApiError(405, "method_not_allowed", f"{method} is not allowed here")
+        )
+
+    async def _board(self, slug: str) -> Board:
+        board = await self.store.board(slug)
+        if board is None:
+            raise ApiError(404, "not_found", f"there is no event {slug!r}")
+        return board
+
+    async def _do(self, slug: str, command: Command | UndoLast, actor: Actor) -> Outcome:
+        await self._board(slug)
+        return await self.store.execute(slug, command, actor, utc_now(self.clock))
+
+    def _find_session(self, board: Board, session_id: str) -> JSON:
+        session = board.sessions.get(session_id)
+        if session is None or session.hidden:
+            raise ApiError(404, "not_found", f"there is no session {session_id!r}")
+        return session_json(session)
+
+    # --- reading ---
+
+    @app.route("/openapi.json", methods=["GET"])
+    def openapi(self, request: IRequest) -> bytes:
+        return write_json(request, 200, OPENAPI)
+
+    @app.route("/events", methods=["GET"])
+    async def events(self, request: IRequest) -> bytes:
+        shown = []
+        for slug in await self.store.slugs():
+            board = await self.store.board(slug)
+            if board is not None:
+                shown.append({"slug": slug, "name": board.info.name, "seq": board.seq})
+        return write_json(request, 200, {"events": shown})
+
+    @app.route("/events/<slug>/board", methods=["GET"])
+    async def board(self, request: IRequest, slug: str) -> bytes:
+        board = await self._board(slug)
+        etag = board_etag(board)
+        request.setHeader(b"etag", etag)
+        request.setHeader(b"cache-control", b"no-cache")
+        if _matches(request.getHeader(b"if-none-match"), etag):
+            request.setResponseCode(304)
+            return b""
+        request.setHeader(b"content-type", b"application/json; charset=utf-8")
+        return self._render(board)
+
+    def _render(self, board: Board) -> bytes:
+        """
+        The board's JSON, encoded once per sequence number.
+        """
+        cached = self._rendered.get(board.info.slug)
+        if cached is not None and cached[0] == board.seq:
+            return cached[1]
+        body = json.dumps(board_json(board), ensure_ascii=False).encode("utf-8")
+        self._rendered[board.info.slug] = (board.seq, body)
+        return body
+
+    @app.route("/events/<slug>/sessions/<session_id>", methods=["GET"])
+    async def session(self, request: IRequest, slug: str, session_id: str) -> bytes:
+        board = await self._board(slug)
+        return write_json(request, 200, {"session": self._find_session(board, session_id)})
+
+    @app.route("/events/<slug>/log", methods=["GET"])
+    async def log(self, request: IRequest, slug: str) -> bytes:
+        facilitator_only(request, self.facilitator)
+        board = await self._board(slug)
+        limit = _int_arg(request, b"limit", 50, 1, LOG_MAX)
+        entries = await self.store.log_tail(slug, limit)
+        zone = board.info.zone
+        return write_json(
+            request, 200, {"entries": [log_entry_json(e, zone) for e in reversed(entries)]}
+        )
+
+    # --- hosts ---
+
+    @app.route("/events/<slug>/sessions", methods=["POST"])
+    async def propose(self, request: IRequest, slug: str) -> bytes:
+        body = read_json(request)
+        # A host who already has a key keeps using it, so one key owns all their sessions.
+        key = bearer_token(request) or new_edit_key()
+        actor = actor_for(bearer_token(request), self.facilitator)
+        command = ProposeSession(
+            title=take(body, "title", str),
+            description=take(body, "description", str, ""),
+            host=take(body, "host", str),
+            tags=take_tags(body) or [],
+            room=take(body, "room", str),
+            slot=take(body, "slot", str),
+            owner=digest(key),
+        )
+        outcome = await self._do(slug, command, actor)
+        session = outcome.board.sessions[outcome.decision.ids[0]]
+        return write_json(
+            request,
+            201,
+            {
+                "session": session_json(session),
+                "edit_token": key,
+                "warnings": [warning_json(w) for w in outcome.decision.warnings],
+            },
+        )
+
+    @app.route("/events/<slug>/sessions/<session_id>", methods=["PATCH"])
+    async def edit(self, request: IRequest, slug: str, session_id: str) -> bytes:
+        actor = required_actor(request, self.facilitator)
+        body = read_json(request)
+        command = EditSession(
+            session_id,
+            title=take(body, "title", str, None),
+            description=take(body, "description", str, None),
+            host=take(body, "host", str, None),
+            tags=take_tags(body),
+            room=take(body, "room", str, None),
+            slot=take(body, "slot", str, None),
+        )
+        outcome = await self._do(slug, command, actor)
+        return write_json(request, 200, _session_outcome(outcome, session_id))
+
+    @app.route("/events/<slug>/sessions/<session_id>", methods=["DELETE"])
+    async def cancel(self, request: IRequest, slug: str, session_id: str) -> bytes:
+        actor = required_actor(request, self.facilitator)
+        await self._do(slug, CancelSession(session_id), actor)
+        request.setResponseCode(204)
+        return b""
+
+    @app.route("/events/<slug>/swaps", methods=["POST"])
+    async def swap(self, request: IRequest, slug: str) -> bytes:
+        actor = required_actor(request, self.facilitator)
+        body = read_json(request)
+        first, second = take(body, "first", str), take(body, "second", str)
+        outcome = await self._do(slug, SwapSessions(first, second), actor)
+        return write_json(
+            request,
+            200,
+            {
+                "sessions": [session_json(outcome.board.sessions[i]) for i in (first, second)],
+                "warnings": [warning_json(w) for w in outcome.decision.warnings],
+            },
+        )
+
+    # --- attendees ---
+
+    @app.route("/events/<slug>/sessions/<session_id>/going", methods=["POST", "DELETE"])
+    async def going(self, request: IRequest, slug: str, session_id: str) -> bytes:
+        body = read_json(request)
+        attendee = take(body, "attendee", str, None) or _str_arg(request, b"attendee")
+        if attendee is None:
+            raise ApiError(422, "invalid", "attendee is required", "attendee")
+        going = request.method == b"POST"
+        outcome = await self._do(slug, SetGoing(session_id, attendee, going), ATTENDEE)
+        session = outcome.board.sessions[session_id]
+        return write_json(
+            request,
+            200,
+            {"session": session_id, "going": len(session.going), "attending": going},
+        )
+
+    @app.route("/events/<slug>/meetups", methods=["POST"])
+    async def meetup(self, request: IRequest, slug: str) -> bytes:
+        body = read_json(request)
+        command = StartMeetup(
+            title=take(body, "title", str),
+            place=take(body, "place", str),
+            starts=take_time(body, "starts"),
+            minutes=take(body, "minutes", int, None),
+        )
+        outcome = await self._do(slug, command, ATTENDEE)
+        meetup = outcome.board.meetups[outcome.decision.ids[0]]
+        return write_json(request, 201, {"meetup": meetup_json(meetup, outcome.board.info.zone)})
+
+    # --- facilitators ---
+
+    @app.route("/events/<slug>/meetups/<meetup_id>", methods=["DELETE"])
+    async def cancel_meetup(self, request: IRequest, slug: str, meetup_id: str) -> bytes:
+        actor = facilitator_only(request, self.facilitator)
+        await self._do(slug, CancelMeetup(meetup_id), actor)
+        request.setResponseCode(204)
+        return b""
+
+    @app.route("/events/<slug>/blocked/<room>/<slot>", methods=["PUT", "DELETE"])
+    async def block(self, request: IRequest, slug: str, room: str, slot: str) -> bytes:
+        actor = facilitator_only(request, self.facilitator)
+        blocking = request.method == b"PUT"
+        command: Command = BlockCell(room, slot) if blocking else UnblockCell(room, slot)
+        outcome = await self._do(slug, command, actor)
+        return write_json(
+            request,
+            200,
+            {"room": room, "slot": slot, "blocked": blocking, "seq": outcome.board.seq},
+        )
+
+    @app.route("/events/<slug>/sessions/<session_id>/hidden", methods=["PUT", "DELETE"])
+    async def hide(self, request: IRequest, slug: str, session_id: str) -> bytes:
+        actor = facilitator_only(request, self.facilitator)
+        hidden = request.method == b"PUT"
+        outcome = await self._do(slug, HideSession(session_id, hidden), actor)
+        return write_json(
+            request, 200, {"session": session_id, "hidden": hidden, "seq": outcome.board.seq}
+        )
+
+    @app.route("/events/<slug>/undo", methods=["POST"])
+    async def undo(self, request: IRequest, slug: str) -> bytes:
+        actor = facilitator_only(request, self.facilitator)
+        count = take(read_json(request), "count", int, 1)
+        if not 1 <= count <= UNDO_MAX:
+            raise ApiError(422, "invalid", f"count must be from 1 to {UNDO_MAX}", "count")
+        outcome = await self._do(slug, UndoLast(count), actor)
+        undone = [seq for entry in outcome.logged for seq in getattr(entry.change, "seqs", ())]
+        return write_json(request, 200, {"undone": undone, "seq": outcome.board.seq})
+
+
+def _session_outcome(outcome: Outcome, session_id: str) -> JSON:
+    return {
+        "session": session_json(outcome.board.sessions[session_id]),
+        "warnings": [warning_json(w) for w in outcome.decision.warnings],
+    }
+
+
+def board_etag(board: Board) -> bytes:
+    # The creation time tells apart two boards with the same seq (a re-created event).
+    return f'"{int(board.created.timestamp())}-{board.seq}"'.encode("ascii")
+
+
+def _matches(header: bytes | None, etag: bytes) -> bool:
+    if header is None:
+        return False
+    candidates = [c.strip().removeprefix(b"W/") for c in header.split(b",")]
+    return etag in candidates or b"*" in candidates
+
+
+def _str_arg(request: IRequest, name: bytes) -> str | None:
+    values = (request.args or {}).get(name)
+    return values[0].decode("utf-8", "replace") if values else None
+
+
+def _int_arg(request: IRequest, name: bytes, default: int, low: int, high: int) -> int:
+    text = _str_arg(request, name)
+    if text is None:
+        return default
+    try:
+        value = int(text)
+    except ValueError as e:
+        raise ApiError(422, "invalid", f"{name.decode()} must be a number", name.decode()) from e
+    if not low <= value <= high:
+        raise ApiError(422, "invalid", f"{name.decode()} must be from {low} to {high}")
+    return value

@@ -1,0 +1,382 @@
+"""
+The OpenAPI 3.1 description of the JSON API, served at C{/api/openapi.json}.
+
+Kept by hand next to L{openspace.web.api}; C{tests/web/test_openapi.py} fails when a
+route exists on one side only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+JSON = dict[str, Any]
+
+
+def _ref(name: str) -> JSON:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: JSON, description: str) -> JSON:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> JSON:
+    return _json(_ref("Error"), description)
+
+
+def _body(schema: JSON) -> JSON:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _operation(
+    summary: str,
+    responses: JSON,
+    *,
+    body: JSON | None = None,
+    auth: bool = False,
+    params: tuple[str, ...] = (),
+) -> JSON:
+    operation: JSON = {"summary": summary, "responses": responses}
+    if params:
+        operation["parameters"] = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in params
+        ]
+    if body is not None:
+        operation["requestBody"] = _body(body)
+    if auth:
+        operation["security"] = [{"bearer": []}]
+    return operation
+
+
+_STR = {"type": "string"}
+_SLUG = ("slug",)
+_SESSION = ("slug", "session_id")
+_COMMON_ERRORS = {"404": _error("no such event or session"), "422": _error("invalid input")}
+_AUTH_ERRORS = {"401": _error("no token sent"), "403": _error("this token may not do that")}
+
+_SESSION_INPUT: JSON = {
+    "type": "object",
+    "properties": {
+        "title": {"type": "string", "minLength": 1, "maxLength": 120},
+        "description": {"type": "string", "maxLength": 4000},
+        "host": {"type": "string", "minLength": 1, "maxLength": 80},
+        "tags": {"type": "array", "items": _STR, "maxItems": 8},
+        "room": _STR,
+        "slot": _STR,
+    },
+}
+
+SCHEMAS: JSON = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message", "field"],
+                "properties": {
+                    "code": _STR,
+                    "message": _STR,
+                    "field": {"type": ["string", "null"]},
+                    "details": {"type": "object"},
+                },
+            }
+        },
+    },
+    "Room": {
+        "type": "object",
+        "required": ["id", "name", "capacity", "where", "kind"],
+        "properties": {
+            "id": _STR,
+            "name": _STR,
+            "capacity": {"type": ["integer", "null"]},
+            "where": _STR,
+            "access": _STR,
+            "kind": {"enum": ["room", "hallway"]},
+        },
+    },
+    "Slot": {
+        "type": "object",
+        "required": ["id", "start", "end"],
+        "properties": {
+            "id": _STR,
+            "start": {"type": "string", "format": "date-time"},
+            "end": {"type": "string", "format": "date-time"},
+        },
+    },
+    "Cell": {
+        "type": "object",
+        "required": ["room", "slot"],
+        "properties": {"room": _STR, "slot": _STR},
+    },
+    "Session": {
+        "type": "object",
+        "required": ["id", "title", "description", "host", "tags", "room", "slot", "going"],
+        "properties": {
+            "id": _STR,
+            "title": _STR,
+            "description": _STR,
+            "host": _STR,
+            "tags": {"type": "array", "items": _STR},
+            "room": _STR,
+            "slot": _STR,
+            "going": {"type": "integer", "minimum": 0},
+        },
+    },
+    "Meetup": {
+        "type": "object",
+        "required": ["id", "title", "place", "spot", "starts", "ends"],
+        "properties": {
+            "id": _STR,
+            "title": _STR,
+            "place": _STR,
+            "spot": {"type": ["string", "null"]},
+            "starts": {"type": "string", "format": "date-time"},
+            "ends": {"type": "string", "format": "date-time"},
+        },
+    },
+    "Warning": {
+        "type": "object",
+        "required": ["code", "message", "sessions"],
+        "properties": {
+            "code": _STR,
+            "message": _STR,
+            "sessions": {"type": "array", "items": _STR},
+        },
+    },
+    "Board": {
+        "type": "object",
+        "required": [
+            "seq",
+            "event",
+            "rooms",
+            "slots",
+            "blocked",
+            "sessions",
+            "meetups",
+            "warnings",
+        ],
+        "properties": {
+            "seq": {"type": "integer"},
+            "event": {
+                "type": "object",
+                "required": ["slug", "name", "timezone", "days"],
+                "properties": {
+                    "slug": _STR,
+                    "name": _STR,
+                    "timezone": _STR,
+                    "days": {"type": "array", "items": {"type": "string", "format": "date"}},
+                },
+            },
+            "rooms": {"type": "array", "items": _ref("Room")},
+            "slots": {"type": "array", "items": _ref("Slot")},
+            "blocked": {"type": "array", "items": _ref("Cell")},
+            "sessions": {"type": "array", "items": _ref("Session")},
+            "meetups": {"type": "array", "items": _ref("Meetup")},
+            "official": {"type": "array", "items": {"type": "object"}},
+            "warnings": {"type": "array", "items": _ref("Warning")},
+        },
+    },
+}
+
+_SESSION_RESULT = {
+    "type": "object",
+    "properties": {
+        "session": _ref("Session"),
+        "warnings": {"type": "array", "items": _ref("Warning")},
+    },
+}
+
+PATHS: JSON = {
+    "/api/openapi.json": {
+        "get": _operation("This document", {"200": _json({"type": "object"}, "OpenAPI")}),
+    },
+    "/api/events": {
+        "get": _operation("List events", {"200": _json({"type": "object"}, "the events")}),
+    },
+    "/api/events/{slug}/board": {
+        "get": _operation(
+            "The whole board; ETag is derived from seq, If-None-Match gives 304",
+            {
+                "200": _json(_ref("Board"), "the board"),
+                "304": {"description": "unchanged"},
+                "404": _error("no such event"),
+            },
+            params=_SLUG,
+        ),
+    },
+    "/api/events/{slug}/sessions": {
+        "post": _operation(
+            "Propose a session; Bearer with an existing edit key reuses that key",
+            {
+                "201": _json(
+                    {
+                        "type": "object",
+                        "required": ["session", "edit_token"],
+                        "properties": {
+                            "session": _ref("Session"),
+                            "edit_token": _STR,
+                            "warnings": {"type": "array", "items": _ref("Warning")},
+                        },
+                    },
+                    "proposed",
+                ),
+                "400": _error("unparseable JSON"),
+                "409": _error("the cell is taken, blocked or over"),
+                "413": _error("body over 64 KiB"),
+                **_COMMON_ERRORS,
+            },
+            body={**_SESSION_INPUT, "required": ["title", "host", "room", "slot"]},
+            params=_SLUG,
+        ),
+    },
+    "/api/events/{slug}/sessions/{session_id}": {
+        "get": _operation(
+            "One session",
+            {"200": _json(_SESSION_RESULT, "the session"), **_COMMON_ERRORS},
+            params=_SESSION,
+        ),
+        "patch": _operation(
+            "Edit and/or move a session (its edit key or the facilitator token)",
+            {
+                "200": _json(_SESSION_RESULT, "edited"),
+                "409": _error("target cell not free"),
+                **_AUTH_ERRORS,
+                **_COMMON_ERRORS,
+            },
+            body=_SESSION_INPUT,
+            auth=True,
+            params=_SESSION,
+        ),
+        "delete": _operation(
+            "Cancel a session",
+            {"204": {"description": "cancelled"}, **_AUTH_ERRORS, **_COMMON_ERRORS},
+            auth=True,
+            params=_SESSION,
+        ),
+    },
+    "/api/events/{slug}/swaps": {
+        "post": _operation(
+            "Swap the cells of two sessions in one step",
+            {"200": _json({"type": "object"}, "swapped"), **_AUTH_ERRORS, **_COMMON_ERRORS},
+            body={
+                "type": "object",
+                "required": ["first", "second"],
+                "properties": {"first": _STR, "second": _STR},
+            },
+            auth=True,
+            params=_SLUG,
+        ),
+    },
+    "/api/events/{slug}/sessions/{session_id}/going": {
+        method: _operation(
+            summary,
+            {"200": _json({"type": "object"}, "the new count"), **_COMMON_ERRORS},
+            body={
+                "type": "object",
+                "required": ["attendee"],
+                "properties": {"attendee": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"}},
+            },
+            params=_SESSION,
+        )
+        for method, summary in (
+            ("post", "Say I'm going (idempotent)"),
+            ("delete", "Say I'm no longer going (idempotent)"),
+        )
+    },
+    "/api/events/{slug}/meetups": {
+        "post": _operation(
+            "Start a hallway meetup now or later (no token needed)",
+            {
+                "201": _json(
+                    {"type": "object", "properties": {"meetup": _ref("Meetup")}}, "started"
+                ),
+                **_COMMON_ERRORS,
+            },
+            body={
+                "type": "object",
+                "required": ["title", "place"],
+                "properties": {
+                    "title": _STR,
+                    "place": _STR,
+                    "starts": {"type": "string", "format": "date-time"},
+                    "minutes": {"type": "integer", "minimum": 5, "maximum": 240},
+                },
+            },
+            params=_SLUG,
+        ),
+    },
+    "/api/events/{slug}/meetups/{meetup_id}": {
+        "delete": _operation(
+            "Remove a meetup (facilitator)",
+            {"204": {"description": "removed"}, **_AUTH_ERRORS, **_COMMON_ERRORS},
+            auth=True,
+            params=("slug", "meetup_id"),
+        ),
+    },
+    "/api/events/{slug}/blocked/{room}/{slot}": {
+        method: _operation(
+            summary,
+            {
+                "200": _json({"type": "object"}, "done"),
+                "409": _error("a session holds the cell"),
+                **_AUTH_ERRORS,
+                **_COMMON_ERRORS,
+            },
+            auth=True,
+            params=("slug", "room", "slot"),
+        )
+        for method, summary in (
+            ("put", "Block a cell (facilitator)"),
+            ("delete", "Unblock a cell (facilitator)"),
+        )
+    },
+    "/api/events/{slug}/sessions/{session_id}/hidden": {
+        method: _operation(
+            summary,
+            {"200": _json({"type": "object"}, "done"), **_AUTH_ERRORS, **_COMMON_ERRORS},
+            auth=True,
+            params=_SESSION,
+        )
+        for method, summary in (
+            ("put", "Hide a session (facilitator)"),
+            ("delete", "Show a hidden session again (facilitator)"),
+        )
+    },
+    "/api/events/{slug}/undo": {
+        "post": _operation(
+            "Undo the last N changes; the undo is itself a new event (facilitator)",
+            {
+                "200": _json({"type": "object"}, "undone"),
+                "409": _error("cannot be undone"),
+                **_AUTH_ERRORS,
+                **_COMMON_ERRORS,
+            },
+            body={
+                "type": "object",
+                "properties": {"count": {"type": "integer", "minimum": 1, "maximum": 50}},
+            },
+            auth=True,
+            params=_SLUG,
+        ),
+    },
+    "/api/events/{slug}/log": {
+        "get": _operation(
+            "The last changes, newest first (facilitator)",
+            {"200": _json({"type": "object"}, "log entries"), **_AUTH_ERRORS, **_COMMON_ERRORS},
+            auth=True,
+            params=_SLUG,
+        ),
+    },
+}
+
+OPENAPI: JSON = {
+    "openapi": "3.1.0",
+    "info": {"title": "openspace", "version": "1"},
+    "paths": PATHS,
+    "components": {
+        "schemas": SCHEMAS,
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+    },
+}
