@@ -30,7 +30,7 @@ ZONE = ZoneInfo("Europe/Berlin")
 DAY = datetime(2030, 5, 15, tzinfo=ZONE)
 
 
-def test_layout(slug: str = SLUG) -> Layout:
+def conference_layout(slug: str = SLUG) -> Layout:
     """
     Four rooms and a hallway spot; hourly slots 09:00–18:00 Berlin time on 2030-05-15;
     the 17:00 slot of room r4 is blocked.
@@ -90,7 +90,7 @@ async def start_server(db: Path, now: datetime, *, layout: Layout | None = None)
     service.startService()
     urls = await service.ready
     assert service.store is not None
-    await service.store.execute(SLUG, SetLayout(layout or test_layout()), SYSTEM, now)
+    await service.store.execute(SLUG, SetLayout(layout or conference_layout()), SYSTEM, now)
     return RunningServer(service, clock, urls[0].rstrip("/"), db)
 
 
@@ -150,10 +150,7 @@ class Client:
             method, self.base + path, data=data, headers={k: [v] for k, v in sent.items()}
         )
         content = await response.content()
-        got = {
-            k.decode().lower(): v[-1].decode()
-            for k, v in response.headers.getAllRawHeaders()
-        }
+        got = {k.decode().lower(): v[-1].decode() for k, v in response.headers.getAllRawHeaders()}
         return Reply(response.code, got, content)
 
     async def get(self, path: str, **kwargs: Any) -> Reply:

@@ -14,6 +14,7 @@ from typing import Any
 
 from twisted.enterprise import adbapi
 from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
 from openspace.store.sql import SQLBoardStore
 
@@ -68,4 +69,8 @@ def open_sqlite_store(path: Path, reactor: Any = None) -> Deferred[SQLBoardStore
     def ready(_: object) -> SQLBoardStore:
         return store
 
-    return store.migrate().addCallback(ready)
+    def failed(failure: Failure) -> Failure:
+        store.pool.close()
+        return failure
+
+    return store.migrate().addCallbacks(ready, failed)
