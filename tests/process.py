@@ -11,6 +11,7 @@ import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from twisted.internet.defer import Deferred
@@ -23,6 +24,10 @@ _LISTENING = re.compile(rb"openspace: listening on (http://\S+?)/?\n")
 
 
 class _Child(ProcessProtocol):
+    """
+    Collects a child's output; fires C{listening} on the readiness line.
+    """
+
     def __init__(self) -> None:
         self.out = b""
         self.err = b""
@@ -52,7 +57,12 @@ class OpenspaceProcess:
     One C{python -m openspace ...} child.
     """
 
-    def __init__(self, args: Sequence[str], env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        args: Sequence[str],
+        env: Mapping[str, str] | None = None,
+        command: Sequence[str] = (sys.executable, "-m", "openspace"),
+    ) -> None:
         from twisted.internet import reactor
 
         self._child = _Child()
@@ -60,10 +70,7 @@ class OpenspaceProcess:
         environment.setdefault("OPENSPACE_FACILITATOR_TOKEN", FACILITATOR_TOKEN)
         environment.update(env or {})
         self._transport: Any = reactor.spawnProcess(
-            self._child,
-            sys.executable,
-            [sys.executable, "-m", "openspace", *args],
-            env=environment,
+            self._child, command[0], [*command, *args], env=environment
         )
 
     @classmethod
@@ -100,13 +107,25 @@ class OpenspaceProcess:
         return await self._child.ended
 
 
+async def run_command(*args: str) -> tuple[int | None, str, str]:
+    """
+    Run a console script installed beside this Python (e.g. C{twist}) to its end.
+    """
+    script = str(Path(sys.executable).parent / args[0])
+    return await _run(OpenspaceProcess(args[1:], command=(script,)))
+
+
 async def run_openspace(
     *args: str, env: Mapping[str, str] | None = None
 ) -> tuple[int | None, str, str]:
     """
     Run one C{openspace} command to its end: (exit code, stdout, stderr).
     """
-    child = OpenspaceProcess(args, env)
+    return await _run(OpenspaceProcess(args, env))
+
+
+async def _run(child: OpenspaceProcess) -> tuple[int | None, str, str]:
+    # Not a server: it never announces listening, which is no error here.
     child._child.listening.addErrback(lambda _: None)
     code = await child.ended()
     return code, child.stdout, child.stderr

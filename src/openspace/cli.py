@@ -87,11 +87,12 @@ def serve(args: argparse.Namespace) -> int:
     failed: list[Failure] = []
 
     def announce(urls: list[str]) -> None:
-        for url in urls:
-            print(f"openspace: listening on {url}", flush=True)
+        # "listening" comes last: scripts and tests take it as the readiness signal.
         if args.demo:
             for url in urls_for(urls, "demo"):
                 print(f"openspace: open the demo board at {url}", flush=True)
+        for url in urls:
+            print(f"openspace: listening on {url}", flush=True)
 
     def fail(failure: Failure) -> None:
         failed.append(failure)

@@ -45,6 +45,9 @@ from openspace.model import Cell, EventInfo, Room, RoomKind, Slot
 _SLOT = re.compile(r"^\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
 
 
+_KIND_NAMES = {str: "text", int: "a whole number", list: "a list"}
+
+
 class EventFileError(ValueError):
     """
     The event file is malformed; the message names the line or field.
@@ -102,7 +105,7 @@ def _get(data: Mapping[str, Any], key: str, kind: type, where: str = "", default
         raise EventFileError(f"{name} is missing")
     value = data[key]
     if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
-        raise EventFileError(f"{name} must be a {kind.__name__}, not {value!r}")
+        raise EventFileError(f"{name} must be {_KIND_NAMES[kind]}, not {value!r}")
     return value
 
 
