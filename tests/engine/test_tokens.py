@@ -39,7 +39,7 @@ def test_without_configuration_a_private_token_file_is_made_once(tmp_path: Path)
     key, origin = load_facilitator_key({}, None, fallback)
     assert "new file" in origin
     assert stat.S_IMODE(fallback.stat().st_mode) == 0o600
-    assert key.matches(fallback.read_text())
+    assert key.matches(fallback.read_text().strip())
     again, _ = load_facilitator_key({}, None, fallback)
     assert again == key
 
