@@ -1,0 +1,336 @@
+"""
+Live fan-out: who watches which board, and the frames each of them is sent.
+
+The hub turns every committed event into one frame and hands that same frame to every
+subscriber of the board, so the work per event does not grow with the audience: the only
+step per subscriber is passing a prepared message to its sink.  It knows nothing of
+sockets; L{openspace.web.live} connects it to Autobahn.
+
+Per board it keeps the latest board it has folded (to compute each event's delta with
+L{openspace.views.delta}, whose JSON is exactly what clients apply) and a bounded ring of
+recent frames.  A client that comes back with the last sequence number it holds gets
+exactly the frames it missed, from memory; one that is further behind than the ring, or
+ahead of the server, or holds another incarnation of the board (the event was deleted and
+created again), gets a snapshot.
+
+Frames, all JSON text:
+
+    {"type": "snapshot", "seq": N, "epoch": E, "version": V, "board": {...}}
+    {"type": "resumed", "since": S, "seq": N, "epoch": E, "version": V}
+    {"type": "events", "events": [{"seq": ..., "put": {...}, "drop": {...}, ...}]}
+
+A subscriber whose connection cannot take more (L{Hub.pause}) is handed nothing until it
+drains (L{Hub.resume}); then it is given what it missed from the ring, or a snapshot.  Its
+memory cost while paused is therefore one flag, not a queue.
+
+Feeding it from elsewhere (issue 6: other nodes' commits arriving through PostgreSQL):
+call L{Hub.committed} with the board after the events and the events, in order, exactly as
+the store's commit listener does.  Events the hub already has (same board incarnation,
+seq not above L{Hub.head}) are ignored, so a node may see its own commits twice.  A gap
+(the first new event is not head + 1) cannot be turned into deltas: the hub starts again
+from the given board and sends each subscriber a snapshot.  A bridge avoids that by
+fetching C{store.events_since(slug, hub.head(slug), ...)} after reconnecting.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from itertools import islice
+from typing import Any, ClassVar, Generic, TypeVar
+
+from attrs import define, field, frozen
+from twisted.logger import Logger
+
+from openspace.events import Logged
+from openspace.model import Board
+from openspace.replay import apply
+from openspace.views import board_json, delta
+
+P = TypeVar("P")
+
+DEFAULT_RING = 256
+
+_UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def encode(document: Mapping[str, Any]) -> bytes:
+    """
+    Compact UTF-8 JSON: every frame is encoded by this, once.
+    """
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def board_epoch(board: Board) -> int:
+    """
+    Which incarnation of a slug C{board} is: its creation time in whole microseconds.
+
+    Sequence numbers start again at 1 when an event is deleted and created again (the demo
+    is, when its slots are past); a client's C{since} only means something together with
+    the epoch it was given.
+    """
+    return (board.created - _UNIX_EPOCH) // _MICROSECOND
+
+
+@frozen
+class Frame(Generic[P]):
+    """
+    One message as every subscriber receives it.
+
+    @ivar seq: the board's sequence number once a client has applied it.
+    @ivar message: what L{Hub.prepare} made of the encoded JSON.
+    """
+
+    seq: int
+    message: P
+
+
+@define(eq=False)
+class Subscription(Generic[P]):
+    """
+    One connection watching one board.
+
+    @ivar sink: sends a prepared message on the connection.
+    @ivar last_seq: the sequence number the client has after the last frame it was handed;
+        L{None} when the next thing it needs is a snapshot.
+    @ivar paused: its connection asked for nothing more for now.
+    @ivar behind: frames were withheld while it was paused.
+    """
+
+    slug: str
+    sink: Callable[[P], None]
+    last_seq: int | None = None
+    paused: bool = False
+    behind: bool = False
+
+
+@define(eq=False)
+class _Feed(Generic[P]):
+    """
+    What the hub keeps for one board.
+
+    @ivar ring: the frames of the events after C{board.seq - len(ring)}, oldest first.
+    @ivar snapshot: the snapshot frame of C{board}, made when first asked for.
+    """
+
+    board: Board
+    ring: deque[Frame[P]]
+    subscribers: dict[Subscription[P], None] = field(factory=dict)
+    snapshot: Frame[P] | None = None
+
+    @property
+    def epoch(self) -> int:
+        return board_epoch(self.board)
+
+    @property
+    def oldest(self) -> int:
+        """
+        The earliest C{since} the ring can serve.
+        """
+        return self.board.seq - len(self.ring)
+
+    def frames_after(self, seq: int) -> Iterator[Frame[P]]:
+        return islice(self.ring, seq - self.oldest, None)
+
+
+@define
+class Hub(Generic[P]):
+    """
+    Subscriptions and fan-out, for every board of this process.
+
+    @ivar prepare: turns encoded JSON into what subscribers' sinks send (for Autobahn,
+        C{factory.prepareMessage}: the WebSocket frame is built once).
+    @ivar version: the server's asset version, given to clients in opening frames so a
+        page can reload itself when the server was upgraded.
+    @ivar ring_size: how many recent frames per board serve resumes from memory.
+    """
+
+    prepare: Callable[[bytes], P]
+    version: str
+    ring_size: int = DEFAULT_RING
+    _feeds: dict[str, _Feed[P]] = field(factory=dict, init=False)
+
+    _log: ClassVar[Logger] = Logger()
+
+    # --- what the store (or another node) tells us ---
+
+    def committed(self, board: Board, logged: Sequence[Logged]) -> None:
+        """
+        The store committed C{logged}, leaving C{board}; tell every subscriber.
+
+        This is a L{openspace.store.interface.CommitListener}.
+        """
+        feed = self._feeds.get(board.info.slug)
+        if feed is None:
+            # Nobody has subscribed, so nobody needs these deltas: start from here.
+            self._feeds[board.info.slug] = self._new_feed(board)
+            return
+        if board_epoch(board) != feed.epoch:
+            self._restart(feed, board)
+            return
+        fresh = [entry for entry in logged if entry.seq > feed.board.seq]
+        if not fresh:
+            return
+        if fresh[0].seq != feed.board.seq + 1:
+            self._log.warn(
+                "live feed of {slug} jumped from {head} to {seq}: sending snapshots",
+                slug=board.info.slug,
+                head=feed.board.seq,
+                seq=fresh[0].seq,
+            )
+            self._restart(feed, board)
+            return
+        for entry in fresh:
+            self._advance(feed, entry)
+        if feed.board != board:
+            # Folding the events did not give the store's board: never let clients
+            # drift from it silently.
+            self._log.error(
+                "live feed of {slug} differs from the store at {seq}: sending snapshots",
+                slug=board.info.slug,
+                seq=board.seq,
+            )
+            self._restart(feed, board)
+
+    def head(self, slug: str) -> int | None:
+        """
+        The last sequence number the hub has for C{slug}, if it follows that board.
+        """
+        feed = self._feeds.get(slug)
+        return None if feed is None else feed.board.seq
+
+    # --- subscribers ---
+
+    def subscribe(
+        self,
+        board: Board,
+        sink: Callable[[P], None],
+        since: int | None = None,
+        epoch: int | None = None,
+    ) -> Subscription[P]:
+        """
+        Start sending C{board}'s frames to C{sink}: first the opening frames, now.
+
+        @param board: the board as the caller last read it from the store; used only when
+            the hub does not follow this board yet (otherwise the hub's own, possibly
+            newer, board is the truth: the commits it was told of are in order).
+        @param since: the last sequence number the client holds, and C{epoch} the epoch
+            it was given with it; both L{None} for a fresh client.
+        """
+        slug = board.info.slug
+        feed = self._feeds.get(slug)
+        if feed is None:
+            feed = self._feeds[slug] = self._new_feed(board)
+        subscription: Subscription[P] = Subscription(slug, sink)
+        feed.subscribers[subscription] = None
+        if since is not None and epoch == feed.epoch and feed.oldest <= since <= feed.board.seq:
+            opening = {
+                "type": "resumed",
+                "since": since,
+                "seq": feed.board.seq,
+                "epoch": feed.epoch,
+                "version": self.version,
+            }
+            sink(self.prepare(encode(opening)))
+            subscription.last_seq = since
+        self._catch_up(feed, subscription)
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription[P]) -> None:
+        feed = self._feeds.get(subscription.slug)
+        if feed is not None:
+            feed.subscribers.pop(subscription, None)
+
+    def pause(self, subscription: Subscription[P]) -> None:
+        """
+        Hand C{subscription} nothing until L{resume}.
+        """
+        subscription.paused = True
+
+    def resume(self, subscription: Subscription[P]) -> None:
+        """
+        C{subscription} can take frames again: give it what it missed meanwhile.
+        """
+        subscription.paused = False
+        feed = self._feeds.get(subscription.slug)
+        if subscription.behind and feed is not None and subscription in feed.subscribers:
+            self._catch_up(feed, subscription)
+
+    def subscribers(self) -> dict[str, int]:
+        """
+        How many subscriptions each board has.
+        """
+        return {slug: len(feed.subscribers) for slug, feed in sorted(self._feeds.items())}
+
+    # --- inside ---
+
+    def _new_feed(self, board: Board) -> _Feed[P]:
+        return _Feed(board, deque(maxlen=self.ring_size))
+
+    def _advance(self, feed: _Feed[P], entry: Logged) -> None:
+        before = feed.board
+        after = apply(before, entry)
+        body = encode({"type": "events", "events": [delta(before, entry, after)]})
+        frame = Frame(entry.seq, self.prepare(body))
+        feed.board = after
+        feed.ring.append(frame)
+        feed.snapshot = None
+        for subscription in list(feed.subscribers):
+            if subscription.paused:
+                subscription.behind = True
+            else:
+                self._hand(feed, subscription, frame)
+
+    def _restart(self, feed: _Feed[P], board: Board) -> None:
+        feed.board = board
+        feed.ring.clear()
+        feed.snapshot = None
+        for subscription in list(feed.subscribers):
+            subscription.last_seq = None
+            self._catch_up(feed, subscription)
+
+    def _catch_up(self, feed: _Feed[P], subscription: Subscription[P]) -> None:
+        """
+        Bring C{subscription} to the feed's head: missed frames if the ring has them all,
+        else a snapshot; stop early if it pauses on the way.
+        """
+        subscription.behind = False
+        last = subscription.last_seq
+        if last is None or last < feed.oldest:
+            frames: Iterator[Frame[P]] = iter((self._snapshot(feed),))
+        else:
+            frames = feed.frames_after(last)
+        for frame in frames:
+            if subscription.paused:
+                subscription.behind = True
+                return
+            if not self._hand(feed, subscription, frame):
+                return
+
+    def _hand(self, feed: _Feed[P], subscription: Subscription[P], frame: Frame[P]) -> bool:
+        try:
+            subscription.sink(frame.message)
+        except Exception:
+            # One broken connection must not keep the frame from everybody else.
+            self._log.failure("live subscriber of {slug} failed; dropped", slug=subscription.slug)
+            feed.subscribers.pop(subscription, None)
+            return False
+        subscription.last_seq = frame.seq
+        return True
+
+    def _snapshot(self, feed: _Feed[P]) -> Frame[P]:
+        if feed.snapshot is None:
+            body = encode(
+                {
+                    "type": "snapshot",
+                    "seq": feed.board.seq,
+                    "epoch": feed.epoch,
+                    "version": self.version,
+                    "board": board_json(feed.board),
+                }
+            )
+            feed.snapshot = Frame(feed.board.seq, self.prepare(body))
+        return feed.snapshot

@@ -1,0 +1,346 @@
+"""
+The hub in memory: opening frames, resume from the ring, paused subscribers, gaps, and
+random interleavings of changes with clients coming and going.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from attrs import define, evolve, field
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from openspace.commands import SetLayout
+from openspace.hub import Hub, Subscription, board_epoch
+from openspace.model import Board
+from tests.conftest import NOW
+from tests.live.replica import LocalBoard, Replica
+from tests.support import conference_layout
+
+
+@define
+class Prepared:
+    """
+    A stand-in for Autobahn's prepared message, counting how often the hub prepares.
+    """
+
+    body: bytes
+
+
+@define
+class Client:
+    """
+    A subscriber in memory: frames land in its replica at once.
+    """
+
+    hub: Hub[Prepared]
+    replica: Replica = field(factory=Replica)
+    subscription: Subscription[Prepared] | None = None
+    frames: list[dict[str, object]] = field(factory=list)
+
+    def sink(self, message: Prepared) -> None:
+        frame = json.loads(message.body)
+        self.frames.append(frame)
+        self.replica.receive(frame)
+
+    def connect(self, board: Board) -> None:
+        if self.subscription is None:
+            self.subscription = self.hub.subscribe(
+                board, self.sink, self.replica.seq, self.replica.epoch
+            )
+
+    def disconnect(self) -> None:
+        if self.subscription is not None:
+            self.hub.unsubscribe(self.subscription)
+            self.subscription = None
+
+    def types(self) -> list[object]:
+        return [frame["type"] for frame in self.frames]
+
+
+@define
+class Setup:
+    hub: Hub[Prepared]
+    local: LocalBoard
+    prepared: list[bytes]
+    made: int = 0
+
+    @classmethod
+    def make(cls, ring_size: int = 8) -> Setup:
+        prepared: list[bytes] = []
+
+        def prepare(body: bytes) -> Prepared:
+            prepared.append(body)
+            return Prepared(body)
+
+        hub: Hub[Prepared] = Hub(prepare, "v1", ring_size)
+        local = LocalBoard(NOW, hub.committed)
+        local.create()
+        return cls(hub, local, prepared)
+
+    @property
+    def board(self) -> Board:
+        assert self.local.board is not None
+        return self.local.board
+
+    def client(self) -> Client:
+        client = Client(self.hub)
+        client.connect(self.board)
+        return client
+
+    def changes(self, count: int) -> None:
+        """
+        Propose C{count} sessions, each in a cell of its own.
+        """
+        for _ in range(count):
+            assert self.local.change(0, self.made, self.made // 4, 0)
+            self.made += 1
+
+
+def test_fresh_client_gets_a_snapshot_then_every_event_once() -> None:
+    setup = Setup.make()
+    client = setup.client()
+    setup.changes(3)
+    assert client.types() == ["snapshot", "events", "events", "events"]
+    assert client.replica.seqs == [2, 3, 4]
+    assert client.replica.state == setup.local.view()
+    assert client.replica.version == "v1"
+    assert client.replica.epoch == board_epoch(setup.board)
+
+
+def test_each_event_is_encoded_and_prepared_once_for_all_subscribers() -> None:
+    setup = Setup.make()
+    clients = [setup.client() for _ in range(5)]
+    setup.prepared.clear()
+    setup.changes(2)
+    assert len(setup.prepared) == 2
+    assert all(c.frames[-1] == json.loads(setup.prepared[-1]) for c in clients)
+
+
+def test_snapshot_is_prepared_once_per_sequence_number() -> None:
+    setup = Setup.make()
+    setup.prepared.clear()
+    for _ in range(3):
+        setup.client()
+    assert len(setup.prepared) == 1
+
+
+def test_resume_within_the_ring_sends_exactly_the_missed_events() -> None:
+    setup = Setup.make(ring_size=4)
+    client = setup.client()
+    setup.changes(1)
+    client.disconnect()
+    setup.changes(4)
+    client.frames.clear()
+    client.connect(setup.board)
+    assert client.types() == ["resumed", "events", "events", "events", "events"]
+    assert client.frames[0]["since"] == 2
+    assert client.replica.seqs == [2, 3, 4, 5, 6]
+    assert client.replica.state == setup.local.view()
+
+
+def test_resume_at_the_head_sends_only_the_resumed_frame() -> None:
+    setup = Setup.make()
+    client = setup.client()
+    client.disconnect()
+    client.frames.clear()
+    client.connect(setup.board)
+    assert client.types() == ["resumed"]
+
+
+def test_resume_older_than_the_ring_gets_a_snapshot() -> None:
+    setup = Setup.make(ring_size=2)
+    client = setup.client()
+    client.disconnect()
+    setup.changes(3)
+    client.frames.clear()
+    client.connect(setup.board)
+    assert client.types() == ["snapshot"]
+    assert client.replica.state == setup.local.view()
+
+
+def test_resume_ahead_of_the_server_or_of_another_epoch_gets_a_snapshot() -> None:
+    setup = Setup.make()
+    ahead = Client(setup.hub)
+    ahead.subscription = setup.hub.subscribe(setup.board, ahead.sink, 99, board_epoch(setup.board))
+    other = Client(setup.hub)
+    other.subscription = setup.hub.subscribe(setup.board, other.sink, 1, 12345)
+    assert ahead.types() == other.types() == ["snapshot"]
+
+
+def test_a_paused_subscriber_is_handed_nothing_then_caught_up_from_the_ring() -> None:
+    setup = Setup.make()
+    client = setup.client()
+    assert client.subscription is not None
+    setup.hub.pause(client.subscription)
+    setup.changes(3)
+    assert client.types() == ["snapshot"]
+    setup.hub.resume(client.subscription)
+    assert client.types() == ["snapshot", "events", "events", "events"]
+    assert client.replica.state == setup.local.view()
+
+
+def test_a_subscriber_paused_past_the_ring_gets_a_snapshot_on_resume() -> None:
+    setup = Setup.make(ring_size=2)
+    client = setup.client()
+    assert client.subscription is not None
+    setup.hub.pause(client.subscription)
+    setup.changes(3)
+    setup.hub.resume(client.subscription)
+    assert client.types() == ["snapshot", "snapshot"]
+    assert client.replica.state == setup.local.view()
+
+
+def test_a_subscriber_that_pauses_during_catch_up_stops_there() -> None:
+    setup = Setup.make()
+    client = setup.client()
+    subscription = client.subscription
+    assert subscription is not None
+    setup.hub.pause(subscription)
+    setup.changes(3)
+
+    def pausing_sink(message: Prepared) -> None:
+        client.sink(message)
+        setup.hub.pause(subscription)
+
+    subscription.sink = pausing_sink
+    setup.hub.resume(subscription)
+    assert client.replica.seqs == [2]
+    setup.hub.resume(subscription)
+    setup.hub.resume(subscription)
+    assert client.replica.seqs == [2, 3, 4]
+
+
+def test_commits_the_hub_already_has_are_ignored() -> None:
+    setup = Setup.make()
+    client = setup.client()
+    setup.changes(2)
+    setup.hub.committed(setup.board, setup.local.log[-2:])
+    assert client.replica.seqs == [2, 3]
+
+
+def test_a_gap_sends_every_subscriber_a_snapshot() -> None:
+    setup = Setup.make()
+    client = setup.client()
+    hub_listener = setup.local.listener
+    setup.local.listener = lambda board, logged: None
+    setup.changes(2)
+    setup.local.listener = hub_listener
+    setup.changes(1)
+    assert client.types() == ["snapshot", "snapshot"]
+    assert client.replica.state == setup.local.view()
+    setup.changes(1)
+    assert client.replica.seqs == [5]
+
+
+def test_a_board_that_does_not_match_the_fold_is_sent_as_a_snapshot() -> None:
+    setup = Setup.make()
+    client = setup.client()
+    setup.local.listener = lambda board, logged: setup.hub.committed(
+        evolve(board, blocked=frozenset()), logged
+    )
+    setup.changes(1)
+    assert client.types() == ["snapshot", "events", "snapshot"]
+    assert client.replica.state is not None
+    assert client.replica.state["blocked"] == set()
+
+
+def test_a_recreated_board_is_a_new_epoch() -> None:
+    setup = Setup.make()
+    client = setup.client()
+    setup.changes(2)
+    later = NOW + timedelta(days=1)
+    recreated = LocalBoard(later, setup.hub.committed)
+    recreated.create()
+    assert client.types()[-1] == "snapshot"
+    assert client.replica.epoch == board_epoch(recreated.board or setup.board)
+    assert client.replica.state == recreated.view()
+
+
+def test_a_failing_subscriber_is_dropped_and_the_others_still_get_the_frame() -> None:
+    setup = Setup.make()
+
+    def broken(message: Prepared) -> None:
+        raise RuntimeError("socket gone")
+
+    first = setup.client()
+    setup.hub.subscribe(setup.board, broken)
+    last = setup.client()
+    setup.changes(1)
+    assert first.replica.seqs == last.replica.seqs == [2]
+    assert setup.hub.subscribers() == {"conf": 2}
+
+
+def test_events_for_a_board_nobody_watches_start_a_feed_at_that_board() -> None:
+    hub: Hub[Prepared] = Hub(Prepared, "v1")
+    local = LocalBoard(NOW, lambda board, logged: None)
+    local.create()
+    local.change(0, 1, 1, 0)
+    assert local.board is not None
+    hub.committed(local.board, local.log[-1:])
+    assert hub.head("conf") == 2
+    assert hub.head("other") is None
+
+
+def test_subscribers_are_counted_per_board() -> None:
+    setup = Setup.make()
+    one, two = setup.client(), setup.client()
+    assert setup.hub.subscribers() == {"conf": 2}
+    one.disconnect()
+    two.disconnect()
+    assert setup.hub.subscribers() == {"conf": 0}
+
+
+operations = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("change"),
+            st.integers(0, 8),
+            st.integers(0, 20),
+            st.integers(0, 20),
+            st.integers(0, 20),
+        ),
+        st.tuples(st.sampled_from(["connect", "disconnect", "pause", "resume"]), st.integers(0, 2)),
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(operations, st.integers(1, 6))
+def test_random_interleavings_leave_every_client_equal_to_the_board(
+    steps: list[tuple[object, ...]], ring_size: int
+) -> None:
+    setup = Setup.make(ring_size)
+    clients = [Client(setup.hub) for _ in range(3)]
+    for step in steps:
+        if step[0] == "change":
+            kind, a, b, c = (int(n) for n in step[1:])  # type: ignore[call-overload]
+            setup.local.change(kind, a, b, c)
+            continue
+        client = clients[int(step[1])]  # type: ignore[call-overload]
+        if step[0] == "connect":
+            client.connect(setup.board)
+        elif step[0] == "disconnect":
+            client.disconnect()
+        elif client.subscription is not None:
+            (setup.hub.pause if step[0] == "pause" else setup.hub.resume)(client.subscription)
+    for client in clients:
+        if client.subscription is not None:
+            setup.hub.resume(client.subscription)
+        client.connect(setup.board)
+        assert client.replica.state == setup.local.view()
+        # Between snapshots, every event arrived once and in order (Replica checks it).
+        assert client.replica.seqs == sorted(set(client.replica.seqs))
+
+
+def test_layout_changes_reach_clients() -> None:
+    setup = Setup.make()
+    client = setup.client()
+    layout = conference_layout()
+    renamed = evolve(layout, rooms=(evolve(layout.rooms[0], name="Big Room"), *layout.rooms[1:]))
+    assert setup.local.run(SetLayout(renamed))
+    assert client.replica.state == setup.local.view()
+    assert client.frames[-1]["events"][0]["type"] == "layout_set"  # type: ignore[index]
