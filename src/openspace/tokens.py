@@ -56,6 +56,15 @@ class FacilitatorKey:
     def matches(self, presented: str) -> bool:
         return hmac.compare_digest(self._digest, digest(presented))
 
+    def derive(self, purpose: str) -> bytes:
+        """
+        A signing key for C{purpose} (cookies, CSRF tokens), derived from the token.
+
+        Every node that shares the token derives the same keys, and a new token makes
+        every signed cookie invalid at once: rotating it signs everybody out.
+        """
+        return hmac.new(self._digest.encode("ascii"), purpose.encode("utf-8"), "sha256").digest()
+
     def __repr__(self) -> str:
         return "<FacilitatorKey>"
 

@@ -1,35 +1,45 @@
 """
 The root of the web site: health check, and the branches every part hangs from.
 
-Everything is served on one port: C{/api/} is the JSON API (L{openspace.web.api}); pages
-and the live WebSocket endpoint hang from this root too.
+Everything is served on one port: C{/api/} is the JSON API (L{openspace.web.api}); the
+pages and assets (L{openspace.web.pages}) take every other path; the live WebSocket
+endpoint hangs from this root too.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from attrs import define, field
+from attrs import Factory, define, field
 from klein import Klein, KleinRenderable
 from twisted.web.iweb import IRequest
 from twisted.web.resource import Resource
 from twisted.web.server import Site
-from twisted.web.util import Redirect
 
 from openspace.web.api import JSONAPI
 from openspace.web.errors import write_json
 from openspace.web.limits import limited_site
+from openspace.web.pages.app import Pages
 
 
 @define
 class Root:
     api: JSONAPI
+    # The pages share the API's store, clock and facilitator key.
+    pages: Pages = field(
+        default=Factory(
+            lambda self: Pages(self.api.store, self.api.clock, self.api.facilitator),
+            takes_self=True,
+        )
+    )
     _api_resource: Resource = field(init=False)
+    _pages_resource: Resource = field(init=False)
 
     app: ClassVar[Klein] = Klein()
 
     def __attrs_post_init__(self) -> None:
         self._api_resource = self.api.app.resource()
+        self._pages_resource = self.pages.app.resource()
 
     @app.route("/healthz", methods=["GET", "HEAD"])
     def healthz(self, request: IRequest) -> bytes:
@@ -40,9 +50,9 @@ class Root:
     def api_branch(self, request: IRequest) -> KleinRenderable:
         return self._api_resource
 
-    @app.route("/", methods=["GET", "HEAD"])
-    def home(self, request: IRequest) -> KleinRenderable:
-        return Redirect(b"/api/events")
+    @app.route("/", branch=True)
+    def pages_branch(self, request: IRequest) -> KleinRenderable:
+        return self._pages_resource
 
 
 def make_site(root: Root) -> Site:

@@ -1,0 +1,485 @@
+"""
+The pages' routes: the Klein app that serves HTML, forms and assets.
+
+Every change a form asks for becomes the same board command the JSON API sends, run
+through the same store (L{openspace.store.interface.BoardStore.execute}); a refusal
+comes back as the form again, with what was typed and the reason next to its field.
+
+Order of checks on every POST: the event exists (404), the CSRF token matches (403,
+nothing changes), the person may do this (403), then the board decides.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+from typing import ClassVar
+
+from attrs import define, field
+from klein import Klein
+from twisted.python.failure import Failure
+from twisted.web.iweb import IRequest
+from twisted.web.template import Tag
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+from openspace.board import ID_ATTENDEE
+from openspace.clock import Clock, utc_now
+from openspace.commands import (
+    ATTENDEE,
+    FACILITATOR,
+    Actor,
+    CancelSession,
+    Command,
+    EditSession,
+    ProposeSession,
+    Refused,
+    SetGoing,
+    StartMeetup,
+    SwapSessions,
+    host,
+)
+from openspace.model import Board, Session
+from openspace.store.interface import BoardStore, Outcome, UndoLast
+from openspace.tokens import FacilitatorKey, digest, new_edit_key
+from openspace.web.assets import Assets, send_compressible, serve_asset
+from openspace.web.cookies import read_cookie, set_cookie
+from openspace.web.csrf import CSRF, CSRFError
+from openspace.web.errors import STATUS_OF_CODE
+from openspace.web.headers import security_headers
+from openspace.web.pages import attendee
+from openspace.web.pages import host as host_pages
+from openspace.web.pages.html import Errors, cell_value, form_value, render, split_cell
+from openspace.web.sessions import DeskSessions, edit_key, edit_keys, remember_edit_key
+
+ATTENDEE_COOKIE = "os_attendee"
+_HOST_HEADER = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
+SESSION_FIELDS = ("title", "description", "host", "tags", "cell")
+
+
+class PageError(Exception):
+    """
+    A request answered with a short page: 403, 404.
+    """
+
+    def __init__(self, status: int, title: str, text: str, board: Board | None = None) -> None:
+        super().__init__(text)
+        self.status = status
+        self.title = title
+        self.text = text
+        self.board = board
+
+
+def origin(request: IRequest) -> str:
+    """
+    The site's own scheme and host, for links people copy or scan.
+    """
+    scheme = "https" if request.isSecure() else "http"
+    header: bytes | None = request.getHeader(b"host")
+    host_name = header.decode("ascii", "replace") if header else ""
+    if not _HOST_HEADER.match(host_name):
+        address = request.getHost()
+        host_name = f"{getattr(address, 'host', 'localhost')}:{getattr(address, 'port', 80)}"
+    return f"{scheme}://{host_name}"
+
+
+def form_values(request: IRequest, names: tuple[str, ...]) -> dict[str, str]:
+    return {name: form_value(request.args, name) for name in names}
+
+
+def errors_of(refusal: Refused) -> Errors:
+    """
+    Where a refusal shows in a form: room and slot problems at the cell picker.
+    """
+    where = "cell" if refusal.field in ("room", "slot") else refusal.field or ""
+    return {where: refusal.message}
+
+
+def session_values(session: Session) -> dict[str, str]:
+    return {
+        "title": session.title,
+        "description": session.description,
+        "host": session.host,
+        "tags": ", ".join(session.tags),
+    }
+
+
+def split_tags(text: str) -> list[str]:
+    return [tag for tag in text.split(",") if tag.strip()]
+
+
+@define
+class Pages:
+    """
+    The HTML side of openspace, bound to one store.
+    """
+
+    store: BoardStore
+    clock: Clock
+    facilitator: FacilitatorKey
+    assets: Assets = field(factory=Assets.load)
+    csrf: CSRF = field(init=False)
+    desk: DeskSessions = field(init=False)
+
+    app: ClassVar[Klein] = Klein()
+
+    def __attrs_post_init__(self) -> None:
+        self.csrf = CSRF(self.facilitator.derive("csrf"))
+        self.desk = DeskSessions(self.facilitator, self.clock)
+
+    # --- plumbing ---
+
+    async def send(
+        self,
+        request: IRequest,
+        page: Tag,
+        status: int = 200,
+        *,
+        frameable: bool = False,
+        private: bool = False,
+    ) -> bytes:
+        """
+        Render C{page} with the security headers; C{private} pages (edit keys) are never
+        stored or compressed (compressing a secret next to reflected input invites BREACH).
+        """
+        request.setResponseCode(status)
+        security_headers(request, frameable=frameable)
+        request.setHeader(b"content-type", b"text/html; charset=utf-8")
+        body = await render(page)
+        if private:
+            request.setHeader(b"cache-control", b"no-store")
+            return body
+        request.setHeader(b"cache-control", b"no-cache, private")
+        return send_compressible(request, body)
+
+    def redirect(self, request: IRequest, location: str) -> bytes:
+        request.setResponseCode(303)
+        security_headers(request)
+        request.setHeader(b"location", location.encode("utf-8"))
+        request.setHeader(b"cache-control", b"no-store")
+        return b""
+
+    @app.handle_errors(PageError)
+    async def _page_error(self, request: IRequest, failure: Failure) -> bytes:
+        error = failure.value
+        assert isinstance(error, PageError)
+        page = attendee.message_page(self.assets, error.board, error.title, error.text)
+        return await self.send(request, page, error.status)
+
+    @app.handle_errors(CSRFError)
+    async def _csrf_error(self, request: IRequest, failure: Failure) -> bytes:
+        page = attendee.message_page(
+            self.assets,
+            None,
+            "Please try again",
+            "This form was too old or did not come from this site, so nothing was changed. "
+            "Go back, reload the page and send it again.",
+        )
+        return await self.send(request, page, 403)
+
+    @app.handle_errors(NotFound)
+    async def _not_found(self, request: IRequest, failure: Failure) -> bytes:
+        page = attendee.message_page(self.assets, None, "Not found", "There is no such page.")
+        return await self.send(request, page, 404)
+
+    @app.handle_errors(MethodNotAllowed)
+    async def _bad_method(self, request: IRequest, failure: Failure) -> bytes:
+        page = attendee.message_page(
+            self.assets, None, "Not allowed", "This page cannot be used that way."
+        )
+        return await self.send(request, page, 405)
+
+    async def board(self, slug: str) -> Board:
+        board = await self.store.board(slug)
+        if board is None:
+            raise PageError(404, "Not found", f"There is no event called “{slug}”.")
+        return board
+
+    def session(self, board: Board, session_id: str, *, hidden_ok: bool = False) -> Session:
+        session = board.sessions.get(session_id)
+        if session is None or (session.hidden and not hidden_ok):
+            raise PageError(404, "Not found", "There is no such session.", board)
+        return session
+
+    async def execute(self, board: Board, command: Command | UndoLast, actor: Actor) -> Outcome:
+        return await self.store.execute(board.info.slug, command, actor, utc_now(self.clock))
+
+    def actor(self, request: IRequest, presented: str | None = None) -> Actor:
+        if self.desk.signed_in(request):
+            return FACILITATOR
+        return host(edit_keys(request, presented))
+
+    def owner_only(self, board: Board, session: Session, actor: Actor) -> None:
+        if not actor.owns(session):
+            raise PageError(
+                403,
+                "Only the host can change this",
+                "This session can only be changed with its private edit link, or from the "
+                "phone it was proposed on.",
+                board,
+            )
+
+    # --- reading ---
+
+    @app.route("/", methods=["GET"])
+    async def home(self, request: IRequest) -> bytes:
+        slugs = await self.store.slugs()
+        boards = [board for slug in slugs if (board := await self.store.board(slug)) is not None]
+        return await self.send(request, attendee.home_page(self.assets, boards))
+
+    @app.route("/static/<file_name>", methods=["GET"])
+    def static(self, request: IRequest, file_name: str) -> bytes:
+        security_headers(request)
+        return serve_asset(request, self.assets, file_name)
+
+    @app.route("/e/<slug>", methods=["GET"])
+    def board_without_slash(self, request: IRequest, slug: str) -> bytes:
+        return self.redirect(request, f"/e/{slug}/")
+
+    @app.route("/e/<slug>/", methods=["GET"])
+    async def board_page(self, request: IRequest, slug: str) -> bytes:
+        board = await self.board(slug)
+        page = attendee.board_page(
+            self.assets,
+            board,
+            utc_now(self.clock),
+            self.csrf.token(request),
+            read_cookie(request, ATTENDEE_COOKIE),
+        )
+        return await self.send(request, page)
+
+    @app.route("/e/<slug>/s/<session_id>", methods=["GET"])
+    async def session_page(self, request: IRequest, slug: str, session_id: str) -> bytes:
+        board = await self.board(slug)
+        session = self.session(board, session_id)
+        page = self.session_view(request, board, session, self.actor(request).owns(session))
+        return await self.send(request, page)
+
+    def session_view(
+        self,
+        request: IRequest,
+        board: Board,
+        session: Session,
+        can_edit: bool,
+        notice: Tag | str = "",
+    ) -> Tag:
+        return attendee.session_page(
+            self.assets,
+            board,
+            session,
+            self.csrf.token(request),
+            read_cookie(request, ATTENDEE_COOKIE),
+            can_edit=can_edit,
+            notice=notice,
+        )
+
+    # --- attendees ---
+
+    @app.route("/e/<slug>/going", methods=["POST"])
+    async def going(self, request: IRequest, slug: str) -> bytes:
+        board = await self.board(slug)
+        self.csrf.check(request)
+        joining = form_value(request.args, "join")
+        session_id = joining or form_value(request.args, "leave")
+        self.session(board, session_id)
+        person = read_cookie(request, ATTENDEE_COOKIE)
+        if person is None or not ID_ATTENDEE.match(person):
+            person = secrets.token_urlsafe(12)
+            # Readable by the board's script, which keeps the same id for its API calls.
+            set_cookie(request, ATTENDEE_COOKIE, person, max_age=365 * 24 * 3600, http_only=False)
+        await self.execute(board, SetGoing(session_id, person, bool(joining)), ATTENDEE)
+        back = form_value(request.args, "back")
+        if not back.startswith(f"/e/{slug}/") or "//" in back:
+            back = f"/e/{slug}/"
+        return self.redirect(request, back)
+
+    # --- hosts ---
+
+    @app.route("/e/<slug>/propose", methods=["GET"])
+    async def propose_form(self, request: IRequest, slug: str) -> bytes:
+        board = await self.board(slug)
+        room, slot = form_value(request.args, "room"), form_value(request.args, "slot")
+        values = {"cell": cell_value(room, slot)} if room and slot else {}
+        return await self.propose_again(request, board, values, {})
+
+    async def propose_again(
+        self,
+        request: IRequest,
+        board: Board,
+        values: Mapping[str, str],
+        errors: Errors,
+        status: int = 200,
+    ) -> bytes:
+        page = host_pages.propose_page(
+            self.assets, board, utc_now(self.clock), self.csrf.token(request), values, errors
+        )
+        return await self.send(request, page, status)
+
+    @app.route("/e/<slug>/propose", methods=["POST"])
+    async def propose(self, request: IRequest, slug: str) -> bytes:
+        board = await self.board(slug)
+        self.csrf.check(request)
+        values = form_values(request, SESSION_FIELDS)
+        room, slot = split_cell(values["cell"])
+        if not slot:
+            return await self.propose_again(
+                request, board, values, {"cell": "Pick a room and a time."}, 422
+            )
+        # A host who already has a key (this browser) keeps it: one key, all their sessions.
+        key = edit_key(request) or new_edit_key()
+        command = ProposeSession(
+            title=values["title"],
+            description=values["description"],
+            host=values["host"],
+            tags=split_tags(values["tags"]),
+            room=room,
+            slot=slot,
+            owner=digest(key),
+        )
+        try:
+            outcome = await self.execute(board, command, self.actor(request, key))
+        except Refused as refusal:
+            # Show the board as it is now: the cell may have been taken meanwhile.
+            return await self.propose_again(
+                request,
+                await self.board(slug),
+                values,
+                errors_of(refusal),
+                STATUS_OF_CODE.get(refusal.code, 422),
+            )
+        remember_edit_key(request, slug, key)
+        board = outcome.board
+        session = board.sessions[outcome.decision.ids[0]]
+        link = f"{origin(request)}/e/{slug}/s/{session.id}/edit?key={key}"
+        page = self.session_view(request, board, session, True, host_pages.edit_link_notice(link))
+        return await self.send(request, page, 201, private=True)
+
+    async def edit_again(
+        self,
+        request: IRequest,
+        board: Board,
+        session: Session,
+        actor: Actor,
+        values: Mapping[str, str],
+        errors: Errors,
+        status: int = 200,
+    ) -> bytes:
+        others = [
+            s for s in board.visible_sessions() if s.id != session.id and s.owner in actor.keys
+        ]
+        page = host_pages.edit_page(
+            self.assets,
+            board,
+            session,
+            utc_now(self.clock),
+            self.csrf.token(request),
+            values,
+            errors,
+            others,
+        )
+        return await self.send(request, page, status)
+
+    @app.route("/e/<slug>/s/<session_id>/edit", methods=["GET"])
+    async def edit_form(self, request: IRequest, slug: str, session_id: str) -> bytes:
+        board = await self.board(slug)
+        session = self.session(board, session_id, hidden_ok=True)
+        presented = form_value(request.args, "key") or None
+        actor = self.actor(request, presented)
+        self.owner_only(board, session, actor)
+        if presented is not None:
+            # Keep the key in a cookie and out of the address bar (and history, screenshots).
+            if session.owner == digest(presented):
+                remember_edit_key(request, slug, presented)
+            return self.redirect(request, f"/e/{slug}/s/{session_id}/edit")
+        return await self.edit_again(request, board, session, actor, session_values(session), {})
+
+    async def _owned(
+        self, request: IRequest, slug: str, session_id: str
+    ) -> tuple[Board, Session, Actor]:
+        board = await self.board(slug)
+        session = self.session(board, session_id, hidden_ok=True)
+        self.csrf.check(request)
+        actor = self.actor(request)
+        self.owner_only(board, session, actor)
+        return board, session, actor
+
+    @app.route("/e/<slug>/s/<session_id>/edit", methods=["POST"])
+    async def edit(self, request: IRequest, slug: str, session_id: str) -> bytes:
+        board, session, actor = await self._owned(request, slug, session_id)
+        values = form_values(request, SESSION_FIELDS)
+        room, slot = split_cell(values["cell"])
+        command = EditSession(
+            session_id,
+            title=values["title"],
+            description=values["description"],
+            host=values["host"],
+            tags=split_tags(values["tags"]),
+            room=room or None,
+            slot=slot or None,
+        )
+        try:
+            await self.execute(board, command, actor)
+        except Refused as refusal:
+            board = await self.board(slug)
+            return await self.edit_again(
+                request,
+                board,
+                session,
+                actor,
+                values,
+                errors_of(refusal),
+                STATUS_OF_CODE.get(refusal.code, 422),
+            )
+        return self.redirect(request, f"/e/{slug}/s/{session_id}")
+
+    @app.route("/e/<slug>/s/<session_id>/swap", methods=["POST"])
+    async def swap(self, request: IRequest, slug: str, session_id: str) -> bytes:
+        board, session, actor = await self._owned(request, slug, session_id)
+        other = form_value(request.args, "other")
+        try:
+            await self.execute(board, SwapSessions(session_id, other), actor)
+        except Refused as refusal:
+            return await self.edit_again(
+                request,
+                board,
+                session,
+                actor,
+                session_values(session),
+                {"other": refusal.message},
+                STATUS_OF_CODE.get(refusal.code, 422),
+            )
+        return self.redirect(request, f"/e/{slug}/s/{session_id}")
+
+    @app.route("/e/<slug>/s/<session_id>/cancel", methods=["POST"])
+    async def cancel(self, request: IRequest, slug: str, session_id: str) -> bytes:
+        board, _, actor = await self._owned(request, slug, session_id)
+        await self.execute(board, CancelSession(session_id), actor)
+        return self.redirect(request, f"/e/{slug}/")
+
+    # --- hallway meetups ---
+
+    @app.route("/e/<slug>/meetup", methods=["GET"])
+    async def meetup_form(self, request: IRequest, slug: str) -> bytes:
+        board = await self.board(slug)
+        page = host_pages.meetup_page(self.assets, board, self.csrf.token(request), {}, {})
+        return await self.send(request, page)
+
+    @app.route("/e/<slug>/meetup", methods=["POST"])
+    async def meetup(self, request: IRequest, slug: str) -> bytes:
+        board = await self.board(slug)
+        self.csrf.check(request)
+        values = form_values(request, ("title", "spot", "place", "minutes"))
+        minutes = values["minutes"]
+        command = StartMeetup(
+            title=values["title"],
+            place=values["place"].strip() or values["spot"],
+            minutes=int(minutes) if minutes.isdigit() else None,
+        )
+        try:
+            await self.execute(board, command, ATTENDEE)
+        except Refused as refusal:
+            page = host_pages.meetup_page(
+                self.assets, board, self.csrf.token(request), values, errors_of(refusal)
+            )
+            return await self.send(request, page, STATUS_OF_CODE.get(refusal.code, 422))
+        return self.redirect(request, f"/e/{slug}/")

@@ -1,0 +1,286 @@
+"""
+The building blocks of every page: the document shell, times, cards and form fields.
+
+Pages are trees of C{twisted.web.template} tags, flattened with auto-escaping: user text
+only ever goes in as a string child or an attribute value, never as markup, so there is
+no way for a title to become HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from twisted.web.template import Tag, flattenString, tags
+
+from openspace.model import Board, Room, Session, Slot
+from openspace.web.api import board_etag
+from openspace.web.assets import Assets
+
+Errors = Mapping[str, str]
+"""
+What went wrong in a form, by field name; C{""} for the form as a whole.
+"""
+
+CELL_SEPARATOR = "/"  # room and slot ids never contain it
+
+
+def main_tag(*children: Any, **attributes: str) -> Tag:
+    """
+    C{<main>}, which C{twisted.web.template.tags} does not know.
+    """
+    return Tag("main")(*children, **attributes)
+
+
+async def render(root: Tag) -> bytes:
+    body: bytes = await flattenString(None, root)
+    return b"<!DOCTYPE html>\n" + body
+
+
+def document(
+    assets: Assets,
+    title: str,
+    *content: Any,
+    scripts: Iterable[str] = (),
+    body_class: str = "",
+) -> Tag:
+    head = tags.head(
+        tags.meta(charset="utf-8"),
+        tags.meta(name="viewport", content="width=device-width, initial-scale=1"),
+        tags.title(title),
+        tags.link(rel="stylesheet", href=assets.url("site.css")),
+        [tags.script(src=assets.url(name), defer="") for name in scripts],
+    )
+    return tags.html(lang="en")(head, tags.body(class_=body_class)(*content))
+
+
+def top_bar(board: Board, *links: Tag) -> Tag:
+    return tags.header(class_="top")(
+        tags.a(class_="brand", href=board_url(board))(board.info.name),
+        tags.nav(**{"aria-label": "Event"})(links) if links else "",
+    )
+
+
+def live_attrs(board: Board, **extra: int) -> dict[str, str]:
+    """
+    The data attributes of a page's live region, read by C{static/common.js}: the
+    board's ETag for conditional polling, its sequence number, and C{extra} settings
+    (C{stale_in} becomes C{data-stale-in}).
+    """
+    attrs = {
+        "data-live": "",
+        "data-slug": board.info.slug,
+        "data-seq": str(board.seq),
+        "data-etag": board_etag(board).decode("ascii"),
+    }
+    attrs.update({f"data-{name.replace('_', '-')}": str(value) for name, value in extra.items()})
+    return attrs
+
+
+# --- URLs ------------------------------------------------------------------------------
+
+
+def board_url(board: Board) -> str:
+    return f"/e/{board.info.slug}/"
+
+
+def session_url(board: Board, session_id: str) -> str:
+    return f"/e/{board.info.slug}/s/{session_id}"
+
+
+def propose_url(board: Board, room: str | None = None, slot: str | None = None) -> str:
+    query = urlencode({"room": room, "slot": slot}) if room and slot else ""
+    return f"/e/{board.info.slug}/propose" + (f"?{query}" if query else "")
+
+
+# --- times and places ------------------------------------------------------------------
+
+
+def hm(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%H:%M")
+
+
+def slot_span(slot: Slot, zone: ZoneInfo) -> str:
+    return f"{hm(slot.start, zone)}–{hm(slot.end, zone)}"
+
+
+def day_label(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%a %d %b")
+
+
+def time_tag(slot: Slot, zone: ZoneInfo, *, with_day: bool = False) -> Tag:
+    text = slot_span(slot, zone)
+    if with_day:
+        text = f"{day_label(slot.start, zone)}, {text}"
+    return tags.time(datetime=slot.start.astimezone(zone).isoformat())(text)
+
+
+def seats(going: int, room: Room | None) -> str:
+    if room is None or room.capacity is None:
+        return f"{going} going"
+    return f"{going} going · {room.capacity} seats"
+
+
+def room_label(room: Room | None, fallback: str) -> str:
+    return fallback if room is None else room.name
+
+
+# --- sessions --------------------------------------------------------------------------
+
+
+def card(board: Board, session: Session, attendee: str | None) -> Tag:
+    """
+    One session on the board, with stable data attributes for scripts.
+    """
+    room = board.room(session.room)
+    where = f" — {room.where}" if room is not None and room.where else ""
+    return tags.article(
+        class_="card",
+        **{"data-session-id": session.id, "data-room": session.room, "data-slot": session.slot},
+    )(
+        tags.h3(tags.a(href=session_url(board, session.id))(session.title)),
+        tags.p(class_="meta")(
+            session.host, " · ", tags.strong(room_label(room, session.room)), where
+        ),
+        tag_list(session.tags),
+        tags.p(class_="going")(
+            tags.span(class_="count")(seats(len(session.going), room)),
+            " ",
+            going_button(session, attendee),
+        ),
+    )
+
+
+def tag_list(values: Iterable[str]) -> Tag | str:
+    items = [tags.li(f"#{value}") for value in values]
+    return tags.ul(class_="tags", **{"aria-label": "Tags"})(items) if items else ""
+
+
+def going_button(session: Session, attendee: str | None) -> Tag:
+    """
+    A button of the page's one "going" form (C{form="going"}): no form per card.
+    """
+    if attendee is not None and attendee in session.going:
+        return tags.button(form="going", name="leave", value=session.id, class_="on")(
+            "✓ Going — undo"
+        )
+    return tags.button(form="going", name="join", value=session.id)("I’m going")
+
+
+def going_form(board: Board, csrf: str, back: str) -> Tag:
+    return tags.form(id="going", method="post", action=f"/e/{board.info.slug}/going")(
+        hidden("csrf", csrf), hidden("back", back)
+    )
+
+
+# --- forms -----------------------------------------------------------------------------
+
+
+def hidden(name: str, value: str) -> Tag:
+    return tags.input(type="hidden", name=name, value=value)
+
+
+def error_summary(errors: Errors) -> Tag | str:
+    if not errors:
+        return ""
+    general = errors.get("")
+    text = general or "Please fix the marked fields: what you typed is kept below."
+    return tags.p(class_="error-summary", role="alert")(text)
+
+
+def field(name: str, label: str, control: Tag, errors: Errors, *, hint: str = "") -> Tag:
+    """
+    A labelled control with its hint and its error right next to it.
+    """
+    described = []
+    parts: list[Any] = [tags.label(for_=name)(label)]
+    if hint:
+        parts.append(tags.p(class_="hint", id=f"{name}-hint")(hint))
+        described.append(f"{name}-hint")
+    error = errors.get(name)
+    if error:
+        parts.append(tags.p(class_="error", id=f"{name}-error")(error))
+        described.append(f"{name}-error")
+        control(**{"aria-invalid": "true"})
+    if described:
+        control(**{"aria-describedby": " ".join(described)})
+    control(id=name, name=name)
+    parts.append(control)
+    return tags.div(class_="field invalid" if error else "field")(parts)
+
+
+def text_input(value: str, *, maxlength: int, required: bool = True) -> Tag:
+    control = tags.input(type="text", value=value, maxlength=str(maxlength))
+    return control(required="") if required else control
+
+
+def text_area(value: str, *, maxlength: int, rows: int = 5) -> Tag:
+    return tags.textarea(maxlength=str(maxlength), rows=str(rows))(value)
+
+
+def select(options: Iterable[tuple[str, str]], selected: str) -> Tag:
+    return tags.select(
+        [
+            tags.option(value=value, selected="")(label)
+            if value == selected
+            else tags.option(value=value)(label)
+            for value, label in options
+        ]
+    )
+
+
+def cell_value(room: str, slot: str) -> str:
+    return f"{room}{CELL_SEPARATOR}{slot}"
+
+
+def split_cell(value: str) -> tuple[str, str]:
+    room, _, slot = value.partition(CELL_SEPARATOR)
+    return room, slot
+
+
+def cell_picker(
+    board: Board,
+    cells: Iterable[tuple[Slot, Iterable[Room]]],
+    selected: str,
+    errors: Errors,
+    *,
+    legend: str = "Room and time",
+) -> Tag:
+    """
+    Radio buttons for the given cells, grouped by time, each room with its capacity.
+    """
+    zone = board.info.zone
+    error = errors.get("cell")
+    groups = []
+    for slot, rooms in cells:
+        choices = []
+        for room in rooms:
+            value = cell_value(room.id, slot.id)
+            radio = tags.input(type="radio", name="cell", value=value, required="")
+            if value == selected:
+                radio(checked="")
+            capacity = f" · {room.capacity} seats" if room.capacity is not None else ""
+            choices.append(tags.label(class_="choice")(radio, f" {room.name}{capacity}"))
+        groups.append(
+            tags.fieldset(class_="slot-choices")(
+                tags.legend(time_tag(slot, zone, with_day=len(board.days()) > 1)), choices
+            )
+        )
+    if not groups:
+        groups.append(tags.p("There are no free rooms left. Try a hallway meetup instead."))
+    return tags.fieldset(
+        class_="field cells invalid" if error else "field cells",
+        **({"aria-describedby": "cell-error"} if error else {}),
+    )(
+        tags.legend(legend),
+        tags.p(class_="error", id="cell-error")(error) if error else "",
+        groups,
+    )
+
+
+def form_value(args: Mapping[bytes, list[bytes]] | None, name: str) -> str:
+    values = (args or {}).get(name.encode("ascii"))
+    return values[0].decode("utf-8", "replace") if values else ""

@@ -1,0 +1,128 @@
+"""
+The board seen from a moment in time: what is on now, next, later, and what is past.
+
+Pages (the phone board, the kiosk, the door screen) and the propose form all read the
+board through these small values, so "now" means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from attrs import frozen
+
+from openspace.board import free_cells
+from openspace.model import Board, Cell, Room, RoomKind, Session, Slot
+
+
+@frozen
+class SlotView:
+    """
+    One slot with its visible sessions (in room order) and the rooms still free.
+
+    @ivar label: C{"Now"}, C{"Next"} or C{""}.
+    """
+
+    slot: Slot
+    label: str
+    sessions: tuple[Session, ...]
+    free: tuple[Room, ...]
+
+
+@frozen
+class Timeline:
+    past: tuple[SlotView, ...]
+    coming: tuple[SlotView, ...]
+    stale_in: int
+    """Seconds until the view changes by the clock alone (a slot starts or ends)."""
+
+
+def _sessions_by_slot(board: Board) -> Mapping[str, list[Session]]:
+    order = {room.id: index for index, room in enumerate(board.rooms)}
+    found: dict[str, list[Session]] = {}
+    for session in sorted(board.visible_sessions(), key=lambda s: order.get(s.room, 0)):
+        found.setdefault(session.slot, []).append(session)
+    return found
+
+
+def free_rooms_by_slot(board: Board, now: datetime) -> Mapping[str, tuple[Room, ...]]:
+    """
+    The rooms a host could claim, by slot id, in the board's order.
+    """
+    found: dict[str, list[Room]] = {}
+    for cell in free_cells(board, now):
+        room = board.room(cell.room)
+        if room is not None:
+            found.setdefault(cell.slot, []).append(room)
+    return {slot: tuple(rooms) for slot, rooms in found.items()}
+
+
+def timeline(board: Board, now: datetime) -> Timeline:
+    by_slot = _sessions_by_slot(board)
+    free = free_rooms_by_slot(board, now)
+    past: list[SlotView] = []
+    coming: list[SlotView] = []
+    next_start: datetime | None = None
+    for slot in board.slots:
+        sessions = tuple(by_slot.get(slot.id, ()))
+        if slot.end <= now:
+            past.append(SlotView(slot, "", sessions, ()))
+            continue
+        if slot.start <= now:
+            label = "Now"
+        elif next_start is None or slot.start == next_start:
+            next_start = slot.start
+            label = "Next"
+        else:
+            label = ""
+        coming.append(SlotView(slot, label, sessions, free.get(slot.id, ())))
+    return Timeline(tuple(past), tuple(coming), stale_in(board, now))
+
+
+def stale_in(board: Board, now: datetime) -> int:
+    """
+    Seconds until a slot or a meetup starts or ends (one hour at most).
+    """
+    moments = [m for slot in board.slots for m in (slot.start, slot.end) if m > now]
+    moments += [m for meetup in board.meetups.values() for m in (meetup.starts, meetup.ends)]
+    ahead = [(m - now).total_seconds() for m in moments if m > now]
+    return int(min([*ahead, 3600.0])) + 1
+
+
+@frozen
+class RoomNow:
+    """
+    What a kiosk shows for one room: the session on now, the next one, the next free slot.
+    """
+
+    room: Room
+    now: Session | None
+    next: Session | None
+    next_slot: Slot | None
+    free_slot: Slot | None
+
+
+def rooms_now(board: Board, now: datetime) -> tuple[RoomNow, ...]:
+    free = free_rooms_by_slot(board, now)
+    visible = {session.cell: session for session in board.visible_sessions()}
+    shown = []
+    for room in board.rooms:
+        if room.kind is not RoomKind.room:
+            continue
+        current: Session | None = None
+        upcoming: Session | None = None
+        upcoming_slot: Slot | None = None
+        free_slot: Slot | None = None
+        for slot in board.slots:
+            if slot.end <= now:
+                continue
+            session = visible.get(Cell(room.id, slot.id))
+            if slot.start <= now:
+                current = session
+            elif upcoming_slot is None:
+                upcoming, upcoming_slot = session, slot
+            if free_slot is None and room in free.get(slot.id, ()):
+                free_slot = slot
+        shown.append(RoomNow(room, current, upcoming, upcoming_slot, free_slot))
+    return tuple(shown)
