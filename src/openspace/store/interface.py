@@ -53,6 +53,18 @@ class SchemaTooNew(Exception):
     """
 
 
+class SchemaTooOld(Exception):
+    """
+    The database needs C{openspace migrate} before this openspace can serve it.
+    """
+
+
+class EventExists(Exception):
+    """
+    An event with this slug is already in the database.
+    """
+
+
 class BoardStore(Protocol):
     def board(self, slug: str) -> Deferred[Board | None]:
         """
@@ -89,7 +101,8 @@ class BoardStore(Protocol):
 
     def add_listener(self, listener: CommitListener) -> None:
         """
-        Call C{listener} after every commit of this process.
+        Call C{listener} after every commit: this process's own and, with PostgreSQL,
+        those of other nodes; each event exactly once, in order per board.
         """
 
     def close(self) -> Deferred[None]:

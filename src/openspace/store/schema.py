@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from openspace.store.interface import SchemaTooNew
+from openspace.store.interface import SchemaTooNew, SchemaTooOld
 
 MIGRATIONS: Sequence[Sequence[str]] = (
     # 1: boards with their materialised state, and their event logs.
@@ -56,6 +56,14 @@ def check_version(version: int) -> None:
         raise SchemaTooNew(
             f"the database has schema version {version}, but this openspace knows only "
             f"up to {LATEST}: upgrade openspace before serving it"
+        )
+
+
+def require_latest(version: int) -> None:
+    if version < LATEST:
+        raise SchemaTooOld(
+            f"the database has schema version {version}, but this openspace needs {LATEST}: "
+            "run `openspace migrate` with the same --db first"
         )
 
 

@@ -4,10 +4,11 @@ A L{BoardStore} on any DB-API database reached through C{twisted.enterprise.adba
 Each command runs in one database transaction on a pool thread: lock the board's row,
 decide the command against the latest board, append the events, write the new
 materialised board, commit.  Only then is the result handed back to the reactor and to
-the commit listeners.  The reactor thread itself never waits on the database.
+the commit listeners (through L{Relay}, which also brings in other nodes' commits).
+The reactor thread itself never waits on the database.
 
 What differs between engines (how a write transaction starts, placeholders, what else a
-commit does) is a small L{Dialect}.
+commit does, which failures are worth another try) is a small L{Dialect}.
 """
 
 from __future__ import annotations
@@ -22,22 +23,25 @@ from typing import Any, Protocol, TypeVar
 from attrs import define, field
 from twisted.enterprise import adbapi
 from twisted.internet.defer import Deferred, succeed
-from twisted.logger import Logger
 
 from openspace.board import decide
 from openspace.codec import decode_board, decode_logged, dumps, encode_board, encode_logged
 from openspace.commands import Actor, Command, Undo
 from openspace.events import Logged
 from openspace.model import Board
-from openspace.replay import record
-from openspace.store.interface import CommitListener, Outcome, UndoLast
-from openspace.store.schema import check_version, current_version, migrate
+from openspace.replay import record, replay
+from openspace.store.interface import CommitListener, EventExists, Outcome, UndoLast
+from openspace.store.relay import Relay
+from openspace.store.schema import check_version, current_version, migrate, require_latest
 from openspace.undo import undo_targets
 
 T = TypeVar("T")
 
 # How far back undo looks for events that can still be undone.
 UNDO_WINDOW = 500
+
+# How often a transaction the dialect calls retryable (a lost race) is tried in all.
+ATTEMPTS = 3
 
 
 class Dialect(Protocol):
@@ -63,7 +67,19 @@ class Dialect(Protocol):
 
     def committing(self, cursor: Any, slug: str, seq: int) -> None:
         """
-        Last statements of a write transaction (e.g. a notification to other nodes).
+        Last statements of a write transaction (e.g. a notification to other nodes);
+        C{seq} 0 means the board was deleted.
+        """
+
+    def lock_schema(self, cursor: Any) -> None:
+        """
+        Keep other processes from migrating until this transaction ends.
+        """
+
+    def retryable(self, error: Exception) -> bool:
+        """
+        Whether a transaction that failed with C{error} lost a race and may simply run
+        again (e.g. two nodes creating the same board at once).
         """
 
 
@@ -80,26 +96,39 @@ class SQLBoardStore:
     dialect: Dialect
     _boards: dict[str, Board] = field(factory=dict)
     _lock: threading.Lock = field(factory=threading.Lock)
-    _listeners: list[CommitListener] = field(factory=list)
-    _log = Logger()
+    relay: Relay = field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.relay = Relay(self._fetch, self._drop)
 
     # --- setup ---
 
     def migrate(self) -> Deferred[tuple[int, int]]:
-        return self._transaction(migrate)
+        """
+        Bring the schema up to date; fires with the versions before and after.
+        """
+
+        def run(cursor: Any) -> tuple[int, int]:
+            self.dialect.lock_schema(cursor)
+            return migrate(cursor)
+
+        return self._transaction(run, writes=True)
 
     def check_schema(self) -> Deferred[None]:
         """
-        Fail with L{SchemaTooNew} if the database is newer than this code.
+        Fail with L{SchemaTooNew} if the database is newer than this code, or with
+        L{SchemaTooOld} if it still needs migrating.
         """
 
         def check(cursor: Any) -> None:
-            check_version(current_version(cursor))
+            version = current_version(cursor)
+            check_version(version)
+            require_latest(version)
 
         return self._transaction(check)
 
     def add_listener(self, listener: CommitListener) -> None:
-        self._listeners.append(listener)
+        self.relay.listeners.append(listener)
 
     def close(self) -> Deferred[None]:
         # Joins the pool's threads: pending transactions finish before it returns.
@@ -123,13 +152,11 @@ class SQLBoardStore:
 
     def events_since(self, slug: str, seq: int, limit: int) -> Deferred[list[Logged]]:
         def read(cursor: Any) -> list[Logged]:
-            cursor.execute(
-                self.dialect.sql(
-                    "SELECT body FROM events WHERE slug = ? AND seq > ? ORDER BY seq LIMIT ?"
-                ),
+            return self._events(
+                cursor,
+                "SELECT body FROM events WHERE slug = ? AND seq > ? ORDER BY seq LIMIT ?",
                 (slug, seq, limit),
             )
-            return [decode_logged(json.loads(row[0])) for row in cursor.fetchall()]
 
         return self._transaction(read)
 
@@ -137,11 +164,12 @@ class SQLBoardStore:
         return self._transaction(lambda cursor: self._tail(cursor, slug, count))
 
     def _tail(self, cursor: Any, slug: str, count: int) -> list[Logged]:
-        cursor.execute(
-            self.dialect.sql("SELECT body FROM events WHERE slug = ? ORDER BY seq DESC LIMIT ?"),
-            (slug, count),
-        )
-        return [decode_logged(json.loads(row[0])) for row in reversed(cursor.fetchall())]
+        statement = "SELECT body FROM events WHERE slug = ? ORDER BY seq DESC LIMIT ?"
+        return self._events(cursor, statement, (slug, count))[::-1]
+
+    def _events(self, cursor: Any, statement: str, parameters: tuple[object, ...]) -> list[Logged]:
+        cursor.execute(self.dialect.sql(statement), parameters)
+        return [decode_logged(json.loads(row[0])) for row in cursor.fetchall()]
 
     def _load(self, cursor: Any, slug: str, *, lock: bool) -> Board | None:
         """
@@ -168,6 +196,49 @@ class SQLBoardStore:
             if cached is None or cached.seq < board.seq:
                 self._boards[board.info.slug] = board
 
+    def _drop(self, slug: str) -> None:
+        with self._lock:
+            self._boards.pop(slug, None)
+
+    # --- following other nodes (see openspace.store.pgnotify) ---
+
+    def positions(self) -> Deferred[dict[str, int]]:
+        """
+        Every board's committed sequence number.
+        """
+
+        def read(cursor: Any) -> dict[str, int]:
+            cursor.execute("SELECT slug, seq FROM boards")
+            return {slug: seq for slug, seq in cursor.fetchall()}
+
+        return self._transaction(read)
+
+    def notified(self, slug: str, seq: int) -> None:
+        """
+        Another node (or this one) committed C{slug} up to C{seq}.
+        """
+        self.relay.notified(slug, seq)
+
+    def resync(self) -> Deferred[None]:
+        """
+        Catch up on every board that changed; call once notifications flow again.
+        """
+        return self.positions().addCallback(self.relay.resync)
+
+    def _fetch(self, slug: str, after: int) -> Deferred[tuple[Board | None, list[Logged]]]:
+        def read(cursor: Any) -> tuple[Board | None, list[Logged]]:
+            # The board first: every event up to its seq committed with it or before.
+            board = self._load(cursor, slug, lock=False)
+            if board is None:
+                return None, []
+            return board, self._events(
+                cursor,
+                "SELECT body FROM events WHERE slug = ? AND seq > ? AND seq <= ? ORDER BY seq",
+                (slug, after, board.seq),
+            )
+
+        return self._transaction(read)
+
     # --- writing ---
 
     def execute(
@@ -191,6 +262,29 @@ class SQLBoardStore:
         outcome = self._transaction(write, writes=True)
         outcome.addCallback(self._committed)
         return outcome
+
+    def import_log(self, slug: str, logged: Sequence[Logged], *, replace: bool) -> Deferred[Board]:
+        """
+        Write a whole event from its log (see L{openspace.store.transfer}), refusing with
+        L{EventExists} if C{slug} is taken, unless C{replace}.
+        """
+        def write(cursor: Any) -> Board:
+            board = replay(logged)
+            if board is None or board.info.slug != slug:
+                raise ValueError(f"the log is not that of an event {slug!r}")
+            if self._load(cursor, slug, lock=True) is not None:
+                if not replace:
+                    raise EventExists(slug)
+                self._delete(cursor, slug)
+            self._write(cursor, board, logged, created=True, now=logged[-1].at)
+            return board
+
+        def written(board: Board) -> Board:
+            self.relay.forget(slug)
+            self.relay.committed(board, logged)
+            return board
+
+        return self._transaction(write, writes=True).addCallback(written)
 
     def _write(
         self,
@@ -231,27 +325,23 @@ class SQLBoardStore:
         self.dialect.committing(cursor, board.info.slug, board.seq)
 
     def _committed(self, outcome: Outcome) -> Outcome:
-        if outcome.logged:
-            for listener in self._listeners:
-                try:
-                    listener(outcome.board, outcome.logged)
-                except Exception:
-                    self._log.failure("commit listener {listener!r} failed", listener=listener)
+        self.relay.committed(outcome.board, outcome.logged)
         return outcome
 
     def delete_event(self, slug: str) -> Deferred[None]:
-        def delete(cursor: Any) -> None:
-            cursor.execute(self.dialect.sql("DELETE FROM events WHERE slug = ?"), (slug,))
-            cursor.execute(self.dialect.sql("DELETE FROM boards WHERE slug = ?"), (slug,))
-            with self._lock:
-                self._boards.pop(slug, None)
+        done = self._transaction(lambda cursor: self._delete(cursor, slug), writes=True)
+        return done.addCallback(lambda _: self.relay.forget(slug))
 
-        return self._transaction(delete, writes=True)
+    def _delete(self, cursor: Any, slug: str) -> None:
+        cursor.execute(self.dialect.sql("DELETE FROM events WHERE slug = ?"), (slug,))
+        cursor.execute(self.dialect.sql("DELETE FROM boards WHERE slug = ?"), (slug,))
+        self.dialect.committing(cursor, slug, 0)
+        self._drop(slug)
 
     # --- transactions ---
 
     def _transaction(self, work: Callable[[Any], T], *, writes: bool = False) -> Deferred[T]:
-        def run(connection: Any) -> T:
+        def once(connection: Any) -> T:
             cursor = connection.cursor()
             try:
                 if writes:
@@ -270,6 +360,16 @@ class SQLBoardStore:
                 # Only a committed board may be served from the cache.
                 self._remember(result.board)
             return result
+
+        def run(connection: Any) -> T:
+            attempt = 1
+            while True:
+                try:
+                    return once(connection)
+                except Exception as e:
+                    if attempt == ATTEMPTS or not self.dialect.retryable(e):
+                        raise
+                attempt += 1
 
         done: Deferred[T] = self.pool.runWithConnection(run)
         return done

@@ -36,6 +36,15 @@ class SQLiteDialect:
         Nothing else needs to know: SQLite serves a single process.
         """
 
+    def lock_schema(self, cursor: Any) -> None:
+        """
+        BEGIN IMMEDIATE already keeps every other writer out.
+        """
+
+    def retryable(self, error: Exception) -> bool:
+        # One writer at a time: no transaction ever loses a race.
+        return False
+
 
 def _configure(connection: sqlite3.Connection) -> None:
     connection.execute("PRAGMA journal_mode=WAL")
