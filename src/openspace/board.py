@@ -9,18 +9,27 @@ Events are folded into boards by L{openspace.replay}.
 Invariants that hold after every event:
   - a (room, slot) cell holds at most one session;
   - sessions sit only in known rooms and slots;
-  - blocked cells and layouts reference known rooms and slots.
+  - blocked cells and layouts reference known rooms and slots;
+  - every official talk belongs to one of the board's sources.
+
+The official schedule takes part in the rules: a talk held in a room the board also
+uses (matched by the room's name or id, ignoring case, accents and spacing) keeps
+everyone but facilitators out of that room while it runs, and a host who speaks in an
+official talk at the same time as their session is warned, as when they host two
+sessions at once.  Breaks in the official schedule block nothing: a talk room is free
+for open spaces over lunch.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from attrs import evolve
+from attrs import define, evolve, field, frozen
 
 from openspace.commands import (
     Actor,
@@ -36,6 +45,8 @@ from openspace.commands import (
     Refused,
     SetGoing,
     SetLayout,
+    SetOfficialSchedule,
+    SetSources,
     StartMeetup,
     SwapSessions,
     UnblockCell,
@@ -51,6 +62,7 @@ from openspace.events import (
     LayoutSet,
     MeetupCancelled,
     MeetupStarted,
+    OfficialScheduleChanged,
     SessionCancelled,
     SessionEdited,
     SessionHidden,
@@ -65,13 +77,17 @@ from openspace.model import (
     Board,
     Cell,
     Meetup,
+    OfficialTalk,
+    Room,
     RoomKind,
+    ScheduleSource,
     Session,
     Slot,
 )
-from openspace.replay import apply_change
+from openspace.official.detect import PARSERS
+from openspace.replay import apply_change, talk_order
 from openspace.text import clean, name_key
-from openspace.undo import inverse
+from openspace.undo import inverse, replace_sources
 
 TITLE_MAX = 120
 DESCRIPTION_MAX = 4000
@@ -83,6 +99,16 @@ MEETUP_MINUTES = (5, 240)
 # A meetup "starting now" typed on a slow phone may arrive a little late.
 MEETUP_GRACE = timedelta(minutes=5)
 MEETUP_HORIZON = timedelta(days=14)
+SOURCES_MAX = 10
+URL_MAX = 2000
+# From every 10 s (a facilitator testing a feed) to daily.
+SOURCE_INTERVAL = (10.0, 86400.0)
+# A large conference has about 1,000 items; this only stops runaway feeds.
+OFFICIAL_TALKS_MAX = 20_000
+# Kinds of official item that occupy nobody (see the module docstring).
+NOT_BLOCKING_KINDS = frozenset({"break"})
+# Separators between co-hosts' names in a session's host field ("Ann, Bo & Cy").
+_CO_HOSTS = re.compile(r"\s*(?:[,;&+/]|\band\b)\s*", re.IGNORECASE)
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$")
@@ -186,9 +212,17 @@ def _check_cell(
         raise Refused(
             "not_a_room", f"{room.name} is a hallway spot: start a meetup there", field="room"
         )
-    _bookable_slot(board, cell.slot, actor, now)
+    slot = _bookable_slot(board, cell.slot, actor, now)
     if cell in board.blocked and not actor.privileged:
         raise Refused("blocked", f"{room.name} is not available at that time", field="slot")
+    talk = next(iter(_Official(board).held_in(room, slot)), None)
+    if talk is not None and not actor.privileged:
+        raise Refused(
+            "official_talk",
+            f"{room.name} is taken at that time by the official talk “{talk.title}”",
+            field="slot",
+            details={"talk": talk.id, "source": talk.source},
+        )
     holder = board.session_in(cell)
     if holder is not None and holder.id != moving:
         shown = "a hidden session" if holder.hidden else f"“{holder.title}” ({holder.host})"
@@ -198,6 +232,16 @@ def _check_cell(
             field="slot",
             details={"session": holder.id},
         )
+
+
+def _session_warnings(
+    board: Board, session: Session, official: _Official | None = None
+) -> tuple[Warning, ...]:
+    """
+    Everything that clashes with C{session}: its host elsewhere, or an official talk.
+    """
+    official = official or _Official(board)
+    return _overlap_warnings(board, session) + official.warnings(session)
 
 
 def _overlap_warnings(board: Board, session: Session) -> tuple[Warning, ...]:
@@ -223,6 +267,107 @@ def _overlap_warnings(board: Board, session: Session) -> tuple[Warning, ...]:
     )
 
 
+@frozen
+class _SlotTalks:
+    """
+    The official talks during one slot, by the name key of their room (only those
+    that block it) and of each speaker.
+    """
+
+    by_room: Mapping[str, tuple[OfficialTalk, ...]]
+    by_speaker: Mapping[str, tuple[OfficialTalk, ...]]
+
+
+def _index(talks: Sequence[OfficialTalk]) -> _SlotTalks:
+    by_room: dict[str, list[OfficialTalk]] = {}
+    by_speaker: dict[str, list[OfficialTalk]] = {}
+    for talk in talks:
+        if talk.room and talk.kind not in NOT_BLOCKING_KINDS:
+            by_room.setdefault(name_key(talk.room), []).append(talk)
+        for key in {name_key(name) for name in talk.speakers} - {""}:
+            by_speaker.setdefault(key, []).append(talk)
+    return _SlotTalks(
+        {k: tuple(v) for k, v in by_room.items()}, {k: tuple(v) for k, v in by_speaker.items()}
+    )
+
+
+@define
+class _Official:
+    """
+    A board's official talks as the rules look them up: per slot, by room and by
+    speaker.  Each slot is indexed once, when first asked for, because a board's
+    warnings check every session against a schedule of ~1,000 talks.
+    """
+
+    board: Board
+    _slots: dict[str, _SlotTalks] = field(factory=dict)
+
+    def _during(self, slot: Slot) -> _SlotTalks:
+        indexed = self._slots.get(slot.id)
+        if indexed is None:
+            indexed = _index(
+                [t for t in self.board.official if t.start < slot.end and slot.start < t.end]
+            )
+            self._slots[slot.id] = indexed
+        return indexed
+
+    def held_in(self, room: Room, slot: Slot) -> tuple[OfficialTalk, ...]:
+        """
+        The talks that keep C{room} (matched by its name or id) busy during C{slot}.
+        """
+        by_room = self._during(slot).by_room
+        return _union(by_room.get(key, ()) for key in {name_key(room.name), name_key(room.id)})
+
+    def warnings(self, session: Session) -> tuple[Warning, ...]:
+        slot = self.board.slot(session.slot)
+        room = self.board.room(session.room)
+        if slot is None or room is None:
+            return ()
+        by_speaker = self._during(slot).by_speaker
+        speaking = _union(by_speaker.get(key, ()) for key in _host_keys(session.host))
+        held_here = self.held_in(room, slot)
+        found = []
+        if speaking:
+            found.append(
+                Warning(
+                    "speaker_clash",
+                    f"{session.host} also speaks at the same time in the official talk "
+                    f"{_titles(speaking)}",
+                    (session.id,),
+                )
+            )
+        if held_here:
+            found.append(
+                Warning(
+                    "official_room",
+                    f"{room.name} is also used at that time by the official talk "
+                    f"{_titles(held_here)}",
+                    (session.id,),
+                )
+            )
+        return tuple(found)
+
+
+def _union(groups: Iterable[Sequence[OfficialTalk]]) -> tuple[OfficialTalk, ...]:
+    """
+    The talks of all C{groups}, each once, in the board's order of talks.
+    """
+    unique = {(t.source, t.id): t for group in groups for t in group}
+    return tuple(sorted(unique.values(), key=talk_order))
+
+
+def _host_keys(host_field: str) -> frozenset[str]:
+    """
+    The name keys of the people in a host field: the whole field and each co-host.
+    """
+    names = (host_field, *_CO_HOSTS.split(host_field))
+    return frozenset(key for key in map(name_key, names) if key)
+
+
+def _titles(talks: Sequence[OfficialTalk]) -> str:
+    return ", ".join(f"“{talk.title}”" for talk in talks)
+
+
 def _decide_propose(board: Board, command: ProposeSession, actor: Actor, now: datetime) -> Decision:
     text = _session_text(command.title, command.description, command.host, command.tags)
     cell = Cell(command.room, command.slot)
@@ -239,7 +384,7 @@ def _decide_propose(board: Board, command: ProposeSession, actor: Actor, now: da
     )
     after = apply_change(board, SessionProposed(session))
     return Decision(
-        (SessionProposed(session),), _overlap_warnings(after, session), ids=(session.id,)
+        (SessionProposed(session),), _session_warnings(after, session), ids=(session.id,)
     )
 
 
@@ -264,7 +409,7 @@ def _decide_edit(board: Board, command: EditSession, actor: Actor, now: datetime
     if not changes:
         return Decision((), ids=(session.id,))
     return Decision(
-        changes, _overlap_warnings(board, board.sessions[session.id]), ids=(session.id,)
+        changes, _session_warnings(board, board.sessions[session.id]), ids=(session.id,)
     )
 
 
@@ -283,7 +428,7 @@ def _decide_move(board: Board, command: MoveSession, actor: Actor, now: datetime
     change = SessionMoved(session.id, session.cell, target)
     moved = apply_change(board, change)
     return Decision(
-        (change,), _overlap_warnings(moved, moved.sessions[session.id]), ids=(session.id,)
+        (change,), _session_warnings(moved, moved.sessions[session.id]), ids=(session.id,)
     )
 
 
@@ -296,7 +441,7 @@ def _decide_swap(board: Board, command: SwapSessions, actor: Actor, now: datetim
         _bookable_slot(board, session.slot, actor, now)
     change = SessionsSwapped(first.id, second.id)
     swapped = apply_change(board, change)
-    warnings = _overlap_warnings(swapped, swapped.sessions[first.id]) + _overlap_warnings(
+    warnings = _session_warnings(swapped, swapped.sessions[first.id]) + _session_warnings(
         swapped, swapped.sessions[second.id]
     )
     return Decision((change,), warnings, ids=(first.id, second.id))
@@ -411,6 +556,88 @@ def _decide_undo(board: Board, command: Undo, actor: Actor, now: datetime) -> De
     return Decision((Undone(tuple(t.seq for t in command.targets), tuple(inverses)),))
 
 
+def _decide_sources(board: Board, command: SetSources, actor: Actor, now: datetime) -> Decision:
+    _require_privilege(actor)
+    sources = validate_sources(command.sources)
+    if sources == board.sources:
+        return Decision(())
+    return Decision(replace_sources(board, sources))
+
+
+def _decide_official(
+    board: Board, command: SetOfficialSchedule, actor: Actor, now: datetime
+) -> Decision:
+    """
+    Log what differs between the source's talks on the board and C{command.talks}:
+    nothing at all when the content is the same, whatever the source's version says.
+    """
+    _require_privilege(actor)
+    source = command.source
+    if source not in {s.url for s in board.sources}:
+        raise Refused(
+            "unknown_source", f"{source} is not a schedule source of this event", field="source"
+        )
+    if len(command.talks) > OFFICIAL_TALKS_MAX:
+        _invalid("talks", f"a schedule may have at most {OFFICIAL_TALKS_MAX} talks")
+    utc = ZoneInfo("UTC")
+    new: dict[str, OfficialTalk] = {}
+    for talk in command.talks:
+        if talk.source != source:
+            _invalid("talks", f"talk {talk.id!r} comes from {talk.source}, not {source}")
+        if talk.id in new:
+            _invalid("talks", f"talk id {talk.id!r} is used twice")
+        if talk.start.tzinfo is None or talk.end.tzinfo is None or talk.end < talk.start:
+            _invalid("talks", f"talk {talk.id!r} needs aware times, ending after it starts")
+        new[talk.id] = evolve(talk, start=talk.start.astimezone(utc), end=talk.end.astimezone(utc))
+    old = {t.id: t for t in board.official if t.source == source}
+    removed = tuple(old[i] for i in sorted(old) if new.get(i) != old[i])
+    added = tuple(new[i] for i in sorted(new) if old.get(i) != new[i])
+    if not (added or removed):
+        return Decision(())
+    return Decision((OfficialScheduleChanged(source, added, removed),))
+
+
+def validate_sources(sources: Sequence[ScheduleSource]) -> tuple[ScheduleSource, ...]:
+    """
+    Check schedule sources (http(s) URLs, each once; known formats and zones; sane
+    intervals) and return them.
+
+    @raise Refused: naming the field, e.g. C{sources[1].interval}.
+    """
+    if len(sources) > SOURCES_MAX:
+        _invalid("sources", f"an event can have at most {SOURCES_MAX} schedule sources")
+    seen: set[str] = set()
+    for index, source in enumerate(sources):
+        where = f"sources[{index}]"
+        parts = urlsplit(source.url)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or len(source.url) > URL_MAX
+            or source.url != source.url.strip()
+        ):
+            _invalid(f"{where}.url", f"{source.url!r} is not an http(s) URL")
+        if source.url in seen:
+            _invalid(f"{where}.url", f"{source.url} is listed twice")
+        seen.add(source.url)
+        if source.format is not None and source.format not in PARSERS:
+            known = ", ".join(sorted(PARSERS))
+            _invalid(f"{where}.format", f"unknown format {source.format!r}; known: {known}")
+        low, high = SOURCE_INTERVAL
+        if not low <= source.interval <= high:
+            _invalid(f"{where}.interval", f"interval must be {low:g} to {high:g} seconds")
+        if source.timezone is not None:
+            _zone(source.timezone, f"{where}.timezone")
+    return tuple(sources)
+
+
+def _zone(name: str, field_name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        _invalid(field_name, f"{name!r} is not an IANA time zone name")
+
+
 def _decide_layout(board: Board | None, command: SetLayout, actor: Actor) -> Decision:
     _require_privilege(actor)
     layout = validate_layout(command.layout)
@@ -437,10 +664,7 @@ def validate_layout(layout: Layout) -> Layout:
     if not SLUG_PATTERN.match(info.slug):
         _invalid("slug", "slug must be lower-case letters, digits and '-', up to 63")
     name = _text(info.name, "name", 1, TITLE_MAX)
-    try:
-        ZoneInfo(info.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        _invalid("timezone", f"{info.timezone!r} is not an IANA time zone name")
+    _zone(info.timezone, "timezone")
     rooms = []
     seen_rooms: set[str] = set()
     for index, room in enumerate(layout.rooms):
@@ -515,6 +739,10 @@ def _check_invariants(board: Board, code: str) -> None:
     for cell in board.blocked:
         if cell.room not in room_ids or cell.slot not in slot_ids:
             raise Refused(code, f"blocked cell {cell.room}/{cell.slot} is not on the board")
+    urls = {source.url for source in board.sources}
+    for talk in board.official:
+        if talk.source not in urls:
+            raise Refused(code, f"official talks from {talk.source} would outlive their source")
 
 
 _HANDLERS: Mapping[type, Callable[[Board, Any, Actor, datetime], Decision]] = {
@@ -529,6 +757,8 @@ _HANDLERS: Mapping[type, Callable[[Board, Any, Actor, datetime], Decision]] = {
     HideSession: _decide_hide,
     StartMeetup: _decide_meetup,
     CancelMeetup: _decide_cancel_meetup,
+    SetSources: _decide_sources,
+    SetOfficialSchedule: _decide_official,
     Undo: _decide_undo,
 }
 
@@ -538,13 +768,29 @@ _HANDLERS: Mapping[type, Callable[[Board, Any, Actor, datetime], Decision]] = {
 
 def board_warnings(board: Board) -> tuple[Warning, ...]:
     """
-    Every host who is in two places at once, once per clash.
+    Every host who is in two places at once, and every session that clashes with an
+    official talk (its host speaks then, or the talk is in its room), once per clash.
     """
     found: dict[tuple[str, ...], Warning] = {}
+    official = _Official(board)
     for session in board.visible_sessions():
-        for warning in _overlap_warnings(board, session):
-            found.setdefault(tuple(sorted(warning.sessions)), warning)
+        for warning in _session_warnings(board, session, official):
+            found.setdefault((warning.code, *sorted(warning.sessions)), warning)
     return tuple(found[key] for key in sorted(found))
+
+
+def official_cells(board: Board) -> Mapping[Cell, OfficialTalk]:
+    """
+    The cells that an official talk keeps busy, each with (the first of) its talks.
+    """
+    official = _Official(board)
+    busy: dict[Cell, OfficialTalk] = {}
+    for slot in board.slots:
+        for room in board.rooms:
+            held = official.held_in(room, slot)
+            if held and room.kind is RoomKind.room:
+                busy[Cell(room.id, slot.id)] = held[0]
+    return busy
 
 
 def free_cells(board: Board, now: datetime) -> tuple[Cell, ...]:
@@ -552,14 +798,13 @@ def free_cells(board: Board, now: datetime) -> tuple[Cell, ...]:
     The cells a host could claim right now, in time order then room order.
     """
     taken = {session.cell for session in board.sessions.values()}
+    unavailable = taken | board.blocked | official_cells(board).keys()
     return tuple(
         Cell(room.id, slot.id)
         for slot in board.slots
         if slot.end > now
         for room in board.rooms
-        if room.kind is RoomKind.room
-        and Cell(room.id, slot.id) not in taken
-        and Cell(room.id, slot.id) not in board.blocked
+        if room.kind is RoomKind.room and Cell(room.id, slot.id) not in unavailable
     )
 
 

@@ -14,7 +14,7 @@ from enum import StrEnum
 from attrs import frozen
 
 from openspace.events import Change, Layout, Logged
-from openspace.model import Session
+from openspace.model import OfficialTalk, ScheduleSource, Session
 
 # --- who is acting ---------------------------------------------------------------------
 
@@ -160,6 +160,27 @@ class CancelMeetup:
 
 
 @frozen
+class SetSources:
+    """
+    Replace the event's official schedule sources; the talks of a source that is no
+    longer listed leave the board.
+    """
+
+    sources: tuple[ScheduleSource, ...]
+
+
+@frozen
+class SetOfficialSchedule:
+    """
+    The whole current schedule of one configured source (the poller sends it when the
+    source's content changed).
+    """
+
+    source: str
+    talks: tuple[OfficialTalk, ...]
+
+
+@frozen
 class Undo:
     """
     Undo these logged events (pick them with L{undo_targets}).
@@ -181,6 +202,8 @@ Command = (
     | HideSession
     | StartMeetup
     | CancelMeetup
+    | SetSources
+    | SetOfficialSchedule
     | Undo
 )
 

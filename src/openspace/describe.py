@@ -12,12 +12,14 @@ from openspace.events import (
     LayoutSet,
     MeetupCancelled,
     MeetupStarted,
+    OfficialScheduleChanged,
     SessionCancelled,
     SessionEdited,
     SessionHidden,
     SessionMoved,
     SessionProposed,
     SessionsSwapped,
+    SourcesSet,
     Undone,
 )
 from openspace.model import Cell
@@ -56,5 +58,15 @@ def describe_change(change: Change) -> str:
             return f"meetup “{meetup.title}” at {meetup.place}"
         case MeetupCancelled(meetup=meetup):
             return f"removed meetup “{meetup.title}”"
+        case SourcesSet(sources=()):
+            return "removed the official schedule sources"
+        case SourcesSet(sources=sources):
+            return "official schedule from " + ", ".join(source.url for source in sources)
+        case OfficialScheduleChanged(source=source, added=added, removed=removed):
+            new, old = {t.id for t in added}, {t.id for t in removed}
+            return (
+                f"official schedule from {source}: {len(new - old)} new, "
+                f"{len(new & old)} changed, {len(old - new)} removed"
+            )
         case Undone(seqs=seqs):
             return "undid " + ", ".join(f"#{seq}" for seq in seqs)

@@ -13,7 +13,16 @@ from datetime import datetime
 
 from attrs import frozen
 
-from openspace.model import Cell, EventInfo, Meetup, Room, Session, Slot
+from openspace.model import (
+    Cell,
+    EventInfo,
+    Meetup,
+    OfficialTalk,
+    Room,
+    ScheduleSource,
+    Session,
+    Slot,
+)
 
 
 @frozen
@@ -131,6 +140,32 @@ class MeetupCancelled:
 
 
 @frozen
+class SourcesSet:
+    """
+    The event's official schedule sources were replaced (C{before} were the old ones).
+    """
+
+    sources: tuple[ScheduleSource, ...]
+    before: tuple[ScheduleSource, ...]
+
+
+@frozen
+class OfficialScheduleChanged:
+    """
+    The official schedule from C{source} changed: the C{removed} talks (as they were)
+    left the board and the C{added} ones (as they are now) joined it; a talk that
+    moved or was retitled is in both.
+
+    Only the difference is logged: one retitled talk of a 1,000-talk schedule costs two
+    talks in the log, not two whole schedules.  Swapping the two tuples inverts it.
+    """
+
+    source: str
+    added: tuple[OfficialTalk, ...]
+    removed: tuple[OfficialTalk, ...]
+
+
+@frozen
 class Undone:
     """
     A facilitator undid the events C{seqs}; C{changes} are their inverses, applied in order.
@@ -153,6 +188,8 @@ Change = (
     | SessionHidden
     | MeetupStarted
     | MeetupCancelled
+    | SourcesSet
+    | OfficialScheduleChanged
     | Undone
 )
 

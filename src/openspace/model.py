@@ -153,12 +153,34 @@ class OfficialTalk:
 
 
 @frozen
+class ScheduleSource:
+    """
+    Where an event's official schedule is pulled from.
+
+    @ivar format: the parser to use (see L{openspace.official.detect.PARSERS}), or
+        L{None} to detect it from each response.
+    @ivar interval: seconds between polls.
+    @ivar timezone: IANA zone for sources that give local times without one; L{None}
+        means the event's own zone.
+    """
+
+    url: str
+    format: str | None = None
+    interval: float = 120.0
+    timezone: str | None = None
+
+
+@frozen
 class Board:
     """
     The whole state of one event's board after C{seq} events.
 
     Sessions and meetups are kept in plain mappings that are never mutated: every change
     builds a new L{Board} (see L{openspace.board.apply}).
+
+    @ivar official: the talks of every source, ordered by start, end, room, source, id.
+    @ivar sources: where the official schedule comes from; part of the board so that
+        it is stored, logged and shared between nodes like every other setting.
     """
 
     info: EventInfo
@@ -170,6 +192,7 @@ class Board:
     sessions: Mapping[str, Session] = field(factory=dict)
     meetups: Mapping[str, Meetup] = field(factory=dict)
     official: tuple[OfficialTalk, ...] = ()
+    sources: tuple[ScheduleSource, ...] = ()
 
     def room(self, room_id: str) -> Room | None:
         for room in self.rooms:

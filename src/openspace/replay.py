@@ -22,15 +22,17 @@ from openspace.events import (
     Logged,
     MeetupCancelled,
     MeetupStarted,
+    OfficialScheduleChanged,
     SessionCancelled,
     SessionEdited,
     SessionHidden,
     SessionMoved,
     SessionProposed,
     SessionsSwapped,
+    SourcesSet,
     Undone,
 )
-from openspace.model import Board, Session
+from openspace.model import Board, OfficialTalk, Session
 
 
 def apply(board: Board | None, logged: Logged) -> Board:
@@ -77,6 +79,13 @@ def _with_session(board: Board, session: Session) -> Board:
     sessions = dict(board.sessions)
     sessions[session.id] = session
     return evolve(board, sessions=sessions)
+
+
+def talk_order(talk: OfficialTalk) -> tuple[object, ...]:
+    """
+    The order of a board's official talks: by start, end, room, source and id.
+    """
+    return (talk.start, talk.end, talk.room, talk.source, talk.id)
 
 
 def apply_change(board: Board, change: Change) -> Board:
@@ -134,6 +143,12 @@ def apply_change(board: Board, change: Change) -> Board:
             meetups = dict(board.meetups)
             meetups.pop(meetup.id, None)
             return evolve(board, meetups=meetups)
+        case SourcesSet(sources=sources):
+            return evolve(board, sources=sources)
+        case OfficialScheduleChanged(source=source, added=added, removed=removed):
+            gone = {talk.id for talk in removed}
+            kept = (t for t in board.official if t.source != source or t.id not in gone)
+            return evolve(board, official=tuple(sorted((*kept, *added), key=talk_order)))
         case Undone(changes=changes):
             for inner in changes:
                 board = apply_change(board, inner)

@@ -19,6 +19,7 @@ from openspace.events import (
     Logged,
     MeetupCancelled,
     MeetupStarted,
+    OfficialScheduleChanged,
     SessionCancelled,
     SessionEdited,
     SessionHidden,
@@ -26,17 +27,20 @@ from openspace.events import (
     SessionProposed,
     SessionsSwapped,
     SessionText,
+    SourcesSet,
     Undone,
 )
-from openspace.model import Board, Session
+from openspace.model import Board, ScheduleSource, Session
 
 
 def undo_targets(log_tail: Sequence[Logged], count: int) -> tuple[Logged, ...]:
     """
     The last C{count} events of C{log_tail} that can still be undone, newest first.
 
-    Creating the board, attendees' "I'm going" and undos themselves are not undone:
-    attendance belongs to the attendees, and an undo is corrected by acting again.
+    Creating the board, attendees' "I'm going", official schedule updates and undos
+    themselves are not undone: attendance belongs to the attendees, the official
+    schedule to its source (undoing an update would show talks the source no longer
+    has), and an undo is corrected by acting again.
     """
     undone: set[int] = set()
     for logged in log_tail:
@@ -47,7 +51,7 @@ def undo_targets(log_tail: Sequence[Logged], count: int) -> tuple[Logged, ...]:
         if len(picked) >= count:
             break
         change = logged.change
-        if logged.seq in undone or isinstance(change, Undone | GoingSet):
+        if logged.seq in undone or isinstance(change, Undone | GoingSet | OfficialScheduleChanged):
             continue
         if isinstance(change, LayoutSet) and change.before is None:
             continue
@@ -94,8 +98,33 @@ def inverse(change: Change, board: Board) -> tuple[Change, ...]:
             return (MeetupCancelled(meetup),)
         case MeetupCancelled(meetup=meetup):
             return (MeetupStarted(meetup),)
+        case SourcesSet(before=before):
+            return replace_sources(board, before)
+        case OfficialScheduleChanged(source=source, added=added, removed=removed):
+            present = set(board.official)
+            if not all(talk in present for talk in added):
+                raise Refused(
+                    "undo_conflict", f"the official schedule from {source} has changed since"
+                )
+            return (OfficialScheduleChanged(source, removed, added),)
         case Undone():
             raise Refused("undo_conflict", "an undo cannot itself be undone")
+
+
+def replace_sources(board: Board, sources: tuple[ScheduleSource, ...]) -> tuple[Change, ...]:
+    """
+    The changes that make C{sources} the board's sources: the new list, and the
+    removal of the talks of every source it no longer has, so that official talks
+    always belong to a configured source (used both forwards and to undo).
+    """
+    kept = {source.url for source in sources}
+    dropped = tuple(
+        OfficialScheduleChanged(source.url, (), talks)
+        for source in board.sources
+        if source.url not in kept
+        and (talks := tuple(t for t in board.official if t.source == source.url))
+    )
+    return (SourcesSet(sources, board.sources), *dropped)
 
 
 def _still_there(board: Board, session_id: str) -> Session:
