@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping
+import tomllib
+from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 from attrs import define, field
@@ -29,25 +30,32 @@ from openspace.commands import (
     ATTENDEE,
     FACILITATOR,
     Actor,
+    BlockCell,
     CancelSession,
     Command,
     EditSession,
+    HideSession,
     ProposeSession,
     Refused,
     SetGoing,
+    SetLayout,
     StartMeetup,
     SwapSessions,
+    UnblockCell,
     host,
 )
+from openspace.eventfile import EventFileError, layout_from_mapping
 from openspace.model import Board, Session
 from openspace.store.interface import BoardStore, Outcome, UndoLast
 from openspace.tokens import FacilitatorKey, digest, new_edit_key
+from openspace.undo import undo_targets
 from openspace.web.assets import Assets, send_compressible, serve_asset
 from openspace.web.cookies import read_cookie, set_cookie
 from openspace.web.csrf import CSRF, CSRFError
 from openspace.web.errors import STATUS_OF_CODE
 from openspace.web.headers import security_headers
 from openspace.web.pages import attendee
+from openspace.web.pages import desk as desk_pages
 from openspace.web.pages import host as host_pages
 from openspace.web.pages.html import Errors, cell_value, form_value, render, split_cell
 from openspace.web.sessions import DeskSessions, edit_key, edit_keys, remember_edit_key
@@ -483,3 +491,135 @@ class Pages:
             )
             return await self.send(request, page, STATUS_OF_CODE.get(refusal.code, 422))
         return self.redirect(request, f"/e/{slug}/")
+
+    # --- facilitators ---
+
+    @app.route("/e/<slug>/desk", methods=["GET"])
+    async def desk_page(self, request: IRequest, slug: str) -> bytes:
+        board = await self.board(slug)
+        if not self.desk.signed_in(request):
+            page = desk_pages.signin_page(self.assets, board, self.csrf.token(request), {})
+            return await self.send(request, page)
+        return await self.desk_again(request, board, desk_pages.layout_toml(board), {})
+
+    async def desk_again(
+        self, request: IRequest, board: Board, layout: str, errors: Errors, status: int = 200
+    ) -> bytes:
+        log = await self.store.log_tail(board.info.slug, desk_pages.LOG_SHOWN)
+        undoable = frozenset(entry.seq for entry in undo_targets(log, desk_pages.LOG_SHOWN))
+        page = desk_pages.desk_page(
+            self.assets,
+            board,
+            utc_now(self.clock),
+            self.csrf.token(request),
+            log,
+            undoable,
+            layout,
+            errors,
+        )
+        return await self.send(request, page, status)
+
+    @app.route("/e/<slug>/desk/signin", methods=["POST"])
+    async def sign_in(self, request: IRequest, slug: str) -> bytes:
+        board = await self.board(slug)
+        self.csrf.check(request)
+        if self.desk.sign_in(request, form_value(request.args, "token")):
+            return self.redirect(request, f"/e/{slug}/desk")
+        errors = {"token": "That is not the facilitator token."}
+        page = desk_pages.signin_page(self.assets, board, self.csrf.token(request), errors)
+        return await self.send(request, page, 403)
+
+    @app.route("/e/<slug>/desk/signout", methods=["POST"])
+    async def sign_out(self, request: IRequest, slug: str) -> bytes:
+        await self.board(slug)
+        self.csrf.check(request)
+        self.desk.sign_out(request)
+        return self.redirect(request, f"/e/{slug}/desk")
+
+    async def desk_action(self, request: IRequest, slug: str) -> Board:
+        """
+        The board, once the CSRF token and the facilitator's session are checked.
+        """
+        board = await self.board(slug)
+        self.csrf.check(request)
+        if not self.desk.signed_in(request):
+            raise PageError(403, "Facilitators only", "Sign in at the desk first.", board)
+        return board
+
+    async def desk_execute(
+        self, request: IRequest, board: Board, command: Command | UndoLast
+    ) -> bytes:
+        try:
+            await self.execute(board, command, FACILITATOR)
+        except Refused as refusal:
+            board = await self.board(board.info.slug)
+            return await self.desk_again(
+                request,
+                board,
+                desk_pages.layout_toml(board),
+                {"": refusal.message},
+                STATUS_OF_CODE.get(refusal.code, 422),
+            )
+        return self.redirect(request, f"/e/{board.info.slug}/desk")
+
+    @app.route("/e/<slug>/desk/sessions", methods=["POST"])
+    async def desk_sessions(self, request: IRequest, slug: str) -> bytes:
+        board = await self.desk_action(request, slug)
+        commands: dict[str, Callable[[str], Command]] = {
+            "hide": lambda s: HideSession(s, True),
+            "show": lambda s: HideSession(s, False),
+            "cancel": CancelSession,
+        }
+        for name, make in commands.items():
+            session_id = form_value(request.args, name)
+            if session_id:
+                return await self.desk_execute(request, board, make(session_id))
+        raise PageError(400, "Nothing to do", "Pick a session and an action.", board)
+
+    @app.route("/e/<slug>/desk/cells", methods=["POST"])
+    async def desk_cells(self, request: IRequest, slug: str) -> bytes:
+        board = await self.desk_action(request, slug)
+        blocking = form_value(request.args, "block")
+        room, slot = split_cell(blocking or form_value(request.args, "unblock"))
+        command: Command = BlockCell(room, slot) if blocking else UnblockCell(room, slot)
+        return await self.desk_execute(request, board, command)
+
+    @app.route("/e/<slug>/desk/undo", methods=["POST"])
+    async def desk_undo(self, request: IRequest, slug: str) -> bytes:
+        board = await self.desk_action(request, slug)
+        upto = form_value(request.args, "upto")
+        log = await self.store.log_tail(slug, desk_pages.LOG_SHOWN)
+        targets = undo_targets(log, desk_pages.LOG_SHOWN)
+        if not upto.isdigit() or int(upto) not in {entry.seq for entry in targets}:
+            return await self.desk_again(
+                request,
+                board,
+                desk_pages.layout_toml(board),
+                {"": "That change cannot be undone any more."},
+                409,
+            )
+        count = sum(1 for entry in targets if entry.seq >= int(upto))
+        return await self.desk_execute(request, board, UndoLast(count))
+
+    @app.route("/e/<slug>/desk/layout", methods=["POST"])
+    async def desk_layout(self, request: IRequest, slug: str) -> bytes:
+        board = await self.desk_action(request, slug)
+        text = form_value(request.args, "layout")
+        try:
+            layout = layout_from_mapping(tomllib.loads(text))
+        except (tomllib.TOMLDecodeError, EventFileError) as e:
+            return await self.desk_again(request, board, text, {"layout": str(e)}, 422)
+        if layout.info.slug != slug:
+            errors = {"layout": f"slug must stay {slug!r}: events cannot be renamed here"}
+            return await self.desk_again(request, board, text, errors, 422)
+        try:
+            await self.execute(board, SetLayout(layout), FACILITATOR)
+        except Refused as refusal:
+            return await self.desk_again(
+                request,
+                board,
+                text,
+                {"layout": refusal.message},
+                STATUS_OF_CODE.get(refusal.code, 422),
+            )
+        return self.redirect(request, f"/e/{slug}/desk")
