@@ -57,7 +57,16 @@ from openspace.web.headers import security_headers
 from openspace.web.pages import attendee
 from openspace.web.pages import desk as desk_pages
 from openspace.web.pages import host as host_pages
-from openspace.web.pages.html import Errors, cell_value, form_value, render, split_cell
+from openspace.web.pages import kiosk as kiosk_pages
+from openspace.web.pages.html import (
+    Errors,
+    cell_value,
+    form_value,
+    propose_url,
+    render,
+    split_cell,
+)
+from openspace.web.pages.timeline import rooms_now
 from openspace.web.sessions import DeskSessions, edit_key, edit_keys, remember_edit_key
 
 ATTENDEE_COOKIE = "os_attendee"
@@ -101,6 +110,14 @@ def errors_of(refusal: Refused) -> Errors:
     """
     where = "cell" if refusal.field in ("room", "slot") else refusal.field or ""
     return {where: refusal.message}
+
+
+def bounded_int(request: IRequest, name: str, default: int, low: int, high: int) -> int:
+    """
+    A whole-number query argument, clamped to [low, high]; C{default} if absent or bad.
+    """
+    text = form_value(request.args, name)
+    return min(max(int(text), low), high) if text.isdigit() else default
 
 
 def session_values(session: Session) -> dict[str, str]:
@@ -623,3 +640,32 @@ class Pages:
                 STATUS_OF_CODE.get(refusal.code, 422),
             )
         return self.redirect(request, f"/e/{slug}/desk")
+
+    # --- kiosks ---
+
+    @app.route("/e/<slug>/kiosk", methods=["GET"])
+    async def kiosk(self, request: IRequest, slug: str) -> bytes:
+        """
+        The kiosk, or with C{?room=id} one room's door screen.  C{?refresh=N} (seconds
+        between checks for changes) and C{?rotate=N} (seconds per page of rooms) tune it.
+        """
+        board = await self.board(slug)
+        now = utc_now(self.clock)
+        refresh = bounded_int(request, "refresh", 20, 2, 300)
+        board_link = f"{origin(request)}/e/{slug}/"
+        room_id = form_value(request.args, "room")
+        if not room_id:
+            rotate = bounded_int(request, "rotate", 12, 3, 120)
+            page = kiosk_pages.kiosk_page(
+                self.assets, board, now, board_link, refresh=refresh, rotate=rotate
+            )
+            return await self.send(request, page, frameable=True)
+        shown = next((r for r in rooms_now(board, now) if r.room.id == room_id), None)
+        if shown is None:
+            raise PageError(404, "Not found", "There is no such room.", board)
+        free = shown.free_slot
+        claim = origin(request) + propose_url(board, room_id, free.id) if free else None
+        page = kiosk_pages.door_page(
+            self.assets, board, now, shown, board_link, claim, refresh=refresh
+        )
+        return await self.send(request, page, frameable=True)
