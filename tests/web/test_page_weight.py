@@ -1,0 +1,189 @@
+"""
+Page weight: the board with 200 sessions, as a phone first loads it (HTML, CSS and JS,
+gzip) must stay within 30 KB.  The figure is printed and quoted in the README.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest_twisted
+
+from openspace.commands import SYSTEM, ProposeSession, SetGoing
+from openspace.events import Layout
+from openspace.model import EventInfo, Room, Slot
+from tests.conftest import NOW
+from tests.support import DAY, SLUG, Client, RunningServer, start_server
+from tests.web.browsing import raw_get
+
+BUDGET = 30 * 1024
+# Varied words, so that gzip gets no easier text than real titles and names give it.
+WORDS = [
+    "async",
+    "typing",
+    "packaging",
+    "testing",
+    "databases",
+    "sprints",
+    "mentoring",
+    "community",
+    "security",
+    "web",
+    "performance",
+    "profiling",
+    "asyncio",
+    "twisted",
+    "deferreds",
+    "coroutines",
+    "threads",
+    "wheels",
+    "pip",
+    "uv",
+    "documentation",
+    "sphinx",
+    "accessibility",
+    "teaching",
+    "beginners",
+    "data",
+    "science",
+    "notebooks",
+    "pandas",
+    "numpy",
+    "rust",
+    "extensions",
+    "cython",
+    "memory",
+    "garbage",
+    "interpreter",
+    "parsing",
+    "grammars",
+    "django",
+    "flask",
+    "klein",
+    "routing",
+    "templates",
+    "escaping",
+    "unicode",
+    "encodings",
+    "time",
+    "zones",
+    "calendars",
+    "scheduling",
+    "hallway",
+    "open",
+    "space",
+    "ideas",
+    "questions",
+    "stories",
+    "horror",
+    "legacy",
+    "refactoring",
+    "reviews",
+    "career",
+    "burnout",
+    "hiring",
+    "remote",
+    "teams",
+    "open",
+    "source",
+    "funding",
+    "licences",
+    "governance",
+    "maintainers",
+]
+FIRST = [
+    "Ada",
+    "Bo",
+    "Chen",
+    "Dolores",
+    "Émile",
+    "Farah",
+    "Gus",
+    "Hana",
+    "Ivo",
+    "Jun",
+    "Kemal",
+    "Lena",
+    "Mia",
+    "Nadia",
+    "Omar",
+]
+LAST = [
+    "Quill",
+    "Lindqvist",
+    "Wei",
+    "Okafor",
+    "Laurent",
+    "Haddad",
+    "Novak",
+    "Sato",
+    "Petrov",
+    "Kim",
+    "Yilmaz",
+    "Berg",
+]
+ROOMS = 10
+HOURS = range(8, 18)
+DAYS = 2
+
+
+def big_layout() -> Layout:
+    rooms = tuple(
+        Room(f"r{n}", f"Room {n}", 20 + 5 * n, f"Level {n % 3}, corridor {n}") for n in range(ROOMS)
+    )
+    slots = tuple(
+        Slot(
+            f"d{day}-{hour:02d}",
+            DAY.replace(hour=hour) + timedelta(days=day),
+            DAY.replace(hour=hour + 1) + timedelta(days=day),
+        )
+        for day in range(DAYS)
+        for hour in HOURS
+    )
+    return Layout(EventInfo(SLUG, "A Big Conference", "Europe/Berlin"), rooms, slots)
+
+
+@pytest_twisted.async_yield_fixture
+async def big(tmp_path: Path) -> AsyncIterator[RunningServer]:
+    server = await start_server(tmp_path / "big.sqlite3", NOW, layout=big_layout())
+    store = server.service.store
+    assert store is not None
+    layout = big_layout()
+    pick = random.Random(2030)
+    for n, (slot, room) in enumerate((s, r) for s in layout.slots for r in layout.rooms):
+        command = ProposeSession(
+            title=" ".join(pick.sample(WORDS, pick.randint(3, 8))).capitalize(),
+            description=" ".join(pick.choices(WORDS, k=60)),
+            host=f"{pick.choice(FIRST)} {pick.choice(LAST)}",
+            tags=pick.sample(WORDS, pick.randint(0, 3)),
+            room=room.id,
+            slot=slot.id,
+            owner="0" * 64,
+        )
+        outcome = await store.execute(SLUG, command, SYSTEM, NOW)
+        if n % 4 == 0:
+            session_id = outcome.decision.ids[0]
+            await store.execute(SLUG, SetGoing(session_id, f"attendee{n:04d}", True), SYSTEM, NOW)
+    yield server
+    await server.stop()
+
+
+@pytest_twisted.ensureDeferred
+async def test_board_with_200_sessions_transfers_at_most_30_kb(big: RunningServer) -> None:
+    async with Client.open(big.url) as client:
+        gzip = {"Accept-Encoding": "gzip"}
+        page = await raw_get(client, f"/e/{SLUG}/", gzip)
+        plain = (await client.get(f"/e/{SLUG}/")).body.decode()
+        assert plain.count('class="card"') == 200
+        sizes = {"html": len(page.body)}
+        for url in re.findall(r'(?:href|src)="(/static/[^"]+)"', plain):
+            asset = await raw_get(client, url, gzip)
+            assert asset.headers["content-encoding"] == "gzip"
+            sizes[url] = len(asset.body)
+    total = sum(sizes.values())
+    print(f"\nboard page weight, 200 sessions, gzip: {total} bytes ({total / 1024:.1f} KB) {sizes}")
+    assert total <= BUDGET, sizes
