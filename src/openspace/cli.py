@@ -1,34 +1,48 @@
 """
-The C{openspace} command: serve boards, load events from TOML, list them.
+The C{openspace} command: serve boards, load events from TOML, list them, migrate the
+database, and move whole events between databases.
 
-    openspace serve [--db PATH] [--listen ENDPOINT ...] [--demo]
-    openspace event load FILE.toml [--db PATH]
-    openspace event list [--db PATH]
+    openspace serve [--db DB] [--listen ENDPOINT ...] [--demo]
+    openspace event load FILE.toml [--db DB]
+    openspace event list [--db DB]
+    openspace migrate [--db DB]
+    openspace export [SLUG] [--db DB] > event.json
+    openspace import [FILE] [--db DB] [--replace] < event.json
+
+DB is an SQLite file or a C{postgresql://} URL; without C{--db}, C{$OPENSPACE_DB}.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from twisted.internet.defer import Deferred
 from twisted.logger import globalLogBeginner, textFileLogObserver
 from twisted.python.failure import Failure
 
 from openspace.clock import utc_now
+from openspace.codec import FormatError, dumps
 from openspace.commands import SYSTEM, Refused, SetLayout
 from openspace.eventfile import EventFileError, load_event_file
 from openspace.service import (
-    DEFAULT_DB,
+    DB_HELP,
     DEFAULT_LISTEN,
     OpenspaceService,
     ServerConfig,
+    database,
+    is_postgres_url,
     open_store,
+    unopened_store,
     urls_for,
 )
+from openspace.store.interface import EventExists, SchemaTooNew, SchemaTooOld
+from openspace.store.transfer import export_event, import_event
 from openspace.tokens import TOKEN_ENV, TOKEN_FILE_ENV, SecretError
 
 
@@ -39,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the server")
-    serve.add_argument("--db", default=DEFAULT_DB, help=f"SQLite file (default {DEFAULT_DB})")
+    _db_option(serve)
     serve.add_argument(
         "--listen",
         action="append",
@@ -58,16 +72,35 @@ def _parser() -> argparse.ArgumentParser:
     )
     load = event.add_parser("load", help="create or update an event from a TOML file")
     load.add_argument("file", type=Path)
-    load.add_argument("--db", default=DEFAULT_DB)
-    listing = event.add_parser("list", help="list the events")
-    listing.add_argument("--db", default=DEFAULT_DB)
+    _db_option(load)
+    _db_option(event.add_parser("list", help="list the events"))
+
+    _db_option(commands.add_parser("migrate", help="bring the database schema up to date"))
+    export = commands.add_parser("export", help="write one event's whole log as JSON")
+    export.add_argument("slug", nargs="?", help="the event (needed if there are several)")
+    _db_option(export)
+    load_log = commands.add_parser("import", help="write an event from an export")
+    load_log.add_argument("file", nargs="?", type=Path, help="the export (default: stdin)")
+    load_log.add_argument("--replace", action="store_true", help="replace an existing event")
+    _db_option(load_log)
     return parser
+
+
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", help=DB_HELP)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    args.db = database(args.db, os.environ)
     if args.command == "serve":
         return serve(args)
+    if args.command == "migrate":
+        return _react(lambda reactor: migrate(reactor, args.db))
+    if args.command == "export":
+        return _react(lambda reactor: export(reactor, args.db, args.slug, sys.stdout))
+    if args.command == "import":
+        return _react(lambda reactor: import_(reactor, args.db, args.file, args.replace))
     if args.action == "load":
         return _react(lambda reactor: load_event(reactor, args.db, args.file))
     return _react(lambda reactor: list_events(reactor, args.db))
@@ -112,7 +145,11 @@ def _react(work: Callable[[Any], Coroutine[Any, Any, int]]) -> int:
     codes: list[int] = []
 
     async def run(reactor: Any) -> None:
-        codes.append(await work(reactor))
+        try:
+            codes.append(await work(reactor))
+        except _expected_failures() as e:
+            print(f"openspace: {e}", file=sys.stderr)
+            codes.append(2)
 
     try:
         task.react(lambda reactor: Deferred.fromCoroutine(run(reactor)))
@@ -154,6 +191,79 @@ async def list_events(reactor: Any, db: str) -> int:
                 print(f"{slug}\t{board.info.name}\t{len(board.visible_sessions())} sessions")
     finally:
         await store.close()
+    return 0
+
+
+def _expected_failures() -> tuple[type[Exception], ...]:
+    """
+    Failures that deserve one line, not a traceback.
+    """
+    # psycopg is loaded only for PostgreSQL; when it is not, none of its errors occur.
+    psycopg: Any = sys.modules.get("psycopg")
+    unreachable = (psycopg.OperationalError,) if psycopg is not None else ()
+    return (SchemaTooNew, SchemaTooOld, *unreachable)
+
+
+def _where(db: str) -> str:
+    if is_postgres_url(db):
+        from openspace.store.postgres import describe
+
+        return describe(db)
+    return db
+
+
+async def migrate(reactor: Any, db: str) -> int:
+    store = unopened_store(db, reactor)
+    try:
+        before, after = await store.migrate()
+    finally:
+        await store.close()
+    where = _where(db)
+    if before == after:
+        print(f"openspace: {where} is at schema version {after}; nothing to do")
+    else:
+        print(f"openspace: migrated {where} from schema version {before} to {after}")
+    return 0
+
+
+async def export(reactor: Any, db: str, slug: str | None, out: TextIO) -> int:
+    store = await open_store(db, reactor)
+    try:
+        slugs = await store.slugs()
+        if slug is None and len(slugs) != 1:
+            print(f"openspace: name the event to export: {', '.join(slugs)}", file=sys.stderr)
+            return 2
+        chosen = slug or slugs[0]
+        if chosen not in slugs:
+            print(f"openspace: there is no event {chosen!r}", file=sys.stderr)
+            return 2
+        document = await export_event(store, chosen)
+    finally:
+        await store.close()
+    out.write(dumps(document) + "\n")
+    print(f"openspace: exported event {chosen!r} up to event {document['seq']}", file=sys.stderr)
+    return 0
+
+
+async def import_(reactor: Any, db: str, path: Path | None, replace: bool) -> int:
+    try:
+        with open(path, encoding="utf-8") if path else sys.stdin as source:
+            document = json.load(source)
+    except (OSError, ValueError) as e:
+        print(f"openspace: cannot read the export: {e}", file=sys.stderr)
+        return 2
+    store = await open_store(db, reactor)
+    try:
+        board = await import_event(store, document, replace=replace)
+    except EventExists as e:
+        print(f"openspace: event {e} exists already; --replace replaces it", file=sys.stderr)
+        return 2
+    except (FormatError, ValueError) as e:
+        print(f"openspace: not a usable export: {e}", file=sys.stderr)
+        return 2
+    finally:
+        await store.close()
+    print(f"openspace: imported event {board.info.slug!r} with {board.seq} events")
     return 0
 
 

@@ -2,6 +2,9 @@
 The openspace server as a Twisted service: open the store, set up the demo if asked,
 then listen on every endpoint; on stop, stop listening and close the store.
 
+The database is an SQLite file (one process) or a PostgreSQL URL (one of several nodes:
+the service then also follows the other nodes' commits, see L{openspace.store.pgnotify}).
+
 Both C{openspace serve} and C{twist openspace} run this service.
 """
 
@@ -10,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 from twisted.application.service import Service
@@ -23,13 +26,19 @@ from openspace import demo
 from openspace.clock import Clock, utc_now
 from openspace.commands import SYSTEM
 from openspace.store.interface import BoardStore
-from openspace.store.sqlite import open_sqlite_store
-from openspace.tokens import load_facilitator_key
+from openspace.store.sql import SQLBoardStore
+from openspace.store.sqlite import SQLiteDialect, open_sqlite_store, sqlite_pool
+from openspace.tokens import TOKEN_ENV, TOKEN_FILE_ENV, SecretError, load_facilitator_key
 from openspace.web.api import JSONAPI
 from openspace.web.site import Root, make_site
 
+if TYPE_CHECKING:
+    from openspace.store.pgnotify import ChangeFeed
+
 DEFAULT_LISTEN = "tcp:8080:interface=127.0.0.1"
 DEFAULT_DB = "openspace.sqlite3"
+DB_ENV = "OPENSPACE_DB"
+DB_HELP = f"SQLite file or postgresql:// URL (default ${DB_ENV}, else {DEFAULT_DB})"
 TOKEN_FILE_NAME = "openspace-facilitator-token"  # noqa: S105 - a file name
 
 
@@ -46,8 +55,39 @@ class ServerConfig:
     environ: Mapping[str, str] = field(factory=lambda: dict(os.environ))
 
 
-async def open_store(db: str, reactor: Any) -> BoardStore:
+def is_postgres_url(db: str) -> bool:
+    return db.startswith(("postgresql://", "postgres://"))
+
+
+def database(given: str | None, environ: Mapping[str, str]) -> str:
+    """
+    The database to use: C{--db}, else C{$OPENSPACE_DB}, else the default SQLite file.
+    """
+    return given or environ.get(DB_ENV) or DEFAULT_DB
+
+
+async def open_store(db: str, reactor: Any) -> SQLBoardStore:
+    """
+    Open the store C{db} names, ready to serve: a C{postgresql://} URL (its schema must
+    be current) or an SQLite file (created and migrated if needed).
+    """
+    # psycopg is optional: only PostgreSQL imports it.
+    if is_postgres_url(db):
+        from openspace.store.postgres import open_postgres_store
+
+        return await open_postgres_store(db, reactor)
     return await open_sqlite_store(Path(db), reactor)
+
+
+def unopened_store(db: str, reactor: Any) -> SQLBoardStore:
+    """
+    A store on C{db} that nothing has checked or migrated yet, for C{openspace migrate}.
+    """
+    if is_postgres_url(db):
+        from openspace.store.postgres import postgres_store
+
+        return postgres_store(db, reactor)
+    return SQLBoardStore(sqlite_pool(Path(db), reactor), SQLiteDialect())
 
 
 class OpenspaceService(Service):
@@ -64,7 +104,8 @@ class OpenspaceService(Service):
         self.clock: Clock = clock or reactor
         self.ready: Deferred[list[str]] = Deferred()
         self.ports: list[IListeningPort] = []
-        self.store: BoardStore | None = None
+        self.store: SQLBoardStore | None = None
+        self.feed: ChangeFeed | None = None
 
     def startService(self) -> None:
         super().startService()  # type: ignore[no-untyped-call]
@@ -77,10 +118,16 @@ class OpenspaceService(Service):
 
     async def _start(self) -> list[str]:
         config = self.config
+        if is_postgres_url(config.db):
+            _require_shared_token(config)
         fallback = Path(config.db).resolve().parent / TOKEN_FILE_NAME
         key, origin = load_facilitator_key(config.environ, config.token_file, fallback)
         self._log.info("facilitator token read from {origin}", origin=origin)
         self.store = store = await open_store(config.db, self.reactor)
+        if is_postgres_url(config.db):
+            from openspace.store.pgnotify import follow
+
+            self.feed = await follow(store, config.db, self.reactor)
         if config.demo:
             await ensure_demo(store, self.clock, config.environ)
         root = Root(JSONAPI(store, self.clock, key))
@@ -96,11 +143,28 @@ class OpenspaceService(Service):
         self.ports.clear()
 
         async def close(_: object) -> None:
+            if self.feed is not None:
+                await self.feed.stop()
+                self.feed = None
             if self.store is not None:
                 await self.store.close()
                 self.store = None
 
         return stopping.addCallback(lambda ignored: Deferred.fromCoroutine(close(ignored)))
+
+
+def _require_shared_token(config: ServerConfig) -> None:
+    """
+    Refuse to make up a token file next to a PostgreSQL database: it would be this
+    node's token alone, not the other nodes'.
+    """
+    if config.token_file is None and not (
+        config.environ.get(TOKEN_FILE_ENV) or config.environ.get(TOKEN_ENV)
+    ):
+        raise SecretError(
+            f"with PostgreSQL every node needs the same facilitator token: set ${TOKEN_ENV} "
+            f"or ${TOKEN_FILE_ENV}, or pass --facilitator-token-file"
+        )
 
 
 async def _stop(port: IListeningPort) -> None:

@@ -6,18 +6,19 @@ The plugin that names it to Twisted is C{src/twisted/plugins/openspace_plugin.py
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from twisted.application.service import IService
 from twisted.python import usage
 
-from openspace.service import DEFAULT_DB, DEFAULT_LISTEN, OpenspaceService, ServerConfig
+from openspace.service import DB_HELP, DEFAULT_LISTEN, OpenspaceService, ServerConfig, database
 
 
 class Options(usage.Options):
     optParameters = [
-        ["db", None, DEFAULT_DB, "SQLite file"],
+        ["db", None, None, DB_HELP],
         ["facilitator-token-file", None, None, "file holding the facilitator token"],
     ]
     optFlags = [["demo", None, "create the demo event"]]
@@ -38,7 +39,7 @@ def makeService(options: Options) -> IService:
 
     token_file = options["facilitator-token-file"]
     config = ServerConfig(
-        db=options["db"],
+        db=database(options["db"], os.environ),
         listen=tuple(options["listen"] or [DEFAULT_LISTEN]),
         demo=bool(options["demo"]),
         token_file=Path(token_file) if token_file else None,

@@ -6,7 +6,7 @@ once each, also across a dropped LISTEN connection.
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import psycopg
@@ -23,6 +23,7 @@ from openspace.store.dedicated import DedicatedConnection
 from openspace.store.pgnotify import ChangeFeed
 from openspace.store.postgres import connect, postgres_store
 from openspace.store.sql import SQLBoardStore
+from tests.postgres.waiting import until
 from tests.support import SLUG, conference_layout, slot_id, utc
 
 pytestmark = pytest.mark.postgres
@@ -78,16 +79,6 @@ def proposal(number: int) -> ProposeSession:
     return ProposeSession(
         f"Session {number}", "", "Host", [], rooms[number % 3], slot_id(9 + number // 3), "o"
     )
-
-
-async def until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
-    from twisted.internet import reactor
-
-    for _ in range(int(seconds / 0.02)):
-        if condition():
-            return
-        await task.deferLater(reactor, 0.02)
-    raise AssertionError("timed out waiting")
 
 
 @pytest_twisted.ensureDeferred
