@@ -23,6 +23,7 @@ from openspace.commands import SYSTEM, SetLayout
 from openspace.events import Layout
 from openspace.model import Cell, EventInfo, Room, RoomKind, Slot
 from openspace.service import OpenspaceService, ServerConfig
+from openspace.web.live import LiveOptions
 
 FACILITATOR_TOKEN = "test-facilitator-token-0123456789"
 SLUG = "conf"
@@ -76,7 +77,9 @@ class RunningServer:
         await self.service.stopService()
 
 
-async def start_server(db: Path, now: datetime, *, layout: Layout | None = None) -> RunningServer:
+async def start_server(
+    db: Path, now: datetime, *, layout: Layout | None = None, live: LiveOptions | None = None
+) -> RunningServer:
     from twisted.internet import reactor
 
     clock = task.Clock()
@@ -85,6 +88,7 @@ async def start_server(db: Path, now: datetime, *, layout: Layout | None = None)
         db=str(db),
         listen=("tcp:0:interface=127.0.0.1",),
         environ={"OPENSPACE_FACILITATOR_TOKEN": FACILITATOR_TOKEN},
+        live=live or LiveOptions(),
     )
     service = OpenspaceService(config, reactor, clock)
     service.startService()

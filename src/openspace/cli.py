@@ -44,6 +44,7 @@ from openspace.service import (
 from openspace.store.interface import EventExists, SchemaTooNew, SchemaTooOld
 from openspace.store.transfer import export_event, import_event
 from openspace.tokens import TOKEN_ENV, TOKEN_FILE_ENV, SecretError
+from openspace.web.live import LiveOptions, origin_argument
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,6 +62,13 @@ def _parser() -> argparse.ArgumentParser:
         help=f"Twisted endpoint string, repeatable (default {DEFAULT_LISTEN})",
     )
     serve.add_argument("--demo", action="store_true", help="create the demo event")
+    serve.add_argument(
+        "--origin",
+        action="append",
+        type=origin_argument,
+        help="origin browsers may open live updates from, besides the listening URLs "
+        "(e.g. https://board.example.org), repeatable",
+    )
     serve.add_argument(
         "--facilitator-token-file",
         type=Path,
@@ -114,6 +122,7 @@ def serve(args: argparse.Namespace) -> int:
         db=args.db,
         listen=tuple(args.listen or [DEFAULT_LISTEN]),
         demo=args.demo,
+        live=LiveOptions(origins=tuple(args.origin or ())),
         token_file=args.facilitator_token_file,
     )
     service = OpenspaceService(config, reactor)

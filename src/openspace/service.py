@@ -30,6 +30,7 @@ from openspace.store.sql import SQLBoardStore
 from openspace.store.sqlite import SQLiteDialect, open_sqlite_store, sqlite_pool
 from openspace.tokens import TOKEN_ENV, TOKEN_FILE_ENV, SecretError, load_facilitator_key
 from openspace.web.api import JSONAPI
+from openspace.web.live import Live, LiveOptions, asset_version
 from openspace.web.site import Root, make_site
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ class ServerConfig:
     demo: bool = False
     token_file: Path | None = None
     environ: Mapping[str, str] = field(factory=lambda: dict(os.environ))
+    live: LiveOptions = field(factory=LiveOptions)
 
 
 def is_postgres_url(db: str) -> bool:
@@ -104,6 +106,7 @@ class OpenspaceService(Service):
         self.clock: Clock = clock or reactor
         self.ready: Deferred[list[str]] = Deferred()
         self.ports: list[IListeningPort] = []
+        self.live: Live | None = None
         self.store: SQLBoardStore | None = None
         self.feed: ChangeFeed | None = None
 
@@ -130,15 +133,20 @@ class OpenspaceService(Service):
             self.feed = await follow(store, config.db, self.reactor)
         if config.demo:
             await ensure_demo(store, self.clock, config.environ)
-        root = Root(JSONAPI(store, self.clock, key))
+        self.live = live = Live.create(store, config.live, self.reactor, asset_version())
+        root = Root(JSONAPI(store, self.clock, key, live=live))
         site = make_site(root)
         for description in config.listen:
             port = await serverFromString(self.reactor, description).listen(site)
             self.ports.append(port)
-        return [_url(port) for port in self.ports]
+        urls = [_url(port) for port in self.ports]
+        live.serving(urls)
+        return urls
 
     def stopService(self) -> Deferred[None]:
         super().stopService()  # type: ignore[no-untyped-call]
+        if self.live is not None:
+            self.live.close_all()
         stopping = DeferredList([Deferred.fromCoroutine(_stop(p)) for p in self.ports])
         self.ports.clear()
 

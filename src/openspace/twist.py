@@ -14,6 +14,7 @@ from twisted.application.service import IService
 from twisted.python import usage
 
 from openspace.service import DB_HELP, DEFAULT_LISTEN, OpenspaceService, ServerConfig, database
+from openspace.web.live import LiveOptions, normalize_origin
 
 
 class Options(usage.Options):
@@ -26,12 +27,23 @@ class Options(usage.Options):
     def __init__(self) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self["listen"] = []
+        self["origin"] = []
 
     def opt_listen(self, description: str) -> None:
         """
         Twisted endpoint string to listen on (repeatable).
         """
         self["listen"].append(description)
+
+    def opt_origin(self, origin: str) -> None:
+        """
+        Origin browsers may open live updates from, besides the listening URLs
+        (repeatable).
+        """
+        try:
+            self["origin"].append(normalize_origin(origin))
+        except ValueError as e:
+            raise usage.UsageError(str(e)) from e
 
 
 def makeService(options: Options) -> IService:
@@ -42,6 +54,7 @@ def makeService(options: Options) -> IService:
         db=database(options["db"], os.environ),
         listen=tuple(options["listen"] or [DEFAULT_LISTEN]),
         demo=bool(options["demo"]),
+        live=LiveOptions(origins=tuple(options["origin"])),
         token_file=Path(token_file) if token_file else None,
     )
     service = OpenspaceService(config, reactor)

@@ -17,6 +17,7 @@ from attrs import define, field
 from klein import Klein
 from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
+from twisted.web.resource import IResource
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from openspace.clock import Clock, utc_now
@@ -42,6 +43,7 @@ from openspace.tokens import FacilitatorKey, digest, new_edit_key
 from openspace.views import board_json, log_entry_json, meetup_json, session_json, warning_json
 from openspace.web.auth import actor_for, bearer_token, facilitator_only, required_actor
 from openspace.web.errors import ApiError, write_error, write_json
+from openspace.web.live import Live
 from openspace.web.openapi import OPENAPI
 
 T = TypeVar("T")
@@ -118,6 +120,7 @@ class JSONAPI:
     store: BoardStore
     clock: Clock
     facilitator: FacilitatorKey
+    live: Live | None = None
     _rendered: dict[str, tuple[int, bytes]] = field(factory=dict)
 
     app: ClassVar[Klein] = Klein()
@@ -168,6 +171,22 @@ class JSONAPI:
     @app.route("/openapi.json", methods=["GET"])
     def openapi(self, request: IRequest) -> bytes:
         return write_json(request, 200, OPENAPI)
+
+    @app.route("/status", methods=["GET"])
+    def status(self, request: IRequest) -> bytes:
+        request.setHeader(b"cache-control", b"no-store")
+        live = self.live.status() if self.live is not None else {"connections": 0, "boards": {}}
+        return write_json(request, 200, {"live": live})
+
+    @app.route("/events/<slug>/live", methods=["GET"])
+    async def live_updates(self, request: IRequest, slug: str) -> IResource:
+        """
+        The board's live WebSocket (see L{openspace.web.live}).
+        """
+        board = await self._board(slug)
+        if self.live is None:
+            raise ApiError(404, "not_found", "live updates are not served here")
+        return self.live.connect(request, board)
 
     @app.route("/events", methods=["GET"])
     async def events(self, request: IRequest) -> bytes:

@@ -68,6 +68,29 @@ _SESSION_INPUT: JSON = {
 }
 
 SCHEMAS: JSON = {
+    "Status": {
+        "type": "object",
+        "required": ["live"],
+        "properties": {
+            "live": {
+                "type": "object",
+                "required": ["connections", "boards"],
+                "properties": {
+                    "connections": {"type": "integer"},
+                    "boards": {
+                        "type": "object",
+                        "additionalProperties": {
+                            "type": "object",
+                            "properties": {
+                                "subscribers": {"type": "integer"},
+                                "seq": {"type": ["integer", "null"]},
+                            },
+                        },
+                    },
+                },
+            }
+        },
+    },
     "Error": {
         "type": "object",
         "required": ["error"],
@@ -191,6 +214,25 @@ _SESSION_RESULT = {
 PATHS: JSON = {
     "/api/openapi.json": {
         "get": _operation("This document", {"200": _json({"type": "object"}, "OpenAPI")}),
+    },
+    "/api/status": {
+        "get": _operation(
+            "Live connections: how many, and subscribers and last seq per board",
+            {"200": _json(_ref("Status"), "the counts")},
+        ),
+    },
+    "/api/events/{slug}/live": {
+        "get": _operation(
+            "WebSocket upgrade: live board events (protocol in README); ?since=N&epoch=E "
+            "resumes after seq N",
+            {
+                "101": {"description": "switching to the WebSocket protocol"},
+                "400": {"description": "the Origin is not allowed, or a bad handshake"},
+                "404": _error("no such event"),
+                "426": _error("not a WebSocket upgrade"),
+            },
+            params=_SLUG,
+        ),
     },
     "/api/events": {
         "get": _operation("List events", {"200": _json({"type": "object"}, "the events")}),

@@ -1,0 +1,383 @@
+"""
+The live WebSocket endpoint, C{/api/events/{slug}/live}, on the same port as the pages.
+
+A client connects (optionally with C{?since=N&epoch=E}, the last sequence number and
+epoch it holds) and never needs to send anything: it is sent a snapshot or exactly the
+events it missed, then every event of the board once, in order (the frames are described
+in L{openspace.hub}).  The JSON API's route hands the upgrade to Autobahn through
+L{Live.connect}; L{openspace.hub.Hub} does the fan-out.
+
+What protects the server:
+  - Each connection is an C{IPushProducer} on its transport.  When the transport's
+    buffer is full (the phone stopped reading), the hub hands it nothing more; if it is
+    still full after C{stall_limit} seconds the connection is closed with code 4008
+    ("resync": reconnect with C{since}), and dropped if the close handshake does not
+    finish.  So a stuck client costs at most one transport buffer plus one frame.
+  - Client frames are limited to C{max_client_message} bytes (larger: close 1009).
+    The only message a client may send is C{{"type": "ping"}} (answered with
+    C{{"type": "pong"}}); anything else gets an error frame and the connection stays.
+  - Autobahn pings every C{ping_interval} seconds and drops a peer that does not answer
+    within C{ping_timeout}.  Compression is off: it would be per connection, undoing the
+    prepared frames, and costs zlib state per connection.
+  - Browsers must come from an allowed origin (see L{allowed_origins}).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from argparse import ArgumentTypeError
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+from attrs import define, field, frozen
+from autobahn.twisted.resource import WebSocketResource
+from autobahn.twisted.websocket import WebSocketServerFactory, WebSocketServerProtocol
+from twisted.internet.interfaces import IAddress, IConsumer, IDelayedCall, IPushProducer
+from twisted.logger import Logger
+from twisted.web.iweb import IRequest
+from twisted.web.resource import IResource
+from zope.interface import implementer
+
+from openspace import __version__
+from openspace.clock import Clock
+from openspace.hub import DEFAULT_RING, Hub, Subscription, encode
+from openspace.model import Board
+from openspace.store.interface import BoardStore
+from openspace.web.errors import ApiError
+
+JSON = dict[str, Any]
+
+RESYNC = 4008
+"""
+Close code: this connection fell too far behind; reconnect with C{since}.
+"""
+
+
+@frozen
+class LiveOptions:
+    """
+    @ivar origins: origins browsers may connect from besides the server's own listening
+        URLs, as C{scheme://host[:port]} (the default port is filled in); C{"*"} allows
+        every origin and C{"null"} the null origin (file pages, sandboxed frames).
+    @ivar stall_limit: seconds a connection may stay unable to take more before it is
+        closed with L{RESYNC}.
+    """
+
+    origins: tuple[str, ...] = ()
+    ring_size: int = DEFAULT_RING
+    ping_interval: float = 20.0
+    ping_timeout: float = 10.0
+    max_client_message: int = 4096
+    stall_limit: float = 30.0
+    close_timeout: float = 5.0
+
+
+def normalize_origin(text: str) -> str:
+    """
+    C{text} as Autobahn compares origins: C{scheme://host:port}, port always given.
+
+    @raise ValueError: it is not an origin.
+    """
+    if text in ("*", "null"):
+        return text
+    parts = urlsplit(text.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an origin (scheme://host[:port]): {text!r}")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError(f"an origin has no path: {text!r}")
+    port = parts.port or (443 if scheme == "https" else 80)
+    # Autobahn rebuilds the Origin header from urlsplit's hostname (IPv6 unbracketed).
+    return f"{scheme}://{parts.hostname}:{port}"
+
+
+def origin_argument(text: str) -> str:
+    """
+    L{normalize_origin} for C{argparse}, which shows this error's text as it is.
+    """
+    try:
+        return normalize_origin(text)
+    except ValueError as e:
+        raise ArgumentTypeError(str(e)) from e
+
+
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def allowed_origins(configured: Iterable[str], served: Iterable[str]) -> list[str]:
+    """
+    The origins browsers may connect from: C{configured} ones, and each URL the server
+    listens on (for a loopback address, under each of its loopback names).
+
+    A server behind a proxy or reached by name must be told its public origin
+    (C{--origin https://board.example.org}); the null origin is refused unless given.
+    """
+    origins = [normalize_origin(text) for text in configured]
+    for url in served:
+        own = normalize_origin(url.rstrip("/"))
+        scheme, rest = own.split("://", 1)
+        host, port = rest.rsplit(":", 1)
+        names = _LOOPBACK if host in _LOOPBACK else (host,)
+        origins.extend(f"{scheme}://{name}:{port}" for name in names)
+    return list(dict.fromkeys(origins))
+
+
+def asset_version(folder: Path | None = None) -> str:
+    """
+    A short fingerprint of this server's release and static files: clients reload when
+    the one they were served differs.
+    """
+    digest = hashlib.sha256(__version__.encode())
+    if folder is not None and folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            if path.is_file():
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@frozen
+class _Opening:
+    """
+    Autobahn builds the protocol inside C{WebSocketResource.render}; this stands in for
+    the factory there to hand the new connection what the route already found out.
+    """
+
+    factory: LiveFactory
+    board: Board
+    since: int | None
+    epoch: int | None
+
+    def buildProtocol(self, addr: IAddress) -> LiveProtocol:
+        protocol = cast(LiveProtocol, self.factory.buildProtocol(addr))
+        protocol.opening = self
+        return protocol
+
+
+@implementer(IPushProducer)
+class LiveProtocol(WebSocketServerProtocol):
+    """
+    One client watching one board.
+    """
+
+    factory: LiveFactory
+    opening: _Opening | None = None
+    _subscription: Subscription[Any] | None = None
+    _stall: IDelayedCall | None = None
+    _log = Logger()
+
+    def onOpen(self) -> None:
+        assert self.opening is not None
+        # twisted.web's HTTP channel is still the transport's producer; a transport
+        # takes one, and from now on it is us.
+        transport = cast(IConsumer, self.transport)
+        transport.unregisterProducer()
+        transport.registerProducer(self, True)
+        self.factory.opened(self)
+        opening, self.opening = self.opening, None
+        self._subscription = self.factory.hub.subscribe(
+            opening.board, self.sendPreparedMessage, opening.since, opening.epoch
+        )
+
+    def onClose(self, wasClean: bool, code: int | None, reason: str | None) -> None:
+        self._cancel_stall()
+        self.factory.closed(self)
+        if self._subscription is not None:
+            self.factory.hub.unsubscribe(self._subscription)
+            self._subscription = None
+
+    def onMessage(self, payload: bytes, isBinary: bool) -> None:
+        if self._subscription is None or self._subscription.paused:
+            # It is not reading what we send: answering would only fill its buffer.
+            return
+        if isBinary:
+            self._reply({"type": "error", "code": "binary", "message": "send JSON text"})
+            return
+        try:
+            message = json.loads(payload)
+        except ValueError:
+            self._reply({"type": "error", "code": "bad_json", "message": "not JSON"})
+            return
+        if isinstance(message, dict) and message.get("type") == "ping":
+            self._reply({"type": "pong"})
+            return
+        self._reply(
+            {
+                "type": "error",
+                "code": "unknown_message",
+                "message": 'the only message a client may send is {"type": "ping"}',
+            }
+        )
+
+    def _reply(self, document: JSON) -> None:
+        self.sendMessage(encode(document))  # type: ignore[no-untyped-call]
+
+    # --- IPushProducer: the transport tells us when its buffer is full or drained ---
+
+    def pauseProducing(self) -> None:
+        if self._subscription is None:
+            return
+        self.factory.hub.pause(self._subscription)
+        if self._stall is None:
+            self._stall = self.factory.clock.callLater(
+                self.factory.options.stall_limit, self._stalled
+            )
+
+    def resumeProducing(self) -> None:
+        self._cancel_stall()
+        if self._subscription is not None:
+            self.factory.hub.resume(self._subscription)
+
+    def stopProducing(self) -> None:
+        """
+        The connection is going away; L{onClose} cleans up.
+        """
+
+    def _stalled(self) -> None:
+        self._stall = None
+        if self._subscription is not None:
+            self._log.info(
+                "live client of {slug} stopped reading; closing it with {code}",
+                slug=self._subscription.slug,
+                code=RESYNC,
+            )
+            self.factory.hub.unsubscribe(self._subscription)
+            self._subscription = None
+        # Autobahn drops the connection if the close handshake does not finish in time.
+        self.sendClose(RESYNC, "too slow: reconnect with since")
+
+    def _cancel_stall(self) -> None:
+        if self._stall is not None:
+            self._stall.cancel()
+            self._stall = None
+
+
+class LiveFactory(WebSocketServerFactory):
+    """
+    Autobahn's factory for every live connection, with the hub they subscribe to.
+    """
+
+    # Twisted types this for protocols whose factory is any Factory; ours needs ours.
+    protocol = LiveProtocol  # type: ignore[assignment]
+    hub: Hub[Any]
+
+    def __init__(self, options: LiveOptions, clock: Clock, reactor: Any) -> None:
+        super().__init__(reactor=reactor)  # type: ignore[no-untyped-call]
+        self.options = options
+        self.clock = clock
+        self.connections: set[LiveProtocol] = set()
+        self.setProtocolOptions(  # type: ignore[no-untyped-call]
+            maxFramePayloadSize=options.max_client_message,
+            maxMessagePayloadSize=options.max_client_message,
+            autoPingInterval=options.ping_interval,
+            autoPingTimeout=options.ping_timeout,
+            closeHandshakeTimeout=options.close_timeout,
+            # Per-connection compression would undo prepared frames: never accept it.
+            perMessageCompressionAccept=lambda offers: None,
+            # Close oversized or broken clients with a close code rather than silently.
+            failByDrop=False,
+            webStatus=False,
+        )
+        self.allow(allowed_origins(options.origins, ()))
+
+    def allow(self, origins: Sequence[str]) -> None:
+        # setProtocolOptions resets allowNullOrigin unless it is passed every time.
+        self.setProtocolOptions(  # type: ignore[no-untyped-call]
+            allowedOrigins=[o for o in origins if o != "null"],
+            allowNullOrigin="null" in origins,
+        )
+
+    def opened(self, protocol: LiveProtocol) -> None:
+        self.connections.add(protocol)
+
+    def closed(self, protocol: LiveProtocol) -> None:
+        self.connections.discard(protocol)
+
+
+@define
+class Live:
+    """
+    The live layer of one server: the hub, fed by the store, and the WebSocket factory.
+    """
+
+    hub: Hub[Any]
+    factory: LiveFactory
+    options: LiveOptions
+    _served: list[str] = field(factory=list)
+    _log = Logger()
+
+    @classmethod
+    def create(
+        cls,
+        store: BoardStore,
+        options: LiveOptions,
+        reactor: Any,
+        version: str,
+        clock: Clock | None = None,
+    ) -> Live:
+        """
+        The live layer, following every commit of C{store}.
+
+        @param clock: times stalled connections (the reactor unless a test moves time).
+        """
+        factory = LiveFactory(options, clock or reactor, reactor)
+        factory.hub = hub = Hub(factory.prepareMessage, version, options.ring_size)
+        store.add_listener(hub.committed)
+        return cls(hub, factory, options)
+
+    def connect(self, request: IRequest, board: Board) -> IResource:
+        """
+        The resource that upgrades C{request} to a live connection on C{board}.
+
+        @raise ApiError: 426 when it is not a WebSocket upgrade.
+        """
+        upgrade = request.getHeader(b"upgrade") or b""
+        if b"websocket" not in upgrade.lower():
+            request.setHeader(b"upgrade", b"websocket")
+            raise ApiError(
+                426, "upgrade_required", "this is a WebSocket endpoint: connect with ws(s)://"
+            )
+        opening = _Opening(
+            self.factory, board, _int_arg(request, b"since"), _int_arg(request, b"epoch")
+        )
+        resource: IResource = WebSocketResource(opening)  # type: ignore[no-untyped-call]
+        return resource
+
+    def serving(self, urls: Sequence[str]) -> None:
+        """
+        The server listens on C{urls}: pages served from there may connect.
+        """
+        origins = allowed_origins(self.options.origins, urls)
+        self.factory.allow(origins)
+        self._log.info("live updates accept origins {origins}", origins=" ".join(origins))
+
+    def status(self) -> JSON:
+        return {
+            "connections": len(self.factory.connections),
+            "boards": {
+                slug: {"subscribers": count, "seq": self.hub.head(slug)}
+                for slug, count in self.hub.subscribers().items()
+            },
+        }
+
+    def close_all(self) -> None:
+        """
+        Tell every client the server is going away (they reconnect with C{since}).
+        """
+        for protocol in list(self.factory.connections):
+            # 1001 "going away" is the right code, but sendClose only takes 1000 and
+            # 3000-4999; sendCloseFrame does the same state keeping without that check.
+            protocol.sendCloseFrame(1001, b"server shutting down")
+
+
+def _int_arg(request: IRequest, name: bytes) -> int | None:
+    """
+    A non-negative integer query argument; a missing or malformed one is L{None}, which
+    earns the client a snapshot rather than an error it could not read.
+    """
+    values = (request.args or {}).get(name)
+    if not values or not values[0].isdigit():
+        return None
+    return int(values[0])
