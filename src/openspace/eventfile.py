@@ -1,9 +1,10 @@
 """
-Reading an event's layout from a TOML file (C{openspace event load FILE.toml}).
+Reading an event from a TOML file (C{openspace event load FILE.toml}).
 
 The file names the event, its rooms and hallway spots, its days with their slot grids,
-and blocked cells.  Every mistake is reported with the field it is in (and the line, for
-TOML syntax errors); nothing is loaded from a file with any mistake in it.
+blocked cells, and the sources of its official schedule.  Every mistake is reported with
+the field it is in (and the line, for TOML syntax errors); nothing is loaded from a file
+with any mistake in it.
 
     slug = "pycon-2027"
     name = "PyCon 2027 open spaces"
@@ -25,6 +26,12 @@ TOML syntax errors); nothing is loaded from a file with any mistake in it.
     room = "r250"
     date = "2027-05-15"
     start = "10:00"
+
+    [[sources]]              # the official schedule; repeatable
+    url = "https://pretalx.example/pycon-2027/schedule/export/schedule.json"
+    format = "frab-json"     # optional: detected from each response
+    interval = 120           # optional: seconds between polls
+    timezone = "America/Chicago"  # optional: for local times (default: the event's)
 """
 
 from __future__ import annotations
@@ -37,10 +44,20 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from openspace.board import validate_layout
+from attrs import frozen
+
+from openspace.board import validate_layout, validate_sources
 from openspace.commands import Refused
 from openspace.events import Layout
-from openspace.model import Cell, EventInfo, Room, RoomKind, Slot
+from openspace.model import (
+    DEFAULT_SOURCE_INTERVAL,
+    Cell,
+    EventInfo,
+    Room,
+    RoomKind,
+    ScheduleSource,
+    Slot,
+)
 
 _SLOT = re.compile(r"^\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
 
@@ -62,7 +79,27 @@ def slot_id(day: date, start: time) -> str:
     return f"{day.isoformat()}-{start.strftime('%H%M')}"
 
 
+@frozen
+class EventFile:
+    """
+    What an event file sets up.
+
+    @ivar sources: its C{[[sources]]}, or L{None} when it has none at all: loading it
+        then leaves the event's sources as they are (C{sources = []} removes them).
+    """
+
+    layout: Layout
+    sources: tuple[ScheduleSource, ...] | None = None
+
+
 def load_event_file(path: Path) -> Layout:
+    """
+    The layout of the event file at C{path} (see L{read_event_file}).
+    """
+    return read_event_file(path).layout
+
+
+def read_event_file(path: Path) -> EventFile:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as e:
@@ -72,9 +109,21 @@ def load_event_file(path: Path) -> Layout:
     except UnicodeDecodeError as e:
         raise EventFileError(f"{path}: not UTF-8 text ({e.reason})") from e
     try:
-        return layout_from_mapping(data)
+        return event_from_mapping(data)
     except EventFileError as e:
         raise EventFileError(f"{path}: {e}") from e
+
+
+def event_from_mapping(data: Mapping[str, Any]) -> EventFile:
+    layout = layout_from_mapping(data)
+    if "sources" not in data:
+        return EventFile(layout)
+    entries = enumerate(_list(data, "sources"))
+    sources = tuple(_source(entry, f"sources[{i}]") for i, entry in entries)
+    try:
+        return EventFile(layout, validate_sources(sources))
+    except Refused as e:
+        raise _refused(e) from e
 
 
 def layout_from_mapping(data: Mapping[str, Any]) -> Layout:
@@ -94,7 +143,12 @@ def layout_from_mapping(data: Mapping[str, Any]) -> Layout:
     try:
         return validate_layout(Layout(info, rooms, tuple(slots), blocked))
     except Refused as e:
-        raise EventFileError(f"{e.field}: {e.message}" if e.field else e.message) from e
+        raise _refused(e) from e
+
+
+def _refused(refusal: Refused) -> EventFileError:
+    where = f"{refusal.field}: " if refusal.field else ""
+    return EventFileError(where + refusal.message)
 
 
 def _get(data: Mapping[str, Any], key: str, kind: type, where: str = "", default: Any = ...) -> Any:
@@ -128,6 +182,18 @@ def _room(entry: Mapping[str, Any], where: str) -> Room:
         where=_get(entry, "where", str, where, ""),
         access=_get(entry, "access", str, where, ""),
         kind=RoomKind(kind),
+    )
+
+
+def _source(entry: Mapping[str, Any], where: str) -> ScheduleSource:
+    interval = entry.get("interval", DEFAULT_SOURCE_INTERVAL)
+    if isinstance(interval, bool) or not isinstance(interval, int | float):
+        raise EventFileError(f"{where}.interval must be a number of seconds, not {interval!r}")
+    return ScheduleSource(
+        url=_get(entry, "url", str, where),
+        format=_get(entry, "format", str, where, None),
+        interval=float(interval),
+        timezone=_get(entry, "timezone", str, where, None),
     )
 
 

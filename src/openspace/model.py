@@ -152,6 +152,10 @@ class OfficialTalk:
     url: str = ""
 
 
+#: Seconds between two polls of an official schedule source, unless configured.
+DEFAULT_SOURCE_INTERVAL = 120.0
+
+
 @frozen
 class ScheduleSource:
     """
@@ -166,7 +170,7 @@ class ScheduleSource:
 
     url: str
     format: str | None = None
-    interval: float = 120.0
+    interval: float = DEFAULT_SOURCE_INTERVAL
     timezone: str | None = None
 
 

@@ -414,9 +414,12 @@ class SchedulePoller:
             delay = self.interval
         else:
             delay = outcome
-            self._report_status()
         if self._running:
             self._call = self.clock.callLater(delay, self._tick)
+        # Reported once the next poll is scheduled, so that a listener that reacts at
+        # once (moves a test clock, stops the poller) acts on the poller's real state.
+        if not isinstance(outcome, Failure):
+            self._report_status()
 
     def _report_status(self) -> None:
         if self.on_status is None:
