@@ -8,6 +8,7 @@ database, and move whole events between databases.
     openspace migrate [--db DB]
     openspace export [SLUG] [--db DB] > event.json
     openspace import [FILE] [--db DB] [--replace] < event.json
+    openspace source check URL [--format F] [--timezone TZ] [--json]
 
 DB is an SQLite file or a C{postgresql://} URL; without C{--db}, C{$OPENSPACE_DB}.
 """
@@ -28,8 +29,10 @@ from twisted.python.failure import Failure
 
 from openspace.clock import utc_now
 from openspace.codec import FormatError, dumps
-from openspace.commands import SYSTEM, Refused, SetLayout
-from openspace.eventfile import EventFileError, load_event_file
+from openspace.commands import SYSTEM, Refused, SetLayout, SetSources
+from openspace.eventfile import EventFileError, read_event_file
+from openspace.official.check import source_check, zone_argument
+from openspace.official.detect import PARSERS
 from openspace.service import (
     DB_HELP,
     DEFAULT_LISTEN,
@@ -91,6 +94,17 @@ def _parser() -> argparse.ArgumentParser:
     load_log.add_argument("file", nargs="?", type=Path, help="the export (default: stdin)")
     load_log.add_argument("--replace", action="store_true", help="replace an existing event")
     _db_option(load_log)
+
+    source = commands.add_parser("source", help="official schedule sources").add_subparsers(
+        dest="action", required=True
+    )
+    check = source.add_parser("check", help="read a schedule source once and report on it")
+    check.add_argument("url")
+    check.add_argument("--format", choices=sorted(PARSERS), help="the parser (default: detect)")
+    check.add_argument(
+        "--timezone", type=zone_argument, help="IANA zone for local times given without one"
+    )
+    check.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -100,6 +114,12 @@ def _db_option(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "source":
+        return _react(
+            lambda reactor: source_check(
+                reactor, args.url, args.format, args.timezone, args.json, sys.stdout, sys.stderr
+            )
+        )
     args.db = database(args.db, os.environ)
     if args.command == "serve":
         return serve(args)
@@ -170,23 +190,29 @@ def _react(work: Callable[[Any], Coroutine[Any, Any, int]]) -> int:
 
 async def load_event(reactor: Any, db: str, path: Path) -> int:
     try:
-        layout = load_event_file(path)
+        loaded = read_event_file(path)
     except EventFileError as e:
         print(f"openspace: {e}", file=sys.stderr)
         return 2
+    slug, now = loaded.layout.info.slug, utc_now(reactor)
     store = await open_store(db, reactor)
     try:
-        outcome = await store.execute(layout.info.slug, SetLayout(layout), SYSTEM, utc_now(reactor))
+        outcome = await store.execute(slug, SetLayout(loaded.layout), SYSTEM, now)
+        changed = bool(outcome.logged)
+        if loaded.sources is not None:
+            outcome = await store.execute(slug, SetSources(loaded.sources), SYSTEM, now)
+            changed = changed or bool(outcome.logged)
     except Refused as e:
         print(f"openspace: {path}: {e.message}", file=sys.stderr)
         return 2
     finally:
         await store.close()
     board = outcome.board
-    verb = "unchanged" if not outcome.logged else "loaded"
+    verb = "loaded" if changed else "unchanged"
     print(
         f"openspace: event {board.info.slug!r} {verb}: {len(board.rooms)} rooms, "
-        f"{len(board.slots)} slots, {len(board.blocked)} blocked cells"
+        f"{len(board.slots)} slots, {len(board.blocked)} blocked cells, "
+        f"{len(board.sources)} official schedule sources"
     )
     return 0
 

@@ -2,14 +2,19 @@
 Small, hand-written schedule documents shared by the tests of L{openspace.official}.
 
 Each is a minimal valid document of one format; the quirk tests build their own
-variants, the detection and property tests use these as they are.
+variants, the detection and property tests use these as they are.  And the folder of
+real samples next to the repository (see its SOURCES.md), when it is there.
 """
 
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
+
+SAMPLES = Path(__file__).parents[2].parent / "shared" / "samples"
 
 FRAB_JSON = json.dumps(
     {
@@ -212,3 +217,16 @@ def documents() -> dict[str, bytes]:
     One small valid document per format name.
     """
     return dict(DOCUMENTS)
+
+
+@pytest.fixture(scope="module")
+def samples() -> Path:
+    """
+    The shared samples folder; tests that need it are skipped without it, except on CI
+    (C{CI=true}), where its absence is a failure.
+    """
+    if not SAMPLES.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but the samples folder {SAMPLES} is missing")
+        pytest.skip(f"no samples folder at {SAMPLES}")
+    return SAMPLES

@@ -6,7 +6,6 @@ these tests are skipped, except on CI (C{CI=true}), where its absence is a failu
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,8 +13,6 @@ import pytest
 
 from openspace.official.detect import parse_any
 from openspace.official.parsed import ParseError, ParseResult
-
-SAMPLES = Path(__file__).parents[2].parent / "shared" / "samples"
 
 #: File name → (expected format, minimum number of talks, timezone to configure).
 EXPECTED = {
@@ -26,15 +23,6 @@ EXPECTED = {
     "pyconus-2024-conference.json": ("pyconus", 200, None),
     "sessionize-all-global-azure-austria-2024.json": ("sessionize", 14, "Europe/Vienna"),
 }
-
-
-@pytest.fixture(scope="module")
-def samples() -> Path:
-    if not SAMPLES.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but the samples folder {SAMPLES} is missing")
-        pytest.skip(f"no samples folder at {SAMPLES}")
-    return SAMPLES
 
 
 @pytest.fixture(scope="module")

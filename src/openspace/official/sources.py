@@ -61,6 +61,13 @@ def pending(source: ScheduleSource) -> SourceStatus:
     return SourceStatus(url=source.url, format=source.format or "auto", status="pending")
 
 
+def pending_statuses(board: Board) -> list[SourceStatus]:
+    """
+    The statuses of C{board}'s sources where no poller runs (see L{SourcePollers}).
+    """
+    return [pending(source) for source in board.sources]
+
+
 @frozen
 class _Setting:
     """

@@ -8,8 +8,9 @@ in L{openspace.web.openapi}; a test keeps the two in step.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
@@ -38,6 +39,8 @@ from openspace.commands import (
     UnblockCell,
 )
 from openspace.model import Board
+from openspace.official.poller import SourceStatus, status_json
+from openspace.official.sources import pending_statuses
 from openspace.store.interface import BoardStore, Outcome, UndoLast
 from openspace.tokens import FacilitatorKey, digest, new_edit_key
 from openspace.views import board_json, log_entry_json, meetup_json, session_json, warning_json
@@ -121,7 +124,8 @@ class JSONAPI:
     clock: Clock
     facilitator: FacilitatorKey
     live: Live | None = None
-    _rendered: dict[str, tuple[int, bytes]] = field(factory=dict)
+    source_statuses: Callable[[Board], Sequence[SourceStatus]] = pending_statuses
+    _rendered: dict[str, tuple[tuple[object, ...], bytes]] = field(factory=dict)
 
     app: ClassVar[Klein] = Klein()
 
@@ -200,24 +204,27 @@ class JSONAPI:
     @app.route("/events/<slug>/board", methods=["GET"])
     async def board(self, request: IRequest, slug: str) -> bytes:
         board = await self._board(slug)
-        etag = board_etag(board)
+        statuses = self.source_statuses(board)
+        etag = board_etag(board, statuses)
         request.setHeader(b"etag", etag)
         request.setHeader(b"cache-control", b"no-cache")
         if _matches(request.getHeader(b"if-none-match"), etag):
             request.setResponseCode(304)
             return b""
         request.setHeader(b"content-type", b"application/json; charset=utf-8")
-        return self._render(board)
+        return self._render(board, etag, statuses)
 
-    def _render(self, board: Board) -> bytes:
+    def _render(self, board: Board, etag: bytes, statuses: Sequence[SourceStatus]) -> bytes:
         """
-        The board's JSON, encoded once per sequence number.
+        The board's JSON, encoded once per ETag and statuses of its schedule sources.
         """
+        key = (etag, *statuses)
         cached = self._rendered.get(board.info.slug)
-        if cached is not None and cached[0] == board.seq:
+        if cached is not None and cached[0] == key:
             return cached[1]
-        body = json.dumps(board_json(board), ensure_ascii=False).encode("utf-8")
-        self._rendered[board.info.slug] = (board.seq, body)
+        sources = {"sources": [status_json(status) for status in statuses]}
+        body = json.dumps(board_json(board, extra=sources), ensure_ascii=False).encode("utf-8")
+        self._rendered[board.info.slug] = (key, body)
         return body
 
     @app.route("/events/<slug>/sessions/<session_id>", methods=["GET"])
@@ -381,9 +388,19 @@ def _session_outcome(outcome: Outcome, session_id: str) -> JSON:
     }
 
 
-def board_etag(board: Board) -> bytes:
-    # The creation time tells apart two boards with the same seq (a re-created event).
-    return f'"{int(board.created.timestamp())}-{board.seq}"'.encode("ascii")
+def board_etag(board: Board, sources: Sequence[SourceStatus] = ()) -> bytes:
+    """
+    The board's ETag: its creation time (which tells apart two boards with the same
+    seq, as when an event is re-created) and seq, and while one of its schedule
+    C{sources} is failing, a digest of their statuses, so that clients polling with
+    C{If-None-Match} see a source go stale or recover.  The time of the last success
+    of a healthy source changes at every poll and is left out on purpose.
+    """
+    tag = f"{int(board.created.timestamp())}-{board.seq}"
+    if any(source.status != "ok" and source.last_error is not None for source in sources):
+        shown = json.dumps([status_json(source) for source in sources], sort_keys=True)
+        tag += "-" + hashlib.sha256(shown.encode("utf-8")).hexdigest()[:12]
+    return f'"{tag}"'.encode("ascii")
 
 
 def _matches(header: bytes | None, etag: bytes) -> bool:

@@ -20,6 +20,7 @@ STATUS_OF_CODE = {
     "not_a_room": 422,
     "cell_taken": 409,
     "blocked": 409,
+    "official_talk": 409,
     "slot_over": 409,
     "undo_conflict": 409,
     "layout_conflict": 409,

@@ -168,6 +168,39 @@ SCHEMAS: JSON = {
             "sessions": {"type": "array", "items": _STR},
         },
     },
+    "OfficialTalk": {
+        "type": "object",
+        "required": ["id", "source", "title", "start", "end", "room", "speakers"],
+        "properties": {
+            "id": _STR,
+            "source": {"type": "string", "description": "the URL of its source"},
+            "title": _STR,
+            "start": {"type": "string", "format": "date-time"},
+            "end": {"type": "string", "format": "date-time"},
+            "room": _STR,
+            "speakers": {"type": "array", "items": _STR},
+            "track": _STR,
+            "kind": {"type": "string", "description": "talk, keynote, break, … as upstream"},
+            "url": _STR,
+        },
+    },
+    "SourceStatus": {
+        "type": "object",
+        "description": "an official schedule source and how its polling goes",
+        "required": ["url", "format", "status", "last_success", "last_error"],
+        "properties": {
+            "url": _STR,
+            "format": {"type": "string", "description": "the parser used, or auto"},
+            "status": {
+                "type": "string",
+                "enum": ["ok", "stale", "pending"],
+                "description": "stale: the latest poll failed; the last good schedule "
+                "stays on the board",
+            },
+            "last_success": {"type": ["string", "null"], "format": "date-time"},
+            "last_error": {"type": ["string", "null"]},
+        },
+    },
     "Board": {
         "type": "object",
         "required": [
@@ -179,6 +212,8 @@ SCHEMAS: JSON = {
             "sessions",
             "meetups",
             "warnings",
+            "official",
+            "sources",
         ],
         "properties": {
             "seq": {"type": "integer"},
@@ -197,7 +232,8 @@ SCHEMAS: JSON = {
             "blocked": {"type": "array", "items": _ref("Cell")},
             "sessions": {"type": "array", "items": _ref("Session")},
             "meetups": {"type": "array", "items": _ref("Meetup")},
-            "official": {"type": "array", "items": {"type": "object"}},
+            "official": {"type": "array", "items": _ref("OfficialTalk")},
+            "sources": {"type": "array", "items": _ref("SourceStatus")},
             "warnings": {"type": "array", "items": _ref("Warning")},
         },
     },
