@@ -33,6 +33,7 @@ from openspace.web.pages.html import (
     time_tag,
     top_bar,
 )
+from openspace.web.pages.official import official_in_slot, session_clashes
 from openspace.web.pages.timeline import SlotView, timeline
 
 BOARD_SCRIPTS = ("common.js", "board.js")
@@ -116,6 +117,7 @@ def _slot_section(board: Board, view: SlotView, attendee: str | None, multi_day:
         heading,
         [card(board, session, attendee) for session in view.sessions],
         tags.p(class_="free")("Free: ", _joined(free)) if free else "",
+        official_in_slot(board, slot),
     )
 
 
@@ -172,6 +174,7 @@ def session_page(
                 " ",
                 going_button(session, attendee),
             ),
+            session_clashes(board, session),
         ),
         tags.p(tags.a(href=f"/e/{board.info.slug}/s/{session.id}/edit")("Edit this session"))
         if can_edit

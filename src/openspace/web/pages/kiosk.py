@@ -20,6 +20,7 @@ from openspace.model import Board, Session, Slot
 from openspace.web.assets import Assets
 from openspace.web.pages.attendee import hallway
 from openspace.web.pages.html import document, hm, live_attrs, main_tag
+from openspace.web.pages.official import talk_rooms_now
 from openspace.web.pages.timeline import RoomNow, rooms_now, stale_in
 
 ROOMS_PER_PAGE = 4
@@ -112,7 +113,11 @@ def kiosk_page(
         board.info.name,
         qr_image(board_link, f"QR code: the board at {board_link}"),
         "Scan for the board, to star sessions or propose one",
-        [tags.div(class_="rooms")(_pages(board, rooms)), hallway(board, now)],
+        [
+            tags.div(class_="rooms")(_pages(board, rooms)),
+            # One footer row of the kiosk's grid for both lists.
+            tags.div(hallway(board, now), talk_rooms_now(board, now)),
+        ],
         refresh=refresh,
         rotate=rotate,
     )

@@ -1,0 +1,68 @@
+"""
+The official schedule on the pages: "Also on the official schedule" under each slot of
+the phone board (a closed C{<details>}, so phones scroll past it), "Now in the talk
+rooms" on the kiosk, and on a session's page what it clashes with (its host speaking
+in an official talk, an official talk in its room, its host in two sessions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from twisted.web.template import Tag, tags
+
+from openspace.board import board_warnings
+from openspace.model import Board, OfficialTalk, Session, Slot
+from openspace.web.pages.html import hm
+
+
+def _talk_item(board: Board, talk: OfficialTalk) -> Tag:
+    zone = board.info.zone
+    return tags.li(**{"data-talk-id": talk.id})(
+        tags.time(datetime=talk.start.astimezone(zone).isoformat())(
+            f"{hm(talk.start, zone)}–{hm(talk.end, zone)}"
+        ),
+        " ",
+        tags.a(href=talk.url)(talk.title) if talk.url else tags.strong(talk.title),
+        f" — {talk.room}" if talk.room else "",
+        tags.span(class_="meta")(" · ", ", ".join(talk.speakers)) if talk.speakers else "",
+    )
+
+
+def _talks(board: Board, talks: Sequence[OfficialTalk]) -> Tag:
+    return tags.ul([_talk_item(board, talk) for talk in talks])
+
+
+def official_in_slot(board: Board, slot: Slot) -> Tag | str:
+    """
+    The official talks that overlap C{slot}, folded away under a count.
+    """
+    talks = [t for t in board.official if t.start < slot.end and slot.start < t.end]
+    if not talks:
+        return ""
+    return tags.details(class_="official")(
+        tags.summary(f"Also on the official schedule ({len(talks)})"), _talks(board, talks)
+    )
+
+
+def talk_rooms_now(board: Board, now: datetime) -> Tag | str:
+    """
+    The kiosk's list of the official talks running at C{now}.
+    """
+    talks = [t for t in board.official if t.start <= now < t.end]
+    if not talks:
+        return ""
+    return tags.section(class_="hallway official", **{"aria-labelledby": "official-title"})(
+        tags.h2(id="official-title")("Now in the talk rooms"), _talks(board, talks)
+    )
+
+
+def session_clashes(board: Board, session: Session) -> Tag | str:
+    """
+    The board's warnings about C{session}, for its page.
+    """
+    found = [w.message for w in board_warnings(board) if session.id in w.sessions]
+    if not found:
+        return ""
+    return tags.ul(class_="clashes")([tags.li(class_="error")(message) for message in found])
