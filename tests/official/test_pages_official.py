@@ -6,11 +6,13 @@ the kiosk while it runs, and as clashes on a session's page.
 from __future__ import annotations
 
 import pytest_twisted
+from attrs import evolve
 from tests.conftest import NOW
-from tests.support import SLUG, Client, RunningServer, utc
+from tests.support import SLUG, Client, RunningServer, conference_layout, utc
 
 from openspace.commands import SYSTEM, SetOfficialSchedule, SetSources
-from openspace.model import OfficialTalk, ScheduleSource
+from openspace.model import Board, OfficialTalk, ScheduleSource
+from openspace.web.pages.timeline import stale_in
 
 URL = "https://talks.example/schedule.json"
 # The server's "now" is 11:30 in Berlin: the first talk is running, the second is next.
@@ -45,3 +47,16 @@ async def test_pages_show_the_official_schedule_and_its_clashes(
     page = await client.get(f"/e/{SLUG}/s/{session}")
     assert page.status == 200
     assert "Bo also speaks at the same time in the official talk “Packaging”" in page.body.decode()
+
+
+def layout_only_board() -> Board:
+    layout = conference_layout()
+    return Board(layout.info, 1, NOW, layout.rooms, layout.slots)
+
+
+def test_the_kiosk_renders_again_when_an_official_talk_starts_or_ends() -> None:
+    board = layout_only_board()
+    # 11:30 in Berlin: the next slot starts at 12:00, the short talk ends at 11:40.
+    assert stale_in(board, NOW) == 30 * 60 + 1
+    short = evolve(RUNNING, end=utc(11, 40))
+    assert stale_in(evolve(board, official=(short,)), NOW) == 10 * 60 + 1

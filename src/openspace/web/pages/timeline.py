@@ -82,10 +82,11 @@ def timeline(board: Board, now: datetime) -> Timeline:
 
 def stale_in(board: Board, now: datetime) -> int:
     """
-    Seconds until a slot or a meetup starts or ends (one hour at most).
+    Seconds until a slot, a meetup or an official talk starts or ends (one hour at most).
     """
     moments = [m for slot in board.slots for m in (slot.start, slot.end) if m > now]
     moments += [m for meetup in board.meetups.values() for m in (meetup.starts, meetup.ends)]
+    moments += [m for talk in board.official for m in (talk.start, talk.end)]
     ahead = [(m - now).total_seconds() for m in moments if m > now]
     return int(min([*ahead, 3600.0])) + 1
 
