@@ -75,9 +75,13 @@ class OpenspaceProcess:
 
     @classmethod
     async def serve(
-        cls, db: str, *more: str, env: Mapping[str, str] | None = None
+        cls,
+        db: str,
+        *more: str,
+        env: Mapping[str, str] | None = None,
+        listen: str = "tcp:0:interface=127.0.0.1",
     ) -> tuple[OpenspaceProcess, str]:
-        child = cls(["serve", "--db", db, "--listen", "tcp:0:interface=127.0.0.1", *more], env)
+        child = cls(["serve", "--db", db, "--listen", listen, *more], env)
         url = await child._child.listening
         return child, url
 

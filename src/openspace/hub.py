@@ -19,6 +19,9 @@ Frames, all JSON text:
     {"type": "resumed", "since": S, "seq": N, "epoch": E, "version": V}
     {"type": "events", "events": [{"seq": ..., "put": {...}, "drop": {...}, ...}]}
 
+A process that starts again fills each board's ring from the store's log (L{Hub.warm}),
+so a screen that watched the old process resumes without a snapshot.
+
 A subscriber whose connection cannot take more (L{Hub.pause}) is handed nothing until it
 drains (L{Hub.resume}); then it is given what it missed from the ring, or a snapshot.  Its
 memory cost while paused is therefore one flag, not a queue.
@@ -195,6 +198,34 @@ class Hub(Generic[P]):
             )
             self._restart(feed, board)
 
+    def warm(self, history: Sequence[Logged]) -> None:
+        """
+        Fill a board's ring from its log (C{history} starts at its creation), so that
+        clients who watched it before this process started resume without a snapshot.
+
+        A feed that has moved on since the log was read keeps its own frames; the log
+        only adds older frames in front of them.
+        """
+        board: Board | None = None
+        recent: deque[Frame[P]] = deque(maxlen=self.ring_size)
+        first_kept = len(history) - self.ring_size
+        for index, entry in enumerate(history):
+            after = apply(board, entry)
+            if index >= first_kept:
+                recent.append(self._frame(board, entry, after))
+            board = after
+        if board is None:
+            return
+        feed = self._feeds.get(board.info.slug)
+        if feed is None:
+            self._feeds[board.info.slug] = _Feed(board, recent)
+            return
+        if board_epoch(board) != feed.epoch or not feed.oldest <= board.seq <= feed.board.seq:
+            return
+        room = self.ring_size - len(feed.ring)
+        older = [frame for frame in recent if frame.seq <= feed.oldest][-room:] if room else []
+        feed.ring.extendleft(reversed(older))
+
     def head(self, slug: str) -> int | None:
         """
         The last sequence number the hub has for C{slug}, if it follows that board.
@@ -270,11 +301,13 @@ class Hub(Generic[P]):
     def _new_feed(self, board: Board) -> _Feed[P]:
         return _Feed(board, deque(maxlen=self.ring_size))
 
-    def _advance(self, feed: _Feed[P], entry: Logged) -> None:
-        before = feed.board
-        after = apply(before, entry)
+    def _frame(self, before: Board | None, entry: Logged, after: Board) -> Frame[P]:
         body = encode({"type": "events", "events": [delta(before, entry, after)]})
-        frame = Frame(entry.seq, self.prepare(body))
+        return Frame(entry.seq, self.prepare(body))
+
+    def _advance(self, feed: _Feed[P], entry: Logged) -> None:
+        after = apply(feed.board, entry)
+        frame = self._frame(feed.board, entry, after)
         feed.board = after
         feed.ring.append(frame)
         feed.snapshot = None

@@ -30,6 +30,7 @@ from openspace.store.sql import SQLBoardStore
 from openspace.store.sqlite import SQLiteDialect, open_sqlite_store, sqlite_pool
 from openspace.tokens import TOKEN_ENV, TOKEN_FILE_ENV, SecretError, load_facilitator_key
 from openspace.web.api import JSONAPI
+from openspace.web.assets import static_folder
 from openspace.web.live import Live, LiveOptions, asset_version
 from openspace.web.site import Root, make_site
 
@@ -133,7 +134,10 @@ class OpenspaceService(Service):
             self.feed = await follow(store, config.db, self.reactor)
         if config.demo:
             await ensure_demo(store, self.clock, config.environ)
-        self.live = live = Live.create(store, config.live, self.reactor, asset_version())
+        self.live = live = Live.create(
+            store, config.live, self.reactor, asset_version(static_folder())
+        )
+        await live.warm(store)
         root = Root(JSONAPI(store, self.clock, key, live=live))
         site = make_site(root)
         for description in config.listen:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from attrs import define, field
+from hypothesis import strategies as st
 
 from openspace.board import decide
 from openspace.commands import (
@@ -118,6 +119,43 @@ class Replica:
         self.seqs.append(event["seq"])
 
 
+change_steps = st.tuples(
+    st.just("change"), st.integers(0, 8), st.integers(0, 20), st.integers(0, 20), st.integers(0, 20)
+)
+"""
+A random board change for Hypothesis: its kind and three numbers (see L{command_for}).
+"""
+
+
+def command_for(board: Board, kind: int, a: int, b: int, c: int) -> Command | None:
+    """
+    One of many kinds of change to C{board}, picked by small integers (for Hypothesis);
+    L{None} stands for "undo the last change".
+    """
+    rooms = [r.id for r in board.rooms if r.kind is RoomKind.room]
+    slots = [s.id for s in board.slots][3:]
+    sessions = sorted(board.sessions)
+    room, slot = rooms[a % len(rooms)], slots[b % len(slots)]
+    if kind == 0 or not sessions:
+        return ProposeSession(f"Session {a}", "", "Host", [], room, slot, "owner")
+    session = sessions[a % len(sessions)]
+    if kind == 1:
+        return CancelSession(session)
+    if kind == 2:
+        return MoveSession(sessions[b % len(sessions)], room, slots[c % len(slots)])
+    if kind == 3:
+        return BlockCell(room, slot)
+    if kind == 4:
+        return UnblockCell(room, slot)
+    if kind == 5:
+        return SetGoing(session, f"attendee-{b % 3}", c % 2 == 0)
+    if kind == 6:
+        return StartMeetup(f"Meetup {a}", "cafe")
+    if kind == 7:
+        return HideSession(session, b % 2 == 0)
+    return None
+
+
 @define
 class LocalBoard:
     """
@@ -150,36 +188,9 @@ class LocalBoard:
         return True
 
     def change(self, kind: int, a: int, b: int, c: int) -> bool:
-        """
-        One of many kinds of change, picked by small integers (for Hypothesis).
-        """
-        board = self.board
-        assert board is not None
-        rooms = [r.id for r in board.rooms if r.kind is RoomKind.room]
-        slots = [s.id for s in board.slots][3:]
-        sessions = sorted(board.sessions)
-        room, slot = rooms[a % len(rooms)], slots[b % len(slots)]
-        command: Command
-        if kind == 0 or not sessions:
-            command = ProposeSession(f"Session {a}", "", "Host", [], room, slot, "owner")
-        elif kind == 1:
-            command = CancelSession(sessions[a % len(sessions)])
-        elif kind == 2:
-            target = slots[c % len(slots)]
-            command = MoveSession(sessions[b % len(sessions)], room, target)
-        elif kind == 3:
-            command = BlockCell(room, slot)
-        elif kind == 4:
-            command = UnblockCell(room, slot)
-        elif kind == 5:
-            command = SetGoing(sessions[a % len(sessions)], f"attendee-{b % 3}", c % 2 == 0)
-        elif kind == 6:
-            command = StartMeetup(f"Meetup {a}", "cafe")
-        elif kind == 7:
-            command = HideSession(sessions[a % len(sessions)], b % 2 == 0)
-        else:
-            command = Undo(undo_targets(self.log, 1))
-        return self.run(command)
+        assert self.board is not None
+        command = command_for(self.board, kind, a, b, c)
+        return self.run(Undo(undo_targets(self.log, 1)) if command is None else command)
 
     def view(self) -> JSON:
         assert self.board is not None

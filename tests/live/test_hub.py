@@ -16,7 +16,7 @@ from openspace.commands import SetLayout
 from openspace.hub import Hub, Subscription, board_epoch
 from openspace.model import Board
 from tests.conftest import NOW
-from tests.live.replica import LocalBoard, Replica
+from tests.live.replica import LocalBoard, Replica, change_steps
 from tests.support import conference_layout
 
 
@@ -50,6 +50,14 @@ class Client:
             self.subscription = self.hub.subscribe(
                 board, self.sink, self.replica.seq, self.replica.epoch
             )
+
+    def come_back(self, hub: Hub[Prepared], board: Board) -> None:
+        """
+        Reconnect, to another hub (a restarted server), with a fresh list of frames.
+        """
+        self.hub = hub
+        self.frames.clear()
+        self.connect(board)
 
     def disconnect(self) -> None:
         if self.subscription is not None:
@@ -88,6 +96,14 @@ class Setup:
     def client(self) -> Client:
         client = Client(self.hub)
         client.connect(self.board)
+        return client
+
+    def gone(self) -> Client:
+        """
+        A client that saw the board as it is now, then went away.
+        """
+        client = self.client()
+        client.disconnect()
         return client
 
     def changes(self, count: int) -> None:
@@ -133,8 +149,7 @@ def test_resume_within_the_ring_sends_exactly_the_missed_events() -> None:
     setup.changes(1)
     client.disconnect()
     setup.changes(4)
-    client.frames.clear()
-    client.connect(setup.board)
+    client.come_back(setup.hub, setup.board)
     assert client.types() == ["resumed", "events", "events", "events", "events"]
     assert client.frames[0]["since"] == 2
     assert client.replica.seqs == [2, 3, 4, 5, 6]
@@ -143,20 +158,16 @@ def test_resume_within_the_ring_sends_exactly_the_missed_events() -> None:
 
 def test_resume_at_the_head_sends_only_the_resumed_frame() -> None:
     setup = Setup.make()
-    client = setup.client()
-    client.disconnect()
-    client.frames.clear()
-    client.connect(setup.board)
+    client = setup.gone()
+    client.come_back(setup.hub, setup.board)
     assert client.types() == ["resumed"]
 
 
 def test_resume_older_than_the_ring_gets_a_snapshot() -> None:
     setup = Setup.make(ring_size=2)
-    client = setup.client()
-    client.disconnect()
+    client = setup.gone()
     setup.changes(3)
-    client.frames.clear()
-    client.connect(setup.board)
+    client.come_back(setup.hub, setup.board)
     assert client.types() == ["snapshot"]
     assert client.replica.state == setup.local.view()
 
@@ -293,15 +304,50 @@ def test_subscribers_are_counted_per_board() -> None:
     assert setup.hub.subscribers() == {"conf": 0}
 
 
+def test_a_warmed_hub_serves_resumes_from_before_it_started() -> None:
+    setup = Setup.make(ring_size=4)
+    client = setup.gone()
+    setup.changes(3)
+    restarted: Hub[Prepared] = Hub(Prepared, "v2", 4)
+    restarted.warm(setup.local.log)
+    client.come_back(restarted, setup.board)
+    assert client.types() == ["resumed", "events", "events", "events"]
+    assert client.replica.state == setup.local.view()
+
+
+def test_warming_puts_older_frames_in_front_of_a_feed_that_moved_on() -> None:
+    setup = Setup.make(ring_size=6)
+    client = setup.gone()
+    setup.changes(2)
+    restarted: Hub[Prepared] = Hub(Prepared, "v2", 6)
+    setup.local.listener = restarted.committed
+    setup.changes(2)
+    # The log as read from the store when event 4 was committed, but its commit
+    # listener call had not run yet: the feed starts at 4, the log ends there.
+    restarted.warm(setup.local.log[:4])
+    client.come_back(restarted, setup.board)
+    assert client.types() == ["resumed", "events", "events", "events", "events"]
+    assert client.replica.state == setup.local.view()
+
+
+def test_warming_with_a_log_the_feed_cannot_use_changes_nothing() -> None:
+    setup = Setup.make(ring_size=6)
+    restarted: Hub[Prepared] = Hub(Prepared, "v2", 6)
+    setup.local.listener = restarted.committed
+    setup.changes(3)
+    other = LocalBoard(NOW + timedelta(days=1), lambda board, logged: None)
+    other.create()
+    restarted.warm(other.log)
+    restarted.warm([])
+    assert restarted.head("conf") == 4
+    client = Client(restarted)
+    client.connect(setup.board)
+    assert client.types() == ["snapshot"]
+
+
 operations = st.lists(
     st.one_of(
-        st.tuples(
-            st.just("change"),
-            st.integers(0, 8),
-            st.integers(0, 20),
-            st.integers(0, 20),
-            st.integers(0, 20),
-        ),
+        change_steps,
         st.tuples(st.sampled_from(["connect", "disconnect", "pause", "resume"]), st.integers(0, 2)),
     ),
     max_size=60,

@@ -212,3 +212,26 @@ def test_origins_come_from_the_command_line() -> None:
     options = Options()
     options.parseOptions(["--origin", "http://b.example:8080"])
     assert options["origin"] == ["http://b.example:8080"]
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_restarted_server_resumes_clients_of_the_old_one(
+    tmp_path: Path, now: datetime
+) -> None:
+    db = tmp_path / "restart.sqlite3"
+    first = await start_server(db, now)
+    live = await watching(first)
+    await live.close()
+    async with Client.open(first.url) as client:
+        await client.propose(hour=12)
+        await client.propose(hour=13)
+    await first.stop()
+    second = await start_server(db, now)
+    try:
+        live.base = second.url
+        await live.connect()
+        await live.at_seq(3)
+        assert [f["type"] for f in live.frames] == ["snapshot", "resumed", "events", "events"]
+        await live.close()
+    finally:
+        await second.stop()

@@ -150,8 +150,10 @@ class LiveClient:
         self.protocol.sendClose(1000)
         await closed
 
-    async def wait_closed(self) -> None:
+    async def wait_closed(self, patience: float | None = PATIENCE) -> None:
         from twisted.internet import reactor
 
         assert self._closed is not None
-        await self._closed.addTimeout(PATIENCE, reactor)
+        if patience is not None:
+            self._closed.addTimeout(patience, reactor)
+        await self._closed

@@ -50,6 +50,11 @@ from openspace.web.errors import ApiError
 
 JSON = dict[str, Any]
 
+WARM_LIMIT = 100_000
+"""
+Boards with longer logs are not replayed at start-up (L{Live.warm}).
+"""
+
 RESYNC = 4008
 """
 Close code: this connection fell too far behind; reconnect with C{since}.
@@ -326,6 +331,19 @@ class Live:
         factory.hub = hub = Hub(factory.prepareMessage, version, options.ring_size)
         store.add_listener(hub.committed)
         return cls(hub, factory, options)
+
+    async def warm(self, store: BoardStore) -> None:
+        """
+        Fill the hub's rings from the store's logs, so that screens that watched the
+        previous process resume with exactly what they missed.  Run before listening.
+        """
+        for slug in await store.slugs():
+            history = await store.events_since(slug, 0, WARM_LIMIT + 1)
+            if len(history) > WARM_LIMIT:
+                # Replaying it would hold up the start; those clients get a snapshot.
+                self._log.info("live: not warming {slug}, its log is long", slug=slug)
+                continue
+            self.hub.warm(history)
 
     def connect(self, request: IRequest, board: Board) -> IResource:
         """

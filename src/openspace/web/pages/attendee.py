@@ -36,7 +36,7 @@ from openspace.web.pages.html import (
 from openspace.web.pages.official import official_in_slot, session_clashes
 from openspace.web.pages.timeline import SlotView, timeline
 
-BOARD_SCRIPTS = ("common.js", "board.js")
+BOARD_SCRIPTS = ("common.js", "board.js", "live.js")
 
 
 def home_page(assets: Assets, boards: Iterable[Board]) -> Tag:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from twisted.web.template import Tag, flattenString, tags
 
+from openspace.hub import board_epoch
 from openspace.model import Board, Room, Session, Slot
 from openspace.web.api import board_etag
 from openspace.web.assets import Assets
@@ -75,6 +76,8 @@ def live_attrs(board: Board, **extra: int) -> dict[str, str]:
         "data-slug": board.info.slug,
         "data-seq": str(board.seq),
         "data-etag": board_etag(board).decode("ascii"),
+        # With data-seq, lets static/live.js resume from the page's own seq.
+        "data-epoch": str(board_epoch(board)),
     }
     attrs.update({f"data-{name.replace('_', '-')}": str(value) for name, value in extra.items()})
     return attrs

@@ -24,7 +24,7 @@ from openspace.web.pages.official import talk_rooms_now
 from openspace.web.pages.timeline import RoomNow, rooms_now, stale_in
 
 ROOMS_PER_PAGE = 4
-KIOSK_SCRIPTS = ("common.js", "kiosk.js")
+KIOSK_SCRIPTS = ("common.js", "kiosk.js", "live.js")
 
 
 def qr_image(url: str, alt: str) -> Tag:
