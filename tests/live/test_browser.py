@@ -1,7 +1,7 @@
 """
-Live pages in real Chromium: changes made through the API appear on an open board and
-kiosk without a reload, and a page that lost the server resumes on the restarted one
-with every change once.
+Live pages in real Chromium: changes made through the API appear on an open board,
+kiosk and facilitator desk without a reload, and a page that lost the server resumes on
+the restarted one with every change once.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest_twisted
 from tests.browser.conftest import BrowserThread, new_context
 from tests.live.restarts import make_db, serve_again
 from tests.process import OpenspaceProcess
-from tests.support import SLUG, Client, RunningServer, slot_id
+from tests.support import FACILITATOR_TOKEN, SLUG, Client, RunningServer, slot_id
 
 pytestmark = pytest.mark.browser
 
@@ -40,29 +40,37 @@ def propose(base: str, title: str, room: str, hour: int) -> None:
         assert response.status == 201
 
 
-def board_and_kiosk_follow_changes(browser: Any, base: str) -> None:
+def board_kiosk_and_desk_follow_changes(browser: Any, base: str) -> None:
     context = new_context(browser)
-    board, kiosk = context.new_page(), context.new_page()
+    board, kiosk, desk = context.new_page(), context.new_page(), context.new_page()
     board.goto(f"{base}/e/{SLUG}/")
     kiosk.goto(f"{base}/e/{SLUG}/kiosk?refresh=3600")
-    for page in (board, kiosk):
+    desk.goto(f"{base}/e/{SLUG}/desk")
+    desk.get_by_label("Facilitator token").fill(FACILITATOR_TOKEN)
+    desk.get_by_role("button", name="Sign in").click()
+    desk.get_by_role("heading", name="Recent changes (last 50)").wait_for()
+    desk.locator("textarea").first.fill("typed, not yet sent")
+    pages = (board, kiosk, desk)
+    for page in pages:
         page.wait_for_function(LIVE)
         page.evaluate("window.__notReloaded = true")
         assert page.locator(".live-status").inner_text() == "live"
     propose(base, "Pushed, not polled", "r4", 11)
     board.get_by_text("Pushed, not polled").wait_for()
     kiosk.locator("[data-room=r4] .now", has_text="Pushed, not polled").wait_for()
-    for page in (board, kiosk):
+    desk.locator("tr[data-session-id]", has_text="Pushed, not polled").wait_for()
+    assert desk.locator("textarea").first.input_value() == "typed, not yet sent"
+    for page in pages:
         assert page.evaluate("window.__notReloaded") is True
         assert page.evaluate("openspace.live.state.log") == [2]
     context.close()
 
 
 @pytest_twisted.ensureDeferred
-async def test_a_change_appears_on_an_open_board_and_kiosk_without_reload(
+async def test_a_change_appears_on_an_open_board_kiosk_and_desk_without_reload(
     server: RunningServer, browser: BrowserThread
 ) -> None:
-    await browser.run(board_and_kiosk_follow_changes, server.url)
+    await browser.run(board_kiosk_and_desk_follow_changes, server.url)
 
 
 class Tab:

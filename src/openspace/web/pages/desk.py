@@ -25,6 +25,7 @@ from openspace.web.pages.html import (
     error_summary,
     field,
     hidden,
+    live_attrs,
     main_tag,
     session_url,
     slot_span,
@@ -84,11 +85,15 @@ def desk_page(
         main_tag(class_="desk")(
             tags.h1("Facilitator desk"),
             error_summary(errors) if "" in errors else "",
-            _sessions(board, csrf),
-            _cells(board, now, csrf),
-            _log(board, csrf, log, undoable),
+            # Kept current by live.js; the layout form below is left as typed.
+            tags.div(**live_attrs(board))(
+                _sessions(board, csrf),
+                _cells(board, now, csrf),
+                _log(board, csrf, log, undoable),
+            ),
             _layout(board, csrf, layout, errors),
         ),
+        scripts=("common.js", "live.js"),
     )
 
 
