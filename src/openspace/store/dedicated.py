@@ -41,10 +41,16 @@ class DedicatedConnection:
     name: str
     _pool: ThreadPool = field(init=False)
     _connection: psycopg.Connection[Any] | None = field(init=False, default=None)
+    _closing: Deferred[None] | None = field(init=False, default=None)
+    _shutdown: object = field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self._pool = ThreadPool(minthreads=0, maxthreads=1, name=self.name)
         self._pool.start()
+        # Like the reactor's own pool: a thread left running would keep the process alive.
+        self._shutdown = self.reactor.addSystemEventTrigger(
+            "during", "shutdown", self._pool.stop
+        )
 
     def run(self, work: Callable[[psycopg.Connection[Any]], T]) -> Deferred[T]:
         """
@@ -71,11 +77,18 @@ class DedicatedConnection:
         Close the connection (ending its session) and stop the thread.
 
         Call it once the work started with L{run} is done, or it waits for that work.
+        Closing again waits for the first close.
         """
-        closing = deferToThreadPool(self.reactor, self._pool, self._close)
-        return closing.addBoth(self._stopped)
+        if self._closing is None:
+            self._closing = deferToThreadPool(self.reactor, self._pool, self._close)
+            self._closing.addBoth(self._stopped)
+        return Deferred.fromCoroutine(self._closed(self._closing))
+
+    async def _closed(self, closing: Deferred[None]) -> None:
+        await closing
 
     def _stopped(self, result: object) -> object:
+        self.reactor.removeSystemEventTrigger(self._shutdown)
         # The thread is idle now, so joining it does not hold up the reactor.
         self._pool.stop()
         return result
