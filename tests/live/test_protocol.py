@@ -235,3 +235,20 @@ async def test_a_restarted_server_resumes_clients_of_the_old_one(
         await live.close()
     finally:
         await second.stop()
+
+
+def test_frames_go_through_the_transport_when_it_is_not_plain_tcp() -> None:
+    from autobahn.websocket.protocol import WebSocketProtocol
+    from twisted.internet import task
+    from twisted.internet.testing import StringTransport
+
+    factory = LiveFactory(LiveOptions(), task.Clock(), task.Clock())
+    protocol = factory.buildProtocol(None)
+    protocol.transport = StringTransport()
+    message = factory.prepareMessage(b'{"type":"events","events":[]}')
+    protocol.state = WebSocketProtocol.STATE_CONNECTING
+    protocol.send_frame(message)
+    assert protocol.transport.value() == b""
+    protocol.state = WebSocketProtocol.STATE_OPEN
+    protocol.send_frame(message)
+    assert protocol.transport.value() == message.payloadHybi
