@@ -4,8 +4,8 @@ A PostgreSQL database of its own for every test, on the server of this machine.
 The server is the URL C{$OPENSPACE_TEST_POSTGRES} (default: user postgres on
 127.0.0.1:5432, database C{test}, trust auth).  Each test gets a database of its own,
 C{openspace_test_<random>}, dropped afterwards.  If the server cannot be reached the
-tests are skipped, except under CI (C{CI=true}), where they fail: CI must never pass by
-skipping.
+tests are skipped, except under CI (C{CI=true}, or C{OPENSPACE_REQUIRE_POSTGRES=1} as
+C{.ci/run} sets), where they fail: CI must never pass by skipping.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def postgres_server() -> str:
             pass
     except psycopg.OperationalError as e:
         reason = f"PostgreSQL is unreachable ({e}); start it or set $OPENSPACE_TEST_POSTGRES"
-        if on_ci():
+        if on_ci() or os.environ.get("OPENSPACE_REQUIRE_POSTGRES") == "1":
             pytest.fail(reason)
         pytest.skip(reason)
     return SERVER
