@@ -71,10 +71,7 @@ async def test_both_nodes_push_every_event_and_one_survives_the_other(
     for client in clients:
         await client.connect()
     codes = await gatherResults(
-        [
-            Deferred.fromCoroutine(propose(first_url if n % 2 else second_url, n))
-            for n in range(12)
-        ]
+        [Deferred.fromCoroutine(propose(first_url if n % 2 else second_url, n)) for n in range(12)]
     )
     assert codes == [201] * 12
     await gatherResults([client.at_seq(13) for client in clients])

@@ -48,9 +48,7 @@ class DedicatedConnection:
         self._pool = ThreadPool(minthreads=0, maxthreads=1, name=self.name)
         self._pool.start()
         # Like the reactor's own pool: a thread left running would keep the process alive.
-        self._shutdown = self.reactor.addSystemEventTrigger(
-            "during", "shutdown", self._pool.stop
-        )
+        self._shutdown = self.reactor.addSystemEventTrigger("during", "shutdown", self._pool.stop)
 
     def run(self, work: Callable[[psycopg.Connection[Any]], T]) -> Deferred[T]:
         """

@@ -105,8 +105,9 @@ class ChangeFeed:
         if self._stopping.is_set():
             return
         if self._failures:
-            _log.info("following other nodes again after {count} failed attempts",
-                           count=self._failures)
+            _log.info(
+                "following other nodes again after {count} failed attempts", count=self._failures
+            )
         self._failures = 0
         if not self._first.called:
             self._first.callback(None)

@@ -268,6 +268,7 @@ class SQLBoardStore:
         Write a whole event from its log (see L{openspace.store.transfer}), refusing with
         L{EventExists} if C{slug} is taken, unless C{replace}.
         """
+
         def write(cursor: Any) -> Board:
             board = replay(logged)
             if board is None or board.info.slug != slug:
