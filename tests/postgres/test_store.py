@@ -12,7 +12,7 @@ from twisted.internet.defer import DeferredList, gatherResults
 from openspace.commands import ATTENDEE, SYSTEM, ProposeSession, Refused, SetLayout
 from openspace.replay import replay
 from openspace.store.interface import SchemaTooNew, SchemaTooOld
-from openspace.store.postgres import CHANNEL, open_postgres_store, postgres_store
+from openspace.store.postgres import CHANNEL, describe, open_postgres_store, postgres_store
 from openspace.store.sql import SQLBoardStore
 from tests.support import SLUG, conference_layout, slot_id, utc
 
@@ -107,3 +107,10 @@ async def test_a_commit_notifies_and_a_refusal_does_not(
         payloads = [n.payload for n in listener.notifies(timeout=0.5)]
     assert not results[0][0]
     assert payloads == [f"{SLUG}:2", f"{SLUG}:0"]
+
+
+def test_a_url_is_described_without_user_or_password() -> None:
+    assert describe("postgresql://me:s3cret@db.example:6543/events") == (
+        "PostgreSQL database 'events' on db.example:6543"
+    )
+    assert describe("postgresql://%zz") == "an unreadable PostgreSQL URL"

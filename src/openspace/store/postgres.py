@@ -50,8 +50,8 @@ def describe(url: str) -> str:
         parts = conninfo_to_dict(url)
     except psycopg.ProgrammingError:
         return "an unreadable PostgreSQL URL"
-    host = parts.get("host") or "localhost"
-    return f"postgresql://{host}:{parts.get('port') or 5432}/{parts.get('dbname') or ''}"
+    host, port = parts.get("host") or "localhost", parts.get("port") or 5432
+    return f"PostgreSQL database {parts.get('dbname') or ''!r} on {host}:{port}"
 
 
 def advisory_key(name: str) -> int:
