@@ -3,6 +3,7 @@ The C{openspace} command: serve boards, load events from TOML, list them, migrat
 database, and move whole events between databases.
 
     openspace serve [--db DB] [--listen ENDPOINT ...] [--demo]
+                    [--source URL ... [--source-interval SECONDS] [--event SLUG]]
     openspace event load FILE.toml [--db DB]
     openspace event list [--db DB]
     openspace migrate [--db DB]
@@ -31,6 +32,7 @@ from openspace.clock import utc_now
 from openspace.codec import FormatError, dumps
 from openspace.commands import SYSTEM, Refused, SetLayout, SetSources
 from openspace.eventfile import EventFileError, read_event_file
+from openspace.model import DEFAULT_SOURCE_INTERVAL, ScheduleSource
 from openspace.official.check import source_check, zone_argument
 from openspace.official.detect import PARSERS
 from openspace.service import (
@@ -72,6 +74,21 @@ def _parser() -> argparse.ArgumentParser:
         help="origin browsers may open live updates from, besides the listening URLs "
         "(e.g. https://board.example.org), repeatable",
     )
+    serve.add_argument(
+        "--source",
+        action="append",
+        metavar="URL",
+        help="poll this official schedule into the event (repeatable): the demo event "
+        "with --demo, else the --event, else the only event",
+    )
+    serve.add_argument(
+        "--source-interval",
+        type=float,
+        default=DEFAULT_SOURCE_INTERVAL,
+        metavar="SECONDS",
+        help=f"seconds between polls of each --source (default {DEFAULT_SOURCE_INTERVAL:g})",
+    )
+    serve.add_argument("--event", metavar="SLUG", help="the event that --source belongs to")
     serve.add_argument(
         "--facilitator-token-file",
         type=Path,
@@ -144,6 +161,8 @@ def serve(args: argparse.Namespace) -> int:
         demo=args.demo,
         live=LiveOptions(origins=tuple(args.origin or ())),
         token_file=args.facilitator_token_file,
+        sources=tuple(ScheduleSource(u, interval=args.source_interval) for u in args.source or ()),
+        source_event=args.event,
     )
     service = OpenspaceService(config, reactor)
     failed: list[Failure] = []

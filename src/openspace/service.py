@@ -25,6 +25,13 @@ from twisted.logger import Logger
 from openspace import demo
 from openspace.clock import Clock, utc_now
 from openspace.commands import SYSTEM
+from openspace.model import ScheduleSource
+from openspace.official.sources import (
+    SourcePollers,
+    attach_sources,
+    poll_while_leading,
+    source_pollers,
+)
 from openspace.store.interface import BoardStore
 from openspace.store.sql import SQLBoardStore
 from openspace.store.sqlite import SQLiteDialect, open_sqlite_store, sqlite_pool
@@ -35,6 +42,7 @@ from openspace.web.live import Live, LiveOptions, asset_version
 from openspace.web.site import Root, make_site
 
 if TYPE_CHECKING:
+    from openspace.leadership import Leadership
     from openspace.store.pgnotify import ChangeFeed
 
 DEFAULT_LISTEN = "tcp:8080:interface=127.0.0.1"
@@ -48,6 +56,8 @@ TOKEN_FILE_NAME = "openspace-facilitator-token"  # noqa: S105 - a file name
 class ServerConfig:
     """
     @ivar token_file: where the facilitator token is; see L{load_facilitator_key}.
+    @ivar sources: official schedule sources to add to C{source_event} (the demo event
+        with C{demo}, else the only event when L{None}); see L{attach_sources}.
     """
 
     db: str = DEFAULT_DB
@@ -56,6 +66,8 @@ class ServerConfig:
     token_file: Path | None = None
     environ: Mapping[str, str] = field(factory=lambda: dict(os.environ))
     live: LiveOptions = field(factory=LiveOptions)
+    sources: tuple[ScheduleSource, ...] = ()
+    source_event: str | None = None
 
 
 def is_postgres_url(db: str) -> bool:
@@ -110,6 +122,8 @@ class OpenspaceService(Service):
         self.live: Live | None = None
         self.store: SQLBoardStore | None = None
         self.feed: ChangeFeed | None = None
+        self.sources: SourcePollers | None = None
+        self.leadership: Leadership | None = None
 
     def startService(self) -> None:
         super().startService()  # type: ignore[no-untyped-call]
@@ -140,12 +154,31 @@ class OpenspaceService(Service):
         await live.warm(store)
         root = Root(JSONAPI(store, self.clock, key, live=live))
         site = make_site(root)
+        self.sources = await self._poll_sources(store, root.api)
         for description in config.listen:
             port = await serverFromString(self.reactor, description).listen(site)
             self.ports.append(port)
         urls = [_url(port) for port in self.ports]
         live.serving(urls)
         return urls
+
+    async def _poll_sources(self, store: SQLBoardStore, api: JSONAPI) -> SourcePollers:
+        """
+        Add the command line's sources to their event, poll the sources of every event
+        (with PostgreSQL, while this node leads), and let the API show how each source
+        is doing.
+        """
+        config = self.config
+        if config.sources:
+            slug = demo.SLUG if config.demo else config.source_event
+            await attach_sources(store, slug, config.sources, self.clock)
+        sources = source_pollers(store, self.reactor, self.clock)
+        api.source_statuses = sources.statuses
+        if is_postgres_url(config.db):
+            self.leadership = poll_while_leading(sources, config.db, self.reactor)
+        else:
+            await sources.start()
+        return sources
 
     def stopService(self) -> Deferred[None]:
         super().stopService()  # type: ignore[no-untyped-call]
@@ -155,6 +188,12 @@ class OpenspaceService(Service):
         self.ports.clear()
 
         async def close(_: object) -> None:
+            if self.leadership is not None:
+                await self.leadership.stop()
+                self.leadership = None
+            if self.sources is not None:
+                await self.sources.stop()
+                self.sources = None
             if self.feed is not None:
                 await self.feed.stop()
                 self.feed = None

@@ -13,6 +13,7 @@ from typing import Any
 from twisted.application.service import IService
 from twisted.python import usage
 
+from openspace.model import DEFAULT_SOURCE_INTERVAL, ScheduleSource
 from openspace.service import DB_HELP, DEFAULT_LISTEN, OpenspaceService, ServerConfig, database
 from openspace.web.live import LiveOptions, normalize_origin
 
@@ -21,6 +22,14 @@ class Options(usage.Options):
     optParameters = [
         ["db", None, None, DB_HELP],
         ["facilitator-token-file", None, None, "file holding the facilitator token"],
+        [
+            "source-interval",
+            None,
+            DEFAULT_SOURCE_INTERVAL,
+            "seconds between polls of each --source",
+            float,
+        ],
+        ["event", None, None, "the event that --source belongs to"],
     ]
     optFlags = [["demo", None, "create the demo event"]]
 
@@ -28,6 +37,7 @@ class Options(usage.Options):
         super().__init__()  # type: ignore[no-untyped-call]
         self["listen"] = []
         self["origin"] = []
+        self["source"] = []
 
     def opt_listen(self, description: str) -> None:
         """
@@ -45,17 +55,27 @@ class Options(usage.Options):
         except ValueError as e:
             raise usage.UsageError(str(e)) from e
 
+    def opt_source(self, url: str) -> None:
+        """
+        Official schedule to poll into the event (repeatable): the demo event with
+        --demo, else the --event, else the only event.
+        """
+        self["source"].append(url)
+
 
 def makeService(options: Options) -> IService:
     from twisted.internet import reactor
 
     token_file = options["facilitator-token-file"]
+    interval = options["source-interval"]
     config = ServerConfig(
         db=database(options["db"], os.environ),
         listen=tuple(options["listen"] or [DEFAULT_LISTEN]),
         demo=bool(options["demo"]),
         live=LiveOptions(origins=tuple(options["origin"])),
         token_file=Path(token_file) if token_file else None,
+        sources=tuple(ScheduleSource(url, interval=interval) for url in options["source"]),
+        source_event=options["event"],
     )
     service = OpenspaceService(config, reactor)
 

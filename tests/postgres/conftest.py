@@ -22,7 +22,8 @@ from psycopg import sql
 
 from openspace.store.postgres import postgres_store
 from openspace.store.sql import SQLBoardStore
-from tests.conftest import on_ci
+from tests.conftest import NOW, on_ci
+from tests.support import RunningServer, start_server
 
 SERVER = os.environ.get("OPENSPACE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -71,3 +72,14 @@ async def pg_store(pg_url: str) -> AsyncIterator[SQLBoardStore]:
     await store.migrate()
     yield store
     await store.close()
+
+
+@pytest_twisted.async_yield_fixture
+async def two_servers(pg_store: object, pg_url: str) -> AsyncIterator[list[RunningServer]]:
+    """
+    Two servers, each a node on the test's migrated database.
+    """
+    servers = [await start_server(pg_url, NOW) for _ in range(2)]  # type: ignore[arg-type]
+    yield servers
+    for server in servers:
+        await server.stop()

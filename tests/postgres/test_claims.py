@@ -5,25 +5,15 @@ Exactly one winner across nodes: two servers on one PostgreSQL database, real HT
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
 
 import pytest
 import pytest_twisted
 from twisted.internet.defer import Deferred, gatherResults
 
-from tests.conftest import NOW
 from tests.postgres.waiting import until
-from tests.support import SLUG, Client, RunningServer, start_server
+from tests.support import SLUG, Client, RunningServer
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest_twisted.async_yield_fixture
-async def two_servers(pg_store: object, pg_url: str) -> AsyncIterator[list[RunningServer]]:
-    servers = [await start_server(pg_url, NOW) for _ in range(2)]  # type: ignore[arg-type]
-    yield servers
-    for server in servers:
-        await server.stop()
 
 
 @pytest_twisted.ensureDeferred

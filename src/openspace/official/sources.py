@@ -14,19 +14,19 @@ The pollers follow the boards: after every commit the pollers of that board are 
 to its sources again, so adding, changing or removing a source (or re-creating the
 board) starts, restarts or stops its poller without a restart of the server.
 
-Only one node may poll, or each would import the same schedule.  With SQLite there is
-one node.  With PostgreSQL, L{SourcePollers.start} belongs in the leader's
-C{on_elected} and L{SourcePollers.stop} in its C{on_deposed}
-(L{openspace.leadership.Leadership}); the engine's imports are idempotent, so a short
-overlap of two leaders costs nothing.  Statuses are kept by the node that polls; a node
-that runs no poller for a source shows it as C{"pending"}.
+Only one node polls, or each would import the same schedule.  With SQLite there is one
+node.  With PostgreSQL, L{poll_while_leading} runs the pollers only while this node holds
+the poller lock (L{openspace.leadership.Leadership}); the engine's imports are
+idempotent, so a short overlap of two leaders costs requests, never duplicate events.
+Statuses are kept by the node that polls; the other nodes show its sources as
+C{"pending"}.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import define, evolve, field, frozen
 from treq.client import HTTPClient
@@ -47,6 +47,9 @@ from openspace.official.poller import (
     in_thread_pool,
 )
 from openspace.store.interface import BoardStore, Outcome
+
+if TYPE_CHECKING:
+    from openspace.leadership import Leadership
 
 StatusListener = Callable[[str, SourceStatus], object]
 """
@@ -80,6 +83,10 @@ class _Setting:
 
 @frozen
 class _Running:
+    """
+    A poller at work, and what it was made from.
+    """
+
     setting: _Setting
     poller: SchedulePoller
 
@@ -227,6 +234,28 @@ def source_pollers(store: BoardStore, reactor: Any, clock: Clock) -> SourcePolle
         run_parse=in_thread_pool(reactor, reactor.getThreadPool()),
         closing=pool.closeCachedConnections,
     )
+
+
+def poll_while_leading(sources: SourcePollers, url: str, reactor: Any) -> Leadership:
+    """
+    Run C{sources} only while this node leads among the nodes of the PostgreSQL
+    database at C{url}; stop the returned L{Leadership} to step down.
+    """
+    # psycopg is optional: only PostgreSQL deployments import it.
+    from openspace.leadership import Leadership
+    from openspace.store.dedicated import DedicatedConnection
+    from openspace.store.postgres import connect
+
+    log = Logger()
+
+    def elected() -> None:
+        starting = Deferred.fromCoroutine(sources.start())
+        starting.addErrback(lambda failure: log.failure("schedule pollers failed", failure))
+
+    session = DedicatedConnection(lambda: connect(url, "leader"), reactor, "openspace-leader")
+    leadership = Leadership(session, reactor, on_elected=elected, on_deposed=sources.stop)
+    leadership.start()
+    return leadership
 
 
 class SourceSetupError(Exception):
