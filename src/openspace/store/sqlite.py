@@ -47,10 +47,12 @@ class SQLiteDialect:
 
 
 def _configure(connection: sqlite3.Connection) -> None:
+    # The timeout first: switching a new file to WAL takes a lock that another process
+    # opening the same file at the same moment may hold.
+    connection.execute("PRAGMA busy_timeout=10000")
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=FULL")
     connection.execute("PRAGMA foreign_keys=ON")
-    connection.execute("PRAGMA busy_timeout=10000")
 
 
 def sqlite_pool(path: Path, reactor: Any = None) -> adbapi.ConnectionPool:
