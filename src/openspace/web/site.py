@@ -28,7 +28,13 @@ class Root:
     # The pages share the API's store, clock and facilitator key.
     pages: Pages = field(
         default=Factory(
-            lambda self: Pages(self.api.store, self.api.clock, self.api.facilitator),
+            lambda self: Pages(
+                self.api.store,
+                self.api.clock,
+                self.api.facilitator,
+                # Looked up per request: the service sets the API's statuses later.
+                source_statuses=lambda board: self.api.source_statuses(board),
+            ),
             takes_self=True,
         )
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import secrets
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import ClassVar
 
 from attrs import define, field
@@ -46,6 +46,8 @@ from openspace.commands import (
 )
 from openspace.eventfile import EventFileError, layout_from_mapping
 from openspace.model import Board, Session
+from openspace.official.poller import SourceStatus
+from openspace.official.sources import pending_statuses
 from openspace.store.interface import BoardStore, Outcome, UndoLast
 from openspace.tokens import FacilitatorKey, digest, new_edit_key
 from openspace.undo import undo_targets
@@ -142,6 +144,7 @@ class Pages:
     store: BoardStore
     clock: Clock
     facilitator: FacilitatorKey
+    source_statuses: Callable[[Board], Sequence[SourceStatus]] = pending_statuses
     assets: Assets = field(factory=Assets.load)
     csrf: CSRF = field(init=False)
     desk: DeskSessions = field(init=False)
@@ -270,6 +273,7 @@ class Pages:
             utc_now(self.clock),
             self.csrf.token(request),
             read_cookie(request, ATTENDEE_COOKIE),
+            self.source_statuses(board),
         )
         return await self.send(request, page)
 

@@ -9,13 +9,14 @@ scripts swap it for a freshly rendered one when the board changes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from twisted.web.template import Tag, tags
 
 from openspace.board import meetups_running
 from openspace.model import Board, Meetup, Session
+from openspace.official.poller import SourceStatus
 from openspace.web.assets import Assets
 from openspace.web.pages.html import (
     board_url,
@@ -33,7 +34,7 @@ from openspace.web.pages.html import (
     time_tag,
     top_bar,
 )
-from openspace.web.pages.official import official_in_slot, session_clashes
+from openspace.web.pages.official import official_in_slot, session_clashes, sources_notice
 from openspace.web.pages.timeline import SlotView, timeline
 
 BOARD_SCRIPTS = ("common.js", "board.js", "live.js")
@@ -59,7 +60,14 @@ def board_nav(board: Board) -> tuple[Tag, ...]:
     )
 
 
-def board_page(assets: Assets, board: Board, now: datetime, csrf: str, attendee: str | None) -> Tag:
+def board_page(
+    assets: Assets,
+    board: Board,
+    now: datetime,
+    csrf: str,
+    attendee: str | None,
+    sources: Sequence[SourceStatus] = (),
+) -> Tag:
     view = timeline(board, now)
     multi_day = len(board.days()) > 1
     sections = [_slot_section(board, s, attendee, multi_day) for s in view.coming]
@@ -71,6 +79,7 @@ def board_page(assets: Assets, board: Board, now: datetime, csrf: str, attendee:
         **live_attrs(board, stale_in=view.stale_in),
     )(
         tags.h1(class_="visually-hidden")(f"{board.info.name}: the board"),
+        sources_notice(board, sources),
         hallway(board, now),
         tags.div(id="filters", class_="filters"),
         sections or tags.p("Nothing more is planned."),

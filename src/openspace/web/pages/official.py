@@ -14,6 +14,7 @@ from twisted.web.template import Tag, tags
 
 from openspace.board import board_warnings
 from openspace.model import Board, OfficialTalk, Session, Slot
+from openspace.official.poller import SourceStatus
 from openspace.web.pages.html import hm
 
 
@@ -66,3 +67,24 @@ def session_clashes(board: Board, session: Session) -> Tag | str:
     if not found:
         return ""
     return tags.ul(class_="clashes")([tags.li(class_="error")(message) for message in found])
+
+
+def sources_notice(board: Board, sources: Sequence[SourceStatus]) -> Tag | str:
+    """
+    A note on the board when an official schedule source cannot be read: the talks
+    shown are the last good ones, as of their last successful read.
+    """
+    failing = [source for source in sources if source.status == "stale"]
+    if not failing:
+        return ""
+    zone = board.info.zone
+    lines = [
+        tags.li(
+            f"Official schedule as of {hm(source.last_success, zone)}"
+            if source.last_success is not None
+            else "Official schedule from an earlier read",
+            ": the source is unreachable right now.",
+        )
+        for source in failing
+    ]
+    return tags.section(class_="notice stale", role="status")(tags.ul(lines))
