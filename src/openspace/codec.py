@@ -138,26 +138,31 @@ def _versioned(data: JSON) -> JSON:
     return data
 
 
+def _encode(value: Logged | Board) -> JSON:
+    return {"v": FORMAT_VERSION, **_unstructure(value)}
+
+
+def _decode(data: JSON, cls: type[T], what: str) -> T:
+    try:
+        return _structure_attrs(_versioned(data), cls)
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise FormatError(f"unreadable {what}: {e}") from e
+
+
 def encode_logged(logged: Logged) -> JSON:
-    return {"v": FORMAT_VERSION, **_unstructure(logged)}
+    return _encode(logged)
 
 
 def decode_logged(data: JSON) -> Logged:
-    try:
-        return _structure_attrs(_versioned(data), Logged)
-    except (KeyError, TypeError, ValueError, AttributeError) as e:
-        raise FormatError(f"unreadable event: {e}") from e
+    return _decode(data, Logged, "event")
 
 
 def encode_board(board: Board) -> JSON:
-    return {"v": FORMAT_VERSION, **_unstructure(board)}
+    return _encode(board)
 
 
 def decode_board(data: JSON) -> Board:
-    try:
-        return _structure_attrs(_versioned(data), Board)
-    except (KeyError, TypeError, ValueError, AttributeError) as e:
-        raise FormatError(f"unreadable board: {e}") from e
+    return _decode(data, Board, "board")
 
 
 def dumps(data: JSON) -> str:

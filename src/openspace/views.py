@@ -9,7 +9,7 @@ mechanical rule ("put these, drop those") serves every kind of event, undo inclu
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,7 +20,6 @@ from openspace.commands import Warning
 from openspace.describe import describe_change
 from openspace.events import Logged
 from openspace.model import Board, Cell, Meetup, OfficialTalk, Room, Session, Slot
-from openspace.replay import apply
 
 JSON = dict[str, Any]
 
@@ -200,16 +199,3 @@ def log_entry_json(logged: Logged, zone: ZoneInfo) -> JSON:
         "type": _type_name(logged),
         "summary": describe_change(logged.change),
     }
-
-
-def deltas(before: Board | None, log: Sequence[Logged]) -> list[JSON]:
-    """
-    The deltas of consecutive logged events, starting from C{before}.
-    """
-    shown = []
-    board = before
-    for logged in log:
-        after = apply(board, logged)
-        shown.append(delta(board, logged, after))
-        board = after
-    return shown
