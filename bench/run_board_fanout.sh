@@ -6,7 +6,7 @@
 #
 #   bench/run_board_fanout.sh                       # N = 1000 5000 10000, K = 20
 #   REPS=3 bench/run_board_fanout.sh                # medians of 3 interleaved runs
-#   EXPERIMENT="--gc-freeze" SERVER_NAME=openspace-gcfreeze bench/run_board_fanout.sh
+#   EXPERIMENT="--no-gc-freeze" SERVER_NAME=openspace-nofreeze bench/run_board_fanout.sh
 #   EXPERIMENT="--plain-send" SERVER_NAME=openspace-plain bench/run_board_fanout.sh
 #   (bench/serve_experiment.py: switches for experiments, not product options)
 #

@@ -1,12 +1,13 @@
 """
 C{openspace serve} with switches for benchmark experiments (not product options):
 
-    --gc-freeze    call gc.freeze() once the server listens: what start-up allocated
-                   (modules, the demo board) moves to the permanent generation, so full
-                   collections stop walking it
+    --no-gc-freeze skip the gc.freeze() that the server does once it listens (what
+                   start-up allocated moves to the permanent generation, so full
+                   collections stop walking it), to measure what it brings
     --plain-send   send frames with Autobahn's sendPreparedMessage (always queued in
                    the transport) instead of the product's direct send, to measure
                    what the direct send brings
+    --gc-log       print every garbage collection pass that takes more than 5 ms
 
 Every other argument goes to C{openspace serve}.
 """
@@ -15,29 +16,40 @@ from __future__ import annotations
 
 import gc
 import sys
+import time
 
-from openspace import cli, service
+from openspace import cli
 from openspace.web.live import LiveProtocol
+
+SWITCHES = ("--no-gc-freeze", "--plain-send", "--gc-log")
+
+
+def log_slow_collections(threshold: float = 0.005) -> None:
+    started: list[float] = []
+
+    def observe(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[:] = [time.perf_counter()]
+            return
+        took = time.perf_counter() - (started[0] if started else time.perf_counter())
+        if took > threshold:
+            print(
+                f"gc gen{info['generation']} {took * 1e3:.1f} ms collected={info['collected']}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    gc.callbacks.append(observe)
 
 
 def main(argv: list[str]) -> int:
-    rest = [a for a in argv if a not in ("--gc-freeze", "--plain-send")]
+    rest = [a for a in argv if a not in SWITCHES]
+    if "--gc-log" in argv:
+        log_slow_collections()
     if "--plain-send" in argv:
         LiveProtocol.send_frame = LiveProtocol.sendPreparedMessage  # type: ignore[method-assign]
-    if "--gc-freeze" in argv:
-        start = service.OpenspaceService.startService
-
-        def start_and_freeze(self: service.OpenspaceService) -> None:
-            start(self)
-
-            def freeze(urls: list[str]) -> list[str]:
-                gc.freeze()
-                print(f"bench: gc.freeze() moved {gc.get_freeze_count()} objects", flush=True)
-                return urls
-
-            self.ready.addCallback(freeze)
-
-        service.OpenspaceService.startService = start_and_freeze  # type: ignore[method-assign]
+    if "--no-gc-freeze" in argv:
+        gc.freeze = lambda: None
     return cli.main(["serve", *rest])
 
 

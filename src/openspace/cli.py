@@ -160,6 +160,7 @@ def serve(args: argparse.Namespace) -> int:
         listen=tuple(args.listen or [DEFAULT_LISTEN]),
         demo=args.demo,
         live=LiveOptions(origins=tuple(args.origin or ())),
+        freeze_gc=True,
         token_file=args.facilitator_token_file,
         sources=tuple(ScheduleSource(u, interval=args.source_interval) for u in args.source or ()),
         source_event=args.event,

@@ -10,6 +10,7 @@ Both C{openspace serve} and C{twist openspace} run this service.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -58,6 +59,8 @@ class ServerConfig:
     @ivar token_file: where the facilitator token is; see L{load_facilitator_key}.
     @ivar sources: official schedule sources to add to C{source_event} (the demo event
         with C{demo}, else the only event when L{None}); see L{attach_sources}.
+    @ivar freeze_gc: once listening, move everything start-up made out of the garbage
+        collector's way (C{gc.freeze()}); servers do, tests need not.
     """
 
     db: str = DEFAULT_DB
@@ -66,6 +69,7 @@ class ServerConfig:
     token_file: Path | None = None
     environ: Mapping[str, str] = field(factory=lambda: dict(os.environ))
     live: LiveOptions = field(factory=LiveOptions)
+    freeze_gc: bool = False
     sources: tuple[ScheduleSource, ...] = ()
     source_event: str | None = None
 
@@ -160,6 +164,11 @@ class OpenspaceService(Service):
             self.ports.append(port)
         urls = [_url(port) for port in self.ports]
         live.serving(urls)
+        if config.freeze_gc:
+            # What start-up made (modules, classes, warmed boards) lives as long as the
+            # process: frozen, full collections stop walking it (bench/README.md).
+            gc.collect()
+            gc.freeze()
         return urls
 
     async def _poll_sources(self, store: SQLBoardStore, api: JSONAPI) -> SourcePollers:

@@ -73,6 +73,7 @@ def makeService(options: Options) -> IService:
         listen=tuple(options["listen"] or [DEFAULT_LISTEN]),
         demo=bool(options["demo"]),
         live=LiveOptions(origins=tuple(options["origin"])),
+        freeze_gc=True,
         token_file=Path(token_file) if token_file else None,
         sources=tuple(ScheduleSource(url, interval=interval) for url in options["source"]),
         source_event=options["event"],

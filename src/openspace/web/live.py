@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from attrs import define, field, frozen
+from attrs import define, frozen
 from autobahn.twisted.resource import WebSocketResource
 from autobahn.twisted.websocket import WebSocketServerFactory, WebSocketServerProtocol
 from autobahn.websocket.protocol import PreparedMessage, WebSocketProtocol
@@ -75,8 +75,14 @@ class LiveOptions:
     @ivar origins: origins browsers may connect from besides the server's own listening
         URLs, as C{scheme://host[:port]} (the default port is filled in); C{"*"} allows
         every origin and C{"null"} the null origin (file pages, sandboxed frames).
+    @ivar ring_size: events per board kept in memory to serve resumes.
+    @ivar ping_interval: seconds between Autobahn's pings; C{ping_timeout}, how long
+        a peer may take to answer before it is dropped.
+    @ivar max_client_message: the largest frame or message a client may send, bytes.
     @ivar stall_limit: seconds a connection may stay unable to take more before it is
         closed with L{RESYNC}.
+    @ivar close_timeout: seconds the closing handshake may take before the connection
+        is dropped.
     """
 
     origins: tuple[str, ...] = ()
@@ -350,7 +356,6 @@ class Live:
     hub: Hub[Any]
     factory: LiveFactory
     options: LiveOptions
-    _served: list[str] = field(factory=list)
     _log = Logger()
 
     @classmethod
