@@ -135,3 +135,23 @@ async def test_a_page_resumes_on_the_restarted_server_without_gaps(
         await tab.close()
     finally:
         await second.kill()
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_page_reloads_once_when_the_server_has_new_assets(
+    server: RunningServer, browser: BrowserThread
+) -> None:
+    live = server.service.live
+    assert live is not None
+    tab = Tab(browser)
+    await tab.open(f"{server.url}/e/{SLUG}/")
+    # As after an upgrade: the server speaks of other assets, and connections drop.
+    live.hub.version = "new-assets"
+    live.close_all()
+    await tab.wait_for(
+        "sessionStorage.getItem('openspace.live.reloaded') === 'new-assets'"
+        " && window.__notReloaded === undefined"
+        " && window.openspace && openspace.live && openspace.live.state.status === 'live'"
+    )
+    assert await tab.evaluate("openspace.live.state.version") == "new-assets"
+    await tab.close()
