@@ -17,20 +17,20 @@ uses (matched by the room's name or id, ignoring case, accents and spacing) keep
 everyone but facilitators out of that room while it runs, and a host who speaks in an
 official talk at the same time as their session is warned, as when they host two
 sessions at once.  Breaks in the official schedule block nothing: a talk room is free
-for open spaces over lunch.
+for open spaces over lunch.  The field checks live in L{openspace.fields}, the clash
+look-ups in L{openspace.clashes}.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, NoReturn
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from attrs import define, evolve, field, frozen
+from attrs import evolve
 
+from openspace.clashes import OfficialIndex, session_warnings
 from openspace.commands import (
     Actor,
     BlockCell,
@@ -72,48 +72,32 @@ from openspace.events import (
     SessionText,
     Undone,
 )
+from openspace.fields import (
+    ID_ATTENDEE,
+    MEETUP_GRACE,
+    MEETUP_HORIZON,
+    MEETUP_MINUTES,
+    OFFICIAL_TALKS_MAX,
+    PLACE_MAX,
+    TITLE_MAX,
+    invalid,
+    session_text,
+    text_field,
+    validate_layout,
+    validate_sources,
+)
 from openspace.model import (
     DEFAULT_MEETUP_LENGTH,
     Board,
     Cell,
     Meetup,
     OfficialTalk,
-    Room,
     RoomKind,
-    ScheduleSource,
     Session,
     Slot,
 )
-from openspace.official.detect import PARSERS
-from openspace.replay import apply_change, talk_order
-from openspace.text import clean, name_key
+from openspace.replay import apply_change
 from openspace.undo import inverse, replace_sources
-
-TITLE_MAX = 120
-DESCRIPTION_MAX = 4000
-HOST_MAX = 80
-TAG_MAX = 30
-TAGS_MAX = 8
-PLACE_MAX = 120
-MEETUP_MINUTES = (5, 240)
-# A meetup "starting now" typed on a slow phone may arrive a little late.
-MEETUP_GRACE = timedelta(minutes=5)
-MEETUP_HORIZON = timedelta(days=14)
-SOURCES_MAX = 10
-URL_MAX = 2000
-# From every 10 s (a facilitator testing a feed) to daily.
-SOURCE_INTERVAL = (10.0, 86400.0)
-# A large conference has about 1,000 items; this only stops runaway feeds.
-OFFICIAL_TALKS_MAX = 20_000
-# Kinds of official item that occupy nobody (see the module docstring).
-NOT_BLOCKING_KINDS = frozenset({"break"})
-# Separators between co-hosts' names in a session's host field ("Ann, Bo & Cy").
-_CO_HOSTS = re.compile(r"\s*(?:[,;&+/]|\band\b)\s*", re.IGNORECASE)
-
-SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$")
-ID_ATTENDEE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-
 
 # --- deciding --------------------------------------------------------------------------
 
@@ -138,42 +122,6 @@ def decide(board: Board | None, command: Command, actor: Actor, now: datetime) -
 def _require_privilege(actor: Actor) -> None:
     if not actor.privileged:
         raise Refused("forbidden", "only a facilitator can do this")
-
-
-def _invalid(field_name: str, message: str) -> NoReturn:
-    raise Refused("invalid", message, field=field_name)
-
-
-def _text(value: str, field_name: str, low: int, high: int, *, multiline: bool = False) -> str:
-    cleaned = clean(value, multiline=multiline)
-    if len(cleaned) < low:
-        _invalid(field_name, f"{field_name} must not be empty")
-    if len(cleaned) > high:
-        _invalid(field_name, f"{field_name} is {len(cleaned)} characters; the limit is {high}")
-    return cleaned
-
-
-def _tags(values: Sequence[str]) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for raw in values:
-        tag = clean(raw).lstrip("#").strip().lower()
-        if not tag:
-            continue
-        if len(tag) > TAG_MAX:
-            _invalid("tags", f"the tag {tag[:TAG_MAX]!r}… is longer than {TAG_MAX} characters")
-        seen[tag] = None
-    if len(seen) > TAGS_MAX:
-        _invalid("tags", f"a session can have at most {TAGS_MAX} tags")
-    return tuple(seen)
-
-
-def _session_text(title: str, description: str, host_name: str, tags: Sequence[str]) -> SessionText:
-    return SessionText(
-        title=_text(title, "title", 1, TITLE_MAX),
-        description=_text(description, "description", 0, DESCRIPTION_MAX, multiline=True),
-        host=_text(host_name, "host", 1, HOST_MAX),
-        tags=_tags(tags),
-    )
 
 
 def _session(board: Board, session_id: str) -> Session:
@@ -215,7 +163,7 @@ def _check_cell(
     slot = _bookable_slot(board, cell.slot, actor, now)
     if cell in board.blocked and not actor.privileged:
         raise Refused("blocked", f"{room.name} is not available at that time", field="slot")
-    talk = next(iter(_Official(board).held_in(room, slot)), None)
+    talk = next(iter(OfficialIndex(board).held_in(room, slot)), None)
     if talk is not None and not actor.privileged:
         raise Refused(
             "official_talk",
@@ -234,142 +182,8 @@ def _check_cell(
         )
 
 
-def _session_warnings(
-    board: Board, session: Session, official: _Official | None = None
-) -> tuple[Warning, ...]:
-    """
-    Everything that clashes with C{session}: its host elsewhere, or an official talk.
-    """
-    official = official or _Official(board)
-    return _overlap_warnings(board, session) + official.warnings(session)
-
-
-def _overlap_warnings(board: Board, session: Session) -> tuple[Warning, ...]:
-    slot = board.slot(session.slot)
-    if slot is None:
-        return ()
-    key = name_key(session.host)
-    clashes = []
-    for other in board.visible_sessions():
-        if other.id == session.id or name_key(other.host) != key:
-            continue
-        other_slot = board.slot(other.slot)
-        if other_slot is not None and other_slot.overlaps(slot):
-            clashes.append(other.id)
-    if not clashes:
-        return ()
-    return (
-        Warning(
-            "host_overlap",
-            f"{session.host} also hosts another session at the same time",
-            (session.id, *clashes),
-        ),
-    )
-
-
-@frozen
-class _SlotTalks:
-    """
-    The official talks during one slot, by the name key of their room (only those
-    that block it) and of each speaker.
-    """
-
-    by_room: Mapping[str, tuple[OfficialTalk, ...]]
-    by_speaker: Mapping[str, tuple[OfficialTalk, ...]]
-
-
-def _index(talks: Sequence[OfficialTalk]) -> _SlotTalks:
-    by_room: dict[str, list[OfficialTalk]] = {}
-    by_speaker: dict[str, list[OfficialTalk]] = {}
-    for talk in talks:
-        if talk.room and talk.kind not in NOT_BLOCKING_KINDS:
-            by_room.setdefault(name_key(talk.room), []).append(talk)
-        for key in {name_key(name) for name in talk.speakers} - {""}:
-            by_speaker.setdefault(key, []).append(talk)
-    return _SlotTalks(
-        {k: tuple(v) for k, v in by_room.items()}, {k: tuple(v) for k, v in by_speaker.items()}
-    )
-
-
-@define
-class _Official:
-    """
-    A board's official talks as the rules look them up: per slot, by room and by
-    speaker.  Each slot is indexed once, when first asked for, because a board's
-    warnings check every session against a schedule of ~1,000 talks.
-    """
-
-    board: Board
-    _slots: dict[str, _SlotTalks] = field(factory=dict)
-
-    def _during(self, slot: Slot) -> _SlotTalks:
-        indexed = self._slots.get(slot.id)
-        if indexed is None:
-            indexed = _index(
-                [t for t in self.board.official if t.start < slot.end and slot.start < t.end]
-            )
-            self._slots[slot.id] = indexed
-        return indexed
-
-    def held_in(self, room: Room, slot: Slot) -> tuple[OfficialTalk, ...]:
-        """
-        The talks that keep C{room} (matched by its name or id) busy during C{slot}.
-        """
-        by_room = self._during(slot).by_room
-        return _union(by_room.get(key, ()) for key in {name_key(room.name), name_key(room.id)})
-
-    def warnings(self, session: Session) -> tuple[Warning, ...]:
-        slot = self.board.slot(session.slot)
-        room = self.board.room(session.room)
-        if slot is None or room is None:
-            return ()
-        by_speaker = self._during(slot).by_speaker
-        speaking = _union(by_speaker.get(key, ()) for key in _host_keys(session.host))
-        held_here = self.held_in(room, slot)
-        found = []
-        if speaking:
-            found.append(
-                Warning(
-                    "speaker_clash",
-                    f"{session.host} also speaks at the same time in the official talk "
-                    f"{_titles(speaking)}",
-                    (session.id,),
-                )
-            )
-        if held_here:
-            found.append(
-                Warning(
-                    "official_room",
-                    f"{room.name} is also used at that time by the official talk "
-                    f"{_titles(held_here)}",
-                    (session.id,),
-                )
-            )
-        return tuple(found)
-
-
-def _union(groups: Iterable[Sequence[OfficialTalk]]) -> tuple[OfficialTalk, ...]:
-    """
-    The talks of all C{groups}, each once, in the board's order of talks.
-    """
-    unique = {(t.source, t.id): t for group in groups for t in group}
-    return tuple(sorted(unique.values(), key=talk_order))
-
-
-def _host_keys(host_field: str) -> frozenset[str]:
-    """
-    The name keys of the people in a host field: the whole field and each co-host.
-    """
-    names = (host_field, *_CO_HOSTS.split(host_field))
-    return frozenset(key for key in map(name_key, names) if key)
-
-
-def _titles(talks: Sequence[OfficialTalk]) -> str:
-    return ", ".join(f"“{talk.title}”" for talk in talks)
-
-
 def _decide_propose(board: Board, command: ProposeSession, actor: Actor, now: datetime) -> Decision:
-    text = _session_text(command.title, command.description, command.host, command.tags)
+    text = session_text(command.title, command.description, command.host, command.tags)
     cell = Cell(command.room, command.slot)
     _check_cell(board, cell, actor, now)
     session = Session(
@@ -384,14 +198,14 @@ def _decide_propose(board: Board, command: ProposeSession, actor: Actor, now: da
     )
     after = apply_change(board, SessionProposed(session))
     return Decision(
-        (SessionProposed(session),), _session_warnings(after, session), ids=(session.id,)
+        (SessionProposed(session),), session_warnings(after, session), ids=(session.id,)
     )
 
 
 def _decide_edit(board: Board, command: EditSession, actor: Actor, now: datetime) -> Decision:
     session = _owned_session(board, command.session_id, actor)
     before = SessionText.of(session)
-    after = _session_text(
+    after = session_text(
         session.title if command.title is None else command.title,
         session.description if command.description is None else command.description,
         session.host if command.host is None else command.host,
@@ -408,9 +222,7 @@ def _decide_edit(board: Board, command: EditSession, actor: Actor, now: datetime
         board = _board_after(board, moved)
     if not changes:
         return Decision((), ids=(session.id,))
-    return Decision(
-        changes, _session_warnings(board, board.sessions[session.id]), ids=(session.id,)
-    )
+    return Decision(changes, session_warnings(board, board.sessions[session.id]), ids=(session.id,))
 
 
 def _board_after(board: Board, decision: Decision) -> Board:
@@ -428,20 +240,20 @@ def _decide_move(board: Board, command: MoveSession, actor: Actor, now: datetime
     change = SessionMoved(session.id, session.cell, target)
     moved = apply_change(board, change)
     return Decision(
-        (change,), _session_warnings(moved, moved.sessions[session.id]), ids=(session.id,)
+        (change,), session_warnings(moved, moved.sessions[session.id]), ids=(session.id,)
     )
 
 
 def _decide_swap(board: Board, command: SwapSessions, actor: Actor, now: datetime) -> Decision:
     if command.first == command.second:
-        _invalid("second", "pick two different sessions to swap")
+        invalid("second", "pick two different sessions to swap")
     first = _owned_session(board, command.first, actor)
     second = _owned_session(board, command.second, actor)
     for session in (first, second):
         _bookable_slot(board, session.slot, actor, now)
     change = SessionsSwapped(first.id, second.id)
     swapped = apply_change(board, change)
-    warnings = _session_warnings(swapped, swapped.sessions[first.id]) + _session_warnings(
+    warnings = session_warnings(swapped, swapped.sessions[first.id]) + session_warnings(
         swapped, swapped.sessions[second.id]
     )
     return Decision((change,), warnings, ids=(first.id, second.id))
@@ -458,7 +270,7 @@ def _decide_going(board: Board, command: SetGoing, actor: Actor, now: datetime) 
         raise Refused("not_found", f"there is no session {session.id!r}", field="session")
     attendee = command.attendee.strip()
     if not ID_ATTENDEE.match(attendee):
-        _invalid("attendee", "attendee must be 8–64 letters, digits, '-' or '_'")
+        invalid("attendee", "attendee must be 8–64 letters, digits, '-' or '_'")
     if (attendee in session.going) == command.going:
         return Decision((), ids=(session.id,))
     count = len(session.going) + (1 if command.going else -1)
@@ -506,8 +318,8 @@ def _decide_hide(board: Board, command: HideSession, actor: Actor, now: datetime
 
 
 def _decide_meetup(board: Board, command: StartMeetup, actor: Actor, now: datetime) -> Decision:
-    title = _text(command.title, "title", 1, TITLE_MAX)
-    place = _text(command.place, "place", 1, PLACE_MAX)
+    title = text_field(command.title, "title", 1, TITLE_MAX)
+    place = text_field(command.place, "place", 1, PLACE_MAX)
     spot = board.room(place)
     if spot is not None and spot.kind is RoomKind.hallway:
         spot_id: str | None = spot.id
@@ -516,16 +328,16 @@ def _decide_meetup(board: Board, command: StartMeetup, actor: Actor, now: dateti
         spot_id = None
     starts = now if command.starts is None else command.starts
     if starts.tzinfo is None:
-        _invalid("starts", "starts needs a time zone offset")
+        invalid("starts", "starts needs a time zone offset")
     if starts < now - MEETUP_GRACE:
-        _invalid("starts", "that start time is already past")
+        invalid("starts", "that start time is already past")
     if starts > now + MEETUP_HORIZON:
-        _invalid("starts", "meetups can be planned at most 14 days ahead")
+        invalid("starts", "meetups can be planned at most 14 days ahead")
     length = DEFAULT_MEETUP_LENGTH
     if command.minutes is not None:
         low, high = MEETUP_MINUTES
         if not low <= command.minutes <= high:
-            _invalid("minutes", f"a meetup lasts from {low} to {high} minutes")
+            invalid("minutes", f"a meetup lasts from {low} to {high} minutes")
         length = timedelta(minutes=command.minutes)
     starts = starts.astimezone(ZoneInfo("UTC"))
     meetup = Meetup(f"m{board.seq + 1}", title, place, spot_id, starts, starts + length)
@@ -578,16 +390,16 @@ def _decide_official(
             "unknown_source", f"{source} is not a schedule source of this event", field="source"
         )
     if len(command.talks) > OFFICIAL_TALKS_MAX:
-        _invalid("talks", f"a schedule may have at most {OFFICIAL_TALKS_MAX} talks")
+        invalid("talks", f"a schedule may have at most {OFFICIAL_TALKS_MAX} talks")
     utc = ZoneInfo("UTC")
     new: dict[str, OfficialTalk] = {}
     for talk in command.talks:
         if talk.source != source:
-            _invalid("talks", f"talk {talk.id!r} comes from {talk.source}, not {source}")
+            invalid("talks", f"talk {talk.id!r} comes from {talk.source}, not {source}")
         if talk.id in new:
-            _invalid("talks", f"talk id {talk.id!r} is used twice")
+            invalid("talks", f"talk id {talk.id!r} is used twice")
         if talk.start.tzinfo is None or talk.end.tzinfo is None or talk.end < talk.start:
-            _invalid("talks", f"talk {talk.id!r} needs aware times, ending after it starts")
+            invalid("talks", f"talk {talk.id!r} needs aware times, ending after it starts")
         new[talk.id] = evolve(talk, start=talk.start.astimezone(utc), end=talk.end.astimezone(utc))
     old = {t.id: t for t in board.official if t.source == source}
     removed = tuple(old[i] for i in sorted(old) if new.get(i) != old[i])
@@ -597,47 +409,6 @@ def _decide_official(
     return Decision((OfficialScheduleChanged(source, added, removed),))
 
 
-def validate_sources(sources: Sequence[ScheduleSource]) -> tuple[ScheduleSource, ...]:
-    """
-    Check schedule sources (http(s) URLs, each once; known formats and zones; sane
-    intervals) and return them.
-
-    @raise Refused: naming the field, e.g. C{sources[1].interval}.
-    """
-    if len(sources) > SOURCES_MAX:
-        _invalid("sources", f"an event can have at most {SOURCES_MAX} schedule sources")
-    seen: set[str] = set()
-    for index, source in enumerate(sources):
-        where = f"sources[{index}]"
-        parts = urlsplit(source.url)
-        if (
-            parts.scheme not in ("http", "https")
-            or not parts.hostname
-            or len(source.url) > URL_MAX
-            or source.url != source.url.strip()
-        ):
-            _invalid(f"{where}.url", f"{source.url!r} is not an http(s) URL")
-        if source.url in seen:
-            _invalid(f"{where}.url", f"{source.url} is listed twice")
-        seen.add(source.url)
-        if source.format is not None and source.format not in PARSERS:
-            known = ", ".join(sorted(PARSERS))
-            _invalid(f"{where}.format", f"unknown format {source.format!r}; known: {known}")
-        low, high = SOURCE_INTERVAL
-        if not low <= source.interval <= high:
-            _invalid(f"{where}.interval", f"interval must be {low:g} to {high:g} seconds")
-        if source.timezone is not None:
-            _zone(source.timezone, f"{where}.timezone")
-    return tuple(sources)
-
-
-def _zone(name: str, field_name: str) -> None:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        _invalid(field_name, f"{name!r} is not an IANA time zone name")
-
-
 def _decide_layout(board: Board | None, command: SetLayout, actor: Actor) -> Decision:
     _require_privilege(actor)
     layout = validate_layout(command.layout)
@@ -645,73 +416,13 @@ def _decide_layout(board: Board | None, command: SetLayout, actor: Actor) -> Dec
     if board is not None:
         before = Layout(board.info, board.rooms, board.slots, board.blocked)
         if layout.info.slug != board.info.slug:
-            _invalid("slug", "an event's slug cannot change")
+            invalid("slug", "an event's slug cannot change")
         if layout == before:
             return Decision(())
     change = LayoutSet(layout, before)
     if board is not None:
         _check_invariants(apply_change(board, change), "layout_conflict")
     return Decision((change,))
-
-
-def validate_layout(layout: Layout) -> Layout:
-    """
-    Check a layout on its own (ids unique, times sane) and return it cleaned.
-
-    @raise Refused: naming the field, e.g. C{rooms[2].id}.
-    """
-    info = layout.info
-    if not SLUG_PATTERN.match(info.slug):
-        _invalid("slug", "slug must be lower-case letters, digits and '-', up to 63")
-    name = _text(info.name, "name", 1, TITLE_MAX)
-    _zone(info.timezone, "timezone")
-    rooms = []
-    seen_rooms: set[str] = set()
-    for index, room in enumerate(layout.rooms):
-        where = f"rooms[{index}]"
-        if not ID_PATTERN.match(room.id):
-            _invalid(f"{where}.id", "room ids are 1–40 letters, digits, '_', '.', ':' or '-'")
-        if room.id in seen_rooms:
-            _invalid(f"{where}.id", f"room id {room.id!r} is used twice")
-        seen_rooms.add(room.id)
-        if room.capacity is not None and not 1 <= room.capacity <= 100_000:
-            _invalid(f"{where}.capacity", "capacity must be a positive number of people")
-        rooms.append(
-            evolve(
-                room,
-                name=_text(room.name, f"{where}.name", 1, HOST_MAX),
-                where=_text(room.where, f"{where}.where", 0, PLACE_MAX * 2),
-                access=_text(room.access, f"{where}.access", 0, PLACE_MAX * 2),
-            )
-        )
-    slots = sorted(layout.slots, key=lambda slot: slot.start)
-    seen_slots: set[str] = set()
-    for index, slot in enumerate(slots):
-        where = f"slots[{slot.id}]"
-        if not ID_PATTERN.match(slot.id):
-            _invalid(f"{where}.id", "slot ids are 1–40 letters, digits, '_', '.', ':' or '-'")
-        if slot.id in seen_slots:
-            _invalid(f"{where}.id", f"slot id {slot.id!r} is used twice")
-        seen_slots.add(slot.id)
-        if slot.start.tzinfo is None or slot.end.tzinfo is None:
-            _invalid(where, "slot times need a time zone")
-        if slot.end <= slot.start:
-            _invalid(where, "a slot must end after it starts")
-        if index and slots[index - 1].end > slot.start:
-            _invalid(where, f"slot {slot.id!r} overlaps slot {slots[index - 1].id!r}")
-    for cell in layout.blocked:
-        if cell.room not in seen_rooms or cell.slot not in seen_slots:
-            _invalid("blocked", f"blocked cell {cell.room}/{cell.slot} is not on the board")
-    utc = ZoneInfo("UTC")
-    return Layout(
-        evolve(info, name=name),
-        tuple(rooms),
-        tuple(
-            evolve(slot, start=slot.start.astimezone(utc), end=slot.end.astimezone(utc))
-            for slot in slots
-        ),
-        frozenset(layout.blocked),
-    )
 
 
 def _check_invariants(board: Board, code: str) -> None:
@@ -772,9 +483,9 @@ def board_warnings(board: Board) -> tuple[Warning, ...]:
     official talk (its host speaks then, or the talk is in its room), once per clash.
     """
     found: dict[tuple[str, ...], Warning] = {}
-    official = _Official(board)
+    official = OfficialIndex(board)
     for session in board.visible_sessions():
-        for warning in _session_warnings(board, session, official):
+        for warning in session_warnings(board, session, official):
             found.setdefault((warning.code, *sorted(warning.sessions)), warning)
     return tuple(found[key] for key in sorted(found))
 
@@ -783,7 +494,7 @@ def official_cells(board: Board) -> Mapping[Cell, OfficialTalk]:
     """
     The cells that an official talk keeps busy, each with (the first of) its talks.
     """
-    official = _Official(board)
+    official = OfficialIndex(board)
     busy: dict[Cell, OfficialTalk] = {}
     for slot in board.slots:
         for room in board.rooms:

@@ -46,9 +46,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from attrs import frozen
 
-from openspace.board import validate_layout, validate_sources
 from openspace.commands import Refused
 from openspace.events import Layout
+from openspace.fields import validate_layout, validate_sources
 from openspace.model import (
     DEFAULT_SOURCE_INTERVAL,
     Cell,

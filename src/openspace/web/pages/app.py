@@ -24,7 +24,6 @@ from twisted.web.iweb import IRequest
 from twisted.web.template import Tag
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from openspace.board import ID_ATTENDEE
 from openspace.clock import Clock, utc_now
 from openspace.commands import (
     ATTENDEE,
@@ -45,6 +44,7 @@ from openspace.commands import (
     host,
 )
 from openspace.eventfile import EventFileError, layout_from_mapping
+from openspace.fields import ID_ATTENDEE
 from openspace.model import Board, Session
 from openspace.official.poller import SourceStatus
 from openspace.official.sources import pending_statuses

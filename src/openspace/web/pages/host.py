@@ -12,7 +12,7 @@ from datetime import datetime
 
 from twisted.web.template import Tag, tags
 
-from openspace.board import (
+from openspace.fields import (
     DESCRIPTION_MAX,
     HOST_MAX,
     MEETUP_MINUTES,
