@@ -118,4 +118,23 @@
   });
 
   os.onRender(apply);
+
+  // "I'm going" is the most frequent change: the count is updated in place, so a
+  // thousand phones do not each fetch the board again for it.  live.js loads after
+  // this file, hence the wait for "load".
+  function goingInPlace(events) {
+    if (!events.every(function (e) { return e.type === "going_set"; })) return false;
+    events.forEach(function (e) {
+      e.put.sessions.forEach(function (session) {
+        var selector = '.card[data-session-id="' + CSS.escape(session.id) + '"] .count';
+        document.querySelectorAll(selector).forEach(function (count) {
+          count.textContent = count.textContent.replace(/^\d+/, String(session.going));
+        });
+      });
+    });
+    return true;
+  }
+  window.addEventListener("load", function () {
+    if (os.live) os.live.onEvents(goingInPlace);
+  });
 })();

@@ -155,3 +155,39 @@ async def test_a_page_reloads_once_when_the_server_has_new_assets(
     )
     assert await tab.evaluate("openspace.live.state.version") == "new-assets"
     await tab.close()
+
+
+def going_counts_change_in_place(browser: Any, base: str, session_id: str) -> None:
+    context = new_context(browser)
+    page = context.new_page()
+    page.goto(f"{base}/e/{SLUG}/")
+    page.wait_for_function(LIVE)
+    region = page.locator("[data-live]")
+    seq_before = region.get_attribute("data-seq")
+    count = page.locator(f'.card[data-session-id="{session_id}"] .count')
+    assert count.inner_text().startswith("0 going")
+    request = urllib.request.Request(
+        f"{base}/api/events/{SLUG}/sessions/{session_id}/going",
+        data=json.dumps({"attendee": "attendee-in-place"}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+    page.wait_for_function(
+        "id => document.querySelector(`.card[data-session-id='${id}'] .count`)"
+        ".textContent.startsWith('1 going')",
+        arg=session_id,
+    )
+    # Updated in place: the region was not fetched again (it would carry the new seq).
+    assert region.get_attribute("data-seq") == seq_before
+    assert page.evaluate("openspace.live.state.seq") == int(seq_before or 0) + 1
+    context.close()
+
+
+@pytest_twisted.ensureDeferred
+async def test_going_counts_change_in_place_without_fetching_the_board(
+    server: RunningServer, client: Client, browser: BrowserThread
+) -> None:
+    session_id = (await client.propose(title="Counted")).json["session"]["id"]
+    await browser.run(going_counts_change_in_place, server.url, session_id)
