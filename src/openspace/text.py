@@ -37,13 +37,6 @@ def clean(text: str, *, multiline: bool = False) -> str:
     return "".join(ch for ch in text if _allowed(ch, multiline)).strip()
 
 
-def same_person(a: str, b: str) -> bool:
-    """
-    Whether two names are the same once case, accents and white space are ignored.
-    """
-    return name_key(a) == name_key(b) and name_key(a) != ""
-
-
 def name_key(name: str) -> str:
     """
     A key for comparing people's names: casefolded, accents removed, spaces folded.
