@@ -40,6 +40,7 @@ from openspace.tokens import TOKEN_ENV, TOKEN_FILE_ENV, SecretError, load_facili
 from openspace.web.api import JSONAPI
 from openspace.web.assets import static_folder
 from openspace.web.live import Live, LiveOptions, asset_version
+from openspace.web.pages.fragments import Fragments
 from openspace.web.site import Root, make_site
 
 if TYPE_CHECKING:
@@ -155,6 +156,8 @@ class OpenspaceService(Service):
         self.live = live = Live.create(
             store, config.live, self.reactor, asset_version(static_folder())
         )
+        # Each event's frame carries the pages' HTML for it, rendered once here.
+        live.hub.enrich = Fragments(self.clock)
         await live.warm(store)
         root = Root(JSONAPI(store, self.clock, key, live=live))
         site = make_site(root)

@@ -15,6 +15,7 @@ import re
 import secrets
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
+from datetime import timedelta
 from typing import ClassVar
 
 from attrs import define, field
@@ -59,16 +60,15 @@ from openspace.web.headers import security_headers
 from openspace.web.pages import attendee
 from openspace.web.pages import desk as desk_pages
 from openspace.web.pages import host as host_pages
-from openspace.web.pages import kiosk as kiosk_pages
 from openspace.web.pages.html import (
     Errors,
     cell_value,
     form_value,
-    propose_url,
     render,
     split_cell,
 )
-from openspace.web.pages.timeline import rooms_now
+from openspace.web.pages.shared import SharedPages
+from openspace.web.pages.timeline import stale_in
 from openspace.web.sessions import DeskSessions, edit_key, edit_keys, remember_edit_key
 
 ATTENDEE_COOKIE = "os_attendee"
@@ -147,6 +147,7 @@ class Pages:
     source_statuses: Callable[[Board], Sequence[SourceStatus]] = pending_statuses
     assets: Assets = field(factory=Assets.load)
     csrf: CSRF = field(init=False)
+    shared: SharedPages = field(factory=SharedPages, init=False)
     desk: DeskSessions = field(init=False)
 
     app: ClassVar[Klein] = Klein()
@@ -266,16 +267,21 @@ class Pages:
 
     @app.route("/e/<slug>/", methods=["GET"])
     async def board_page(self, request: IRequest, slug: str) -> bytes:
+        """
+        The board: the same bytes for everyone, from L{SharedPages} (ETag, 304).
+        """
         board = await self.board(slug)
-        page = attendee.board_page(
-            self.assets,
-            board,
-            utc_now(self.clock),
-            self.csrf.token(request),
-            read_cookie(request, ATTENDEE_COOKIE),
-            self.source_statuses(board),
+        now = utc_now(self.clock)
+        sources = self.source_statuses(board)
+        failing = tuple((s.url, s.status, s.last_success) for s in sources if s.status == "stale")
+        view_until = now + timedelta(seconds=stale_in(board, now))
+
+        async def page() -> bytes:
+            return await render(attendee.board_page(self.assets, board, now, sources))
+
+        return await self.shared.serve(
+            request, ("board", slug), board, failing, now, view_until, page
         )
-        return await self.send(request, page)
 
     @app.route("/e/<slug>/s/<session_id>", methods=["GET"])
     async def session_page(self, request: IRequest, slug: str, session_id: str) -> bytes:
@@ -645,31 +651,7 @@ class Pages:
             )
         return self.redirect(request, f"/e/{slug}/desk")
 
-    # --- kiosks ---
 
-    @app.route("/e/<slug>/kiosk", methods=["GET"])
-    async def kiosk(self, request: IRequest, slug: str) -> bytes:
-        """
-        The kiosk, or with C{?room=id} one room's door screen.  C{?refresh=N} (seconds
-        between checks for changes) and C{?rotate=N} (seconds per page of rooms) tune it.
-        """
-        board = await self.board(slug)
-        now = utc_now(self.clock)
-        refresh = bounded_int(request, "refresh", 20, 2, 300)
-        board_link = f"{origin(request)}/e/{slug}/"
-        room_id = form_value(request.args, "room")
-        if not room_id:
-            rotate = bounded_int(request, "rotate", 12, 3, 120)
-            page = kiosk_pages.kiosk_page(
-                self.assets, board, now, board_link, refresh=refresh, rotate=rotate
-            )
-            return await self.send(request, page, frameable=True)
-        shown = next((r for r in rooms_now(board, now) if r.room.id == room_id), None)
-        if shown is None:
-            raise PageError(404, "Not found", "There is no such room.", board)
-        free = shown.free_slot
-        claim = origin(request) + propose_url(board, room_id, free.id) if free else None
-        page = kiosk_pages.door_page(
-            self.assets, board, now, shown, board_link, claim, refresh=refresh
-        )
-        return await self.send(request, page, frameable=True)
+# The routes for screens (kiosk, door screen) and the visitor's own state live in their
+# own module, registered on the same Klein app when it is imported.
+from openspace.web.pages import screen_routes  # noqa: E402, F401

@@ -121,6 +121,29 @@ def time_tag(slot: Slot, zone: ZoneInfo, *, with_day: bool = False) -> Tag:
     return tags.time(datetime=slot.start.astimezone(zone).isoformat())(text)
 
 
+def epoch_ms(moment: datetime) -> str:
+    """
+    A moment for scripts: milliseconds since the Unix epoch, as C{Date.now()} counts.
+    """
+    return str(int(moment.timestamp() * 1000))
+
+
+def span_attrs(start: datetime, end: datetime) -> dict[str, str]:
+    """
+    The data attributes by which C{static/screen.js} shows, hides and labels what
+    starts and ends (slots, meetups, talks) as the browser's clock moves on.
+    """
+    return {"data-start": epoch_ms(start), "data-end": epoch_ms(end)}
+
+
+def shown_if(tag: Tag, shown: bool) -> Tag:
+    """
+    C{tag}, with the C{hidden} attribute unless C{shown}: the pages' scripts show and
+    hide the same elements as the clock moves on.
+    """
+    return tag if shown else tag(hidden="")
+
+
 def seats(going: int, room: Room | None) -> str:
     if room is None or room.capacity is None:
         return f"{going} going"
@@ -129,6 +152,15 @@ def seats(going: int, room: Room | None) -> str:
 
 def room_label(room: Room | None, fallback: str) -> str:
     return fallback if room is None else room.name
+
+
+def slot_heading_time(slot: Slot, zone: ZoneInfo, *, day_shown: bool) -> Tag:
+    """
+    A slot's time with its day in a span of its own, which the board's script shows
+    or hides as the slot's label ("Now", "Next") comes and goes.
+    """
+    day = shown_if(tags.span(class_="day")(f"{day_label(slot.start, zone)}, "), day_shown)
+    return tags.time(datetime=slot.start.astimezone(zone).isoformat())(day, slot_span(slot, zone))
 
 
 # --- sessions --------------------------------------------------------------------------
@@ -174,8 +206,12 @@ def going_button(session: Session, attendee: str | None) -> Tag:
 
 
 def going_form(board: Board, csrf: str, back: str) -> Tag:
+    """
+    The page's one "going" form; shared pages (the board) carry no C{csrf} token: a
+    browser's C{Sec-Fetch-Site}/C{Origin} prove where the form came from.
+    """
     return tags.form(id="going", method="post", action=f"/e/{board.info.slug}/going")(
-        hidden("csrf", csrf), hidden("back", back)
+        hidden("csrf", csrf) if csrf else "", hidden("back", back)
     )
 
 

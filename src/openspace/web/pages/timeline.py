@@ -8,12 +8,18 @@ board through these small values, so "now" means the same thing everywhere.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
 from attrs import frozen
 
 from openspace.board import free_cells
 from openspace.model import Board, Cell, Room, RoomKind, Session, Slot
+
+ALL_TIME = datetime(1, 1, 2, tzinfo=UTC)
+"""
+A "now" before every slot: L{free_rooms_by_slot} at it gives every cell that is not
+taken, whatever the time (pages hide the free rooms of past slots themselves).
+"""
 
 
 @frozen
@@ -44,6 +50,15 @@ def _sessions_by_slot(board: Board) -> Mapping[str, list[Session]]:
     for session in sorted(board.visible_sessions(), key=lambda s: order.get(s.room, 0)):
         found.setdefault(session.slot, []).append(session)
     return found
+
+
+def visible_in_slot(board: Board, slot: Slot) -> list[Session]:
+    """
+    The visible sessions of C{slot}, in room order.
+    """
+    order = {room.id: index for index, room in enumerate(board.rooms)}
+    found = [s for s in board.visible_sessions() if s.slot == slot.id]
+    return sorted(found, key=lambda s: order.get(s.room, 0))
 
 
 def free_rooms_by_slot(board: Board, now: datetime) -> Mapping[str, tuple[Room, ...]]:
