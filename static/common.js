@@ -66,6 +66,9 @@
     var region = live();
     if (!region) return;
     os.rendered(region);
-    os.poll.start(parseInt(region.getAttribute("data-refresh") || "30", 10));
+    // live.js may be live already (its first frame can beat this event): then no poll.
+    if (!(os.live && os.live.state.status === "live")) {
+      os.poll.start(parseInt(region.getAttribute("data-refresh") || "30", 10));
+    }
   });
 })();

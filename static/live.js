@@ -210,9 +210,12 @@
       show("reconnecting", "reconnecting…");
       var since = new Date();
       clearTimeout(offlineTimer);
-      offlineTimer = setTimeout(function () { show("offline", "offline since " + hhmm(since)); },
-        OFFLINE_AFTER);
-      if (os.poll) os.poll.start(30);
+      // A short drop (Wi-Fi roaming, a laptop waking up) resumes in a moment; only a
+      // page that stays cut off falls back to polling.
+      offlineTimer = setTimeout(function () {
+        show("offline", "offline since " + hhmm(since));
+        if (os.poll) os.poll.start(30);
+      }, OFFLINE_AFTER);
     }
     // 4008: this screen fell behind; it may come straight back. Otherwise back off:
     // half the delay fixed, half random, so screens that lost the server together

@@ -49,4 +49,6 @@ async def test_door_screen_offers_the_next_free_slot(server: RunningServer, clie
     assert 'alt="QR code: propose a session in this room"' in page
     reply = await raw_get(client, f"/e/{SLUG}/claim/r2", {})
     assert reply.status == 303
-    assert re.search(r"/e/conf/propose\?room=r2&slot=\d{4}-\d\d-\d\d-1300$", reply.headers["location"])
+    assert re.search(
+        r"/e/conf/propose\?room=r2&slot=\d{4}-\d\d-\d\d-1300$", reply.headers["location"]
+    )

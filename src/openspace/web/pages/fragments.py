@@ -107,7 +107,8 @@ class Fragments:
             )
         if before.meetups != after.meetups:
             html["hallway"] = markup(hallway(after, now))
-        return {"html": html} if html else {}
+        # Even empty: it tells the pages that nothing of theirs needs fetching.
+        return {"html": html}
 
     def _slots(self, html: dict[str, str | None], board: Board, now: Any, ids: set[str]) -> None:
         view = timeline(board, now)
