@@ -129,13 +129,23 @@
     return template.content.firstElementChild;
   }
 
-  // A keyed element the page did not have: a new slot or a new room.
+  var LOG_SHOWN = 50;
+
+  // A keyed element the page did not have: a new slot, room, or row of the desk.
   function insert(region, key, element) {
-    if (key.indexOf("slot:") === 0 && region.id === "board") {
+    var kind = key.split(":")[0];
+    var body = function (table) { return region.querySelector("[data-frag=" + table + "] tbody"); };
+    if (kind === "slot" && region.id === "board") {
       region.insertBefore(element, region.querySelector("p.nothing"));
-    } else if (key.indexOf("room:") === 0 && !document.body.classList.contains("door")) {
+    } else if (kind === "room" && !document.body.classList.contains("door")) {
       var pages = region.querySelectorAll(".rooms .page");
       if (pages.length) pages[pages.length - 1].appendChild(element);
+    } else if (kind === "desk-session" && body("desk-sessions")) {
+      body("desk-sessions").appendChild(element);
+    } else if (kind === "desk-log" && body("desk-undo")) {
+      var log = body("desk-undo");
+      log.insertBefore(element, log.firstChild);
+      while (log.children.length > LOG_SHOWN) log.lastElementChild.remove();
     }
   }
 

@@ -154,10 +154,10 @@ class Hub(Generic[P]):
     prepare: Callable[[bytes], P]
     version: str
     ring_size: int = DEFAULT_RING
-    enrich: Callable[[Board | None, Board], Mapping[str, Any]] | None = None
+    enrich: Callable[[Board | None, Logged, Board], Mapping[str, Any]] | None = None
     """
-    Extra fields for each event's frame, made once per event from the boards before and
-    after it (the pages' HTML fragments, L{openspace.web.pages.fragments}).
+    Extra fields for each event's frame, made once per event from the event and the
+    boards before and after it (the pages' HTML, L{openspace.web.pages.fragments}).
     """
     _feeds: dict[str, _Feed[P]] = field(factory=dict, init=False)
 
@@ -310,7 +310,7 @@ class Hub(Generic[P]):
         shown = delta(before, entry, after)
         if self.enrich is not None:
             try:
-                shown.update(self.enrich(before, after))
+                shown.update(self.enrich(before, entry, after))
             except Exception:
                 # The delta alone still keeps every client right (pages fetch instead).
                 self._log.failure("enriching event {seq} failed", seq=entry.seq)

@@ -21,7 +21,15 @@ from openspace.commands import SYSTEM, SetLayout, SetOfficialSchedule, SetSource
 from openspace.events import Layout
 from openspace.model import OfficialTalk, Room, ScheduleSource
 from tests.browser.conftest import BrowserThread, new_context
-from tests.support import SLUG, Client, RunningServer, conference_layout, slot_id, utc
+from tests.support import (
+    FACILITATOR_TOKEN,
+    SLUG,
+    Client,
+    RunningServer,
+    conference_layout,
+    slot_id,
+    utc,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -48,6 +56,10 @@ class Screens:
             for name, path in paths.items():
                 page = self.context.new_page()
                 page.goto(base + path)
+                if name == "desk":
+                    page.get_by_label("Facilitator token").fill(FACILITATOR_TOKEN)
+                    page.get_by_role("button", name="Sign in").click()
+                    page.get_by_role("heading", name="Recent changes (last 50)").wait_for()
                 page.wait_for_function(LIVE)
                 self.asked[name] = asked = []
                 page.on("request", lambda request, asked=asked: asked.append(request.url))
@@ -109,6 +121,7 @@ async def test_every_change_kind_shows_on_open_pages_without_a_request(
             "session": f"/e/{SLUG}/s/{first_id}",
             "kiosk": f"/e/{SLUG}/kiosk?refresh=3600&rotate=120",
             "door": f"/e/{SLUG}/kiosk?room=r4",
+            "desk": f"/e/{SLUG}/desk",
         },
     )
     try:
@@ -118,6 +131,8 @@ async def test_every_change_kind_shows_on_open_pages_without_a_request(
         await screens.shows("board", card_in(slot_id(11), "Fresh idea"))
         await screens.shows("kiosk", f"{text_of('[data-room=r4] .now')}.includes('Fresh idea')")
         await screens.shows("door", f"{text_of('.now')}.includes('Fresh idea')")
+        await screens.shows("desk", f"{text_of('tr[data-session-id]')}.includes('Fresh idea')")
+        await screens.shows("desk", f"{text_of('#sessions-title')} === 'Sessions (3)'")
         # edit
         await client.request(
             "PATCH", f"{API}/sessions/{first_id}", {"title": "Typing, typed"}, token=token
@@ -143,6 +158,7 @@ async def test_every_change_kind_shows_on_open_pages_without_a_request(
         # hide and show (facilitator)
         hidden = f"{API}/sessions/{fresh_id}/hidden"
         await client.request("PUT", hidden, token=server.token)
+        await screens.shows("desk", f"{text_of('tr[data-session-id]')}.includes('(hidden)')")
         await screens.shows("board", f"!{card_in(slot_id(11), 'Fresh idea')}")
         await screens.shows("kiosk", f"!{text_of('[data-room=r4] .now')}.includes('Fresh')")
         await client.request("DELETE", hidden, token=server.token)
@@ -160,6 +176,9 @@ async def test_every_change_kind_shows_on_open_pages_without_a_request(
         free_11 = text_of(f"section[data-slot={slot_id(11)!r}] .free")
         await screens.shows("door", f"{text_of('[data-claim] strong')} === 'Free now'")
         await client.request("PUT", cell, token=server.token)
+        await screens.shows(
+            "desk", "!!document.querySelector('[aria-label=\"Unblock Room Four at 11:00–12:00\"]')"
+        )
         await screens.shows("board", f"!{free_11}.includes('Room Four')")
         await screens.shows("door", f"{text_of('[data-claim] strong')} === 'Free from 12:00'")
         await client.request("DELETE", cell, token=server.token)
@@ -187,6 +206,7 @@ async def test_every_change_kind_shows_on_open_pages_without_a_request(
         await client.post(f"{API}/sessions/{first_id}/going", {"attendee": "someone-else"})
         await screens.shows("board", f"{text_of('.card .count')}.includes('1 going')")
         await screens.shows("session", f"{text_of('.detail .count')}.startsWith('1 going')")
+        await screens.shows("desk", f"{text_of('[data-frag=desk-undo] tr')}.includes('going')")
 
         head = (await client.get(f"{API}/board")).json["seq"]
         for name in screens.pages:

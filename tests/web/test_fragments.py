@@ -25,8 +25,16 @@ async def fragments_of(
     await change()
     after = await store.board(SLUG)
     assert before is not None and after is not None
-    html: dict[str, str | None] = Fragments(server.clock)(before, after)["html"]
+    entry = (await store.events_since(SLUG, before.seq, 10))[-1]
+    html: dict[str, str | None] = Fragments(server.clock)(before, entry, after)["html"]
     return html
+
+
+def public(html: dict[str, str | None]) -> set[str]:
+    """
+    The keys for the public pages (the desk's are checked on their own).
+    """
+    return {key for key in html if not key.startswith("desk-")}
 
 
 async def page(client: Client, path: str) -> str:
@@ -42,7 +50,11 @@ async def test_a_proposal_ships_what_the_pages_show(server: RunningServer, clien
         made.append(reply.json["session"]["id"])
 
     html = await fragments_of(server, propose)
-    assert set(html) == {f"slot:{slot_id(11)}", f"line:r2/{slot_id(11)}", f"session:{made[0]}"}
+    assert public(html) == {
+        f"slot:{slot_id(11)}",
+        f"line:r2/{slot_id(11)}",
+        f"session:{made[0]}",
+    }
     board = await page(client, f"/e/{SLUG}/")
     kiosk = await page(client, f"/e/{SLUG}/kiosk")
     door = await page(client, f"/e/{SLUG}/kiosk?room=r2")
@@ -60,7 +72,7 @@ async def test_a_meetup_a_move_and_a_block(server: RunningServer, client: Client
     html = await fragments_of(
         server, lambda: client.post(f"{API}/meetups", {"title": "Tea", "place": "Café"})
     )
-    assert set(html) == {"hallway"}
+    assert public(html) == {"hallway"}
     hallway = html["hallway"]
     assert hallway is not None
     assert hallway in await page(client, f"/e/{SLUG}/")
@@ -87,10 +99,12 @@ async def test_a_meetup_a_move_and_a_block(server: RunningServer, client: Client
         await client.request("PUT", f"{API}/blocked/r2/{slot_id(15)}", token=server.token)
 
     html = await fragments_of(server, block)
-    assert set(html) == {f"slot:{slot_id(15)}", f"line:r2/{slot_id(15)}"}
+    assert public(html) == {f"slot:{slot_id(15)}", f"line:r2/{slot_id(15)}"}
     line = html[f"line:r2/{slot_id(15)}"]
     assert line is not None and 'data-free="0"' in line
     assert line in await page(client, f"/e/{SLUG}/kiosk?room=r2")
+    desk = html[f"desk-slot:{slot_id(15)}"]
+    assert desk is not None and "Unblock Room Two" in desk
 
 
 @pytest_twisted.ensureDeferred
@@ -98,6 +112,9 @@ async def test_going_ships_no_markup(server: RunningServer, client: Client) -> N
     session_id = (await client.propose()).json["session"]["id"]
     html = await fragments_of(
         server,
-        lambda: client.post(f"{API}/sessions/{session_id}/going", {"attendee": "someone"}),
+        lambda: client.post(f"{API}/sessions/{session_id}/going", {"attendee": "attendee-counted"}),
     )
-    assert html == {}
+    # Only the desk has markup for it: its log, and the session's row with the count.
+    assert {key.partition(":")[0] for key in html} == {"desk-log", "desk-session"}
+    row = html[f"desk-session:{session_id}"]
+    assert row is not None and "<td>1</td>" in row

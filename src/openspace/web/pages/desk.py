@@ -3,7 +3,8 @@ The facilitator's desk: sign in, every session (hidden ones too), the grid of ce
 block and unblock, the last changes to undo, and the event's rooms and slots as TOML.
 
 Many buttons share one form each (C{form="…"} attributes), so a big grid costs one
-CSRF token, not one per cell.
+CSRF token, not one per cell; those forms sit outside the live region, whose rows are
+rendered once per change for every open desk (L{openspace.web.pages.fragments}).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from twisted.web.template import Tag, tags
 
 from openspace.describe import describe_change
 from openspace.events import Logged
-from openspace.model import Board, Cell, RoomKind
+from openspace.model import Board, Cell, RoomKind, Session, Slot
 from openspace.web.assets import Assets
 from openspace.web.pages.html import (
     Errors,
@@ -85,148 +86,164 @@ def desk_page(
         main_tag(class_="desk")(
             tags.h1("Facilitator desk"),
             error_summary(errors) if "" in errors else "",
-            # Kept current by live.js; the layout form below is left as typed.
+            # Kept current in place by screen.js; the layout form below is left as typed.
             tags.div(**live_attrs(board))(
-                _sessions(board, csrf),
-                _cells(board, now, csrf),
-                _log(board, csrf, log, undoable),
+                desk_sessions(board),
+                desk_cells(board, now),
+                _log(board, log, undoable),
             ),
+            # The forms the tables' buttons submit (form="…"): outside the live region,
+            # which holds nothing of this visitor's (no CSRF token).
+            [
+                tags.form(id=f"{action}-form", method="post", action=_desk_url(board, action))(
+                    hidden("csrf", csrf)
+                )
+                for action in ("sessions", "cells", "undo")
+            ],
             _layout(board, csrf, layout, errors),
         ),
-        scripts=("common.js", "live.js"),
+        scripts=("common.js", "screen.js", "live.js"),
     )
 
 
-def _sessions(board: Board, csrf: str) -> Tag:
-    rows = []
-    zone = board.info.zone
-    for session in sorted(board.sessions.values(), key=lambda s: (s.slot, s.room)):
-        slot = board.slot(session.slot)
-        room = board.room(session.room)
-        state = "hide" if not session.hidden else "show"
-        rows.append(
-            tags.tr(**{"data-session-id": session.id})(
-                tags.td(
-                    tags.a(href=session_url(board, session.id))(session.title),
-                    " (hidden)" if session.hidden else "",
-                ),
-                tags.td(session.host),
-                tags.td(
-                    room.name if room else session.room,
-                    ", ",
-                    time_tag(slot, zone, with_day=True) if slot else session.slot,
-                ),
-                tags.td(str(len(session.going))),
-                tags.td(
-                    tags.a(href=f"{session_url(board, session.id)}/edit")("Edit or move"),
-                    " ",
-                    tags.button(form="sessions-form", name=state, value=session.id)(
-                        state.capitalize()
-                    ),
-                    " ",
-                    tags.button(
-                        form="sessions-form", name="cancel", value=session.id, class_="danger"
-                    )("Cancel"),
-                ),
-            )
-        )
+def session_row(board: Board, session: Session) -> Tag:
+    """
+    One session's row of the desk, its key C{desk-session:<id>} (L{fragments}).
+    """
+    slot = board.slot(session.slot)
+    room = board.room(session.room)
+    state = "hide" if not session.hidden else "show"
+    return tags.tr(**{"data-session-id": session.id, "data-frag": f"desk-session:{session.id}"})(
+        tags.td(
+            tags.a(href=session_url(board, session.id))(session.title),
+            " (hidden)" if session.hidden else "",
+        ),
+        tags.td(session.host),
+        tags.td(
+            room.name if room else session.room,
+            ", ",
+            time_tag(slot, board.info.zone, with_day=True) if slot else session.slot,
+        ),
+        tags.td(str(len(session.going))),
+        tags.td(
+            tags.a(href=f"{session_url(board, session.id)}/edit")("Edit or move"),
+            " ",
+            tags.button(form="sessions-form", name=state, value=session.id)(state.capitalize()),
+            " ",
+            tags.button(form="sessions-form", name="cancel", value=session.id, class_="danger")(
+                "Cancel"
+            ),
+        ),
+    )
+
+
+def desk_sessions(board: Board) -> Tag:
+    """
+    Every session, hidden ones too: C{desk-sessions} (L{fragments}).
+    """
+    rows = [
+        session_row(board, session)
+        for session in sorted(board.sessions.values(), key=lambda s: (s.slot, s.room))
+    ]
     return _table_section(
-        board,
-        csrf,
-        "sessions",
-        f"Sessions ({len(rows)})",
-        ("Session", "Host", "Where", "Going", ""),
-        rows,
+        "sessions", f"Sessions ({len(rows)})", ("Session", "Host", "Where", "Going", ""), rows
     )
 
 
-def _cells(board: Board, now: datetime, csrf: str) -> Tag:
+def slot_row(board: Board, slot: Slot, now: datetime) -> Tag:
+    """
+    One slot's row of the grid of cells, its key C{desk-slot:<id>} (L{fragments}).
+    """
     zone = board.info.zone
-    rooms = [room for room in board.rooms if room.kind is RoomKind.room]
-    rows = []
-    for slot in board.slots:
-        cells: list[Tag] = [tags.th(scope="row")(time_tag(slot, zone, with_day=True))]
-        for room in rooms:
-            cell = Cell(room.id, slot.id)
-            where = f"{room.name} at {slot_span(slot, zone)}"
-            holder = board.session_in(cell)
-            value = cell_value(room.id, slot.id)
-            if holder is not None:
-                content = tags.td(holder.title)
-            elif cell in board.blocked:
-                content = tags.td(class_="blocked")(
-                    "Blocked ",
-                    tags.button(
-                        form="cells-form",
-                        name="unblock",
-                        value=value,
-                        **{"aria-label": f"Unblock {where}"},
-                    )("Unblock"),
-                )
-            else:
-                content = tags.td(
-                    "Free " if slot.end > now else "",
-                    tags.button(
-                        form="cells-form",
-                        name="block",
-                        value=value,
-                        **{"aria-label": f"Block {where}"},
-                    )("Block"),
-                )
-            cells.append(content)
-        rows.append(tags.tr(cells))
-    headings = ("Slot", *(room.name for room in rooms))
-    return _table_section(board, csrf, "cells", "Rooms and slots", headings, rows)
-
-
-def _log(board: Board, csrf: str, log: Sequence[Logged], undoable: frozenset[int]) -> Tag:
-    zone = board.info.zone
-    rows = []
-    for entry in reversed(log):
-        rows.append(
-            tags.tr(
-                tags.td(f"#{entry.seq}"),
-                tags.td(entry.at.astimezone(zone).strftime("%a %H:%M:%S")),
-                tags.td(entry.actor),
-                tags.td(describe_change(entry.change)),
-                tags.td(
-                    tags.button(
-                        form="undo-form",
-                        name="upto",
-                        value=str(entry.seq),
-                        **{"aria-label": f"Undo #{entry.seq} and every later change"},
-                    )("Undo back to here")
-                    if entry.seq in undoable
-                    else ""
-                ),
+    cells: list[Tag] = [tags.th(scope="row")(time_tag(slot, zone, with_day=True))]
+    for room in board.rooms:
+        if room.kind is not RoomKind.room:
+            continue
+        cell = Cell(room.id, slot.id)
+        where = f"{room.name} at {slot_span(slot, zone)}"
+        holder = board.session_in(cell)
+        value = cell_value(room.id, slot.id)
+        if holder is not None:
+            content = tags.td(holder.title)
+        elif cell in board.blocked:
+            content = tags.td(class_="blocked")(
+                "Blocked ",
+                tags.button(
+                    form="cells-form",
+                    name="unblock",
+                    value=value,
+                    **{"aria-label": f"Unblock {where}"},
+                )("Unblock"),
             )
-        )
+        else:
+            content = tags.td(
+                "Free " if slot.end > now else "",
+                tags.button(
+                    form="cells-form",
+                    name="block",
+                    value=value,
+                    **{"aria-label": f"Block {where}"},
+                )("Block"),
+            )
+        cells.append(content)
+    return tags.tr(**{"data-frag": f"desk-slot:{slot.id}"})(cells)
+
+
+def desk_cells(board: Board, now: datetime) -> Tag:
+    """
+    The grid of cells to block and unblock: C{desk-cells} (L{fragments}).
+    """
+    rooms = [room.name for room in board.rooms if room.kind is RoomKind.room]
+    rows = [slot_row(board, slot, now) for slot in board.slots]
+    return _table_section("cells", "Rooms and slots", ("Slot", *rooms), rows)
+
+
+def log_row(board: Board, entry: Logged, undoable: bool) -> Tag:
+    """
+    One change in the desk's log, its key C{desk-log:<seq>} (L{fragments}).
+    """
+    return tags.tr(**{"data-frag": f"desk-log:{entry.seq}"})(
+        tags.td(f"#{entry.seq}"),
+        tags.td(entry.at.astimezone(board.info.zone).strftime("%a %H:%M:%S")),
+        tags.td(entry.actor),
+        tags.td(describe_change(entry.change)),
+        tags.td(
+            tags.button(
+                form="undo-form",
+                name="upto",
+                value=str(entry.seq),
+                **{"aria-label": f"Undo #{entry.seq} and every later change"},
+            )("Undo back to here")
+            if undoable
+            else ""
+        ),
+    )
+
+
+def _log(board: Board, log: Sequence[Logged], undoable: frozenset[int]) -> Tag:
+    rows = [log_row(board, entry, entry.seq in undoable) for entry in reversed(log)]
     headings = ("#", "When", "Who", "What", "")
-    return _table_section(board, csrf, "undo", f"Recent changes (last {LOG_SHOWN})", headings, rows)
+    return _table_section("undo", f"Recent changes (last {LOG_SHOWN})", headings, rows)
 
 
-def _table_section(
-    board: Board,
-    csrf: str,
-    action: str,
-    title: str,
-    headings: Sequence[str],
-    rows: list[Tag],
-) -> Tag:
+def table_heading(action: str, title: str) -> Tag:
+    return tags.h2(id=f"{action}-title", **{"data-frag": f"desk-{action}-title"})(title)
+
+
+def sessions_heading(board: Board) -> Tag:
+    return table_heading("sessions", f"Sessions ({len(board.sessions)})")
+
+
+def _table_section(action: str, title: str, headings: Sequence[str], rows: list[Tag]) -> Tag:
     """
     A titled table whose buttons all submit the one form C{action}-form.
     """
-    return tags.section(**{"aria-labelledby": f"{action}-title"})(
-        tags.h2(id=f"{action}-title")(title),
-        tags.form(id=f"{action}-form", method="post", action=_desk_url(board, action))(
-            hidden("csrf", csrf)
-        ),
+    return tags.section(**{"aria-labelledby": f"{action}-title", "data-frag": f"desk-{action}"})(
+        table_heading(action, title),
         tags.table(
             tags.thead(tags.tr([tags.th(scope="col")(h) for h in headings])),
             tags.tbody(rows),
-        )
-        if rows
-        else tags.p("Nothing yet."),
+        ),
     )
 
 
