@@ -49,7 +49,7 @@ from openspace.web.pages.desk import (
 )
 from openspace.web.pages.kiosk import kiosk_line, kiosk_rooms, room_tile
 from openspace.web.pages.official import talk_rooms_now
-from openspace.web.pages.timeline import ALL_TIME, free_rooms_by_slot, timeline
+from openspace.web.pages.timeline import ALL_TIME, free_rooms_by_slot, slot_labels
 
 
 def markup(tag: Tag) -> str:
@@ -167,8 +167,7 @@ class Fragments:
             html["desk-sessions-title"] = markup(sessions_heading(after))
 
     def _slots(self, html: dict[str, str | None], board: Board, now: Any, ids: set[str]) -> None:
-        view = timeline(board, now)
-        labels = {v.slot.id: v.label for v in view.coming}
+        labels = slot_labels(board, now)
         free = free_rooms_by_slot(board, ALL_TIME)
         multi_day = len(board.days()) > 1
         for slot_id in ids:
@@ -197,13 +196,11 @@ class Fragments:
 
     def _lines(self, html: dict[str, str | None], board: Board, now: Any, cells: set[Cell]) -> None:
         free = set(free_cells(board, now))
+        holders = {s.cell: s for s in board.visible_sessions() if s.cell in cells}
         for cell in cells:
             slot = board.slot(cell.slot)
             if slot is None or slot.end <= now:
                 continue
-            session = next(
-                (s for s in board.visible_sessions() if s.cell == cell),
-                None,
-            )
+            session = holders.get(cell)
             line = kiosk_line(board, cell.room, slot, session, cell in free, now)
             html[f"line:{cell.room}/{cell.slot}"] = markup(line)

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from twisted.web.template import Tag, tags
 
-from openspace.board import board_warnings
+from openspace.clashes import session_warnings
 from openspace.model import Board, OfficialTalk, Session, Slot
 from openspace.official.poller import SourceStatus
 from openspace.web.pages.html import hm, shown_if, span_attrs
@@ -67,7 +67,8 @@ def session_clashes(board: Board, session: Session) -> Tag | str:
     """
     The board's warnings about C{session}, for its page.
     """
-    found = [w.message for w in board_warnings(board) if session.id in w.sessions]
+    # Only this session's clashes: the whole board's would cost O(sessions²) per render.
+    found = [w.message for w in session_warnings(board, session)]
     if not found:
         return ""
     return tags.ul(class_="clashes")([tags.li(class_="error")(message) for message in found])

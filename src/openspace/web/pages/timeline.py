@@ -73,25 +73,37 @@ def free_rooms_by_slot(board: Board, now: datetime) -> Mapping[str, tuple[Room, 
     return {slot: tuple(rooms) for slot, rooms in found.items()}
 
 
+def slot_labels(board: Board, now: datetime) -> dict[str, str]:
+    """
+    The slots not over at C{now}, each with its label: C{"Now"}, C{"Next"} or C{""}.
+    """
+    labels: dict[str, str] = {}
+    next_start: datetime | None = None
+    for slot in board.slots:
+        if slot.end <= now:
+            continue
+        if slot.start <= now:
+            labels[slot.id] = "Now"
+        elif next_start is None or slot.start == next_start:
+            next_start = slot.start
+            labels[slot.id] = "Next"
+        else:
+            labels[slot.id] = ""
+    return labels
+
+
 def timeline(board: Board, now: datetime) -> Timeline:
     by_slot = _sessions_by_slot(board)
     free = free_rooms_by_slot(board, now)
+    labels = slot_labels(board, now)
     past: list[SlotView] = []
     coming: list[SlotView] = []
-    next_start: datetime | None = None
     for slot in board.slots:
         sessions = tuple(by_slot.get(slot.id, ()))
-        if slot.end <= now:
+        if slot.id not in labels:
             past.append(SlotView(slot, "", sessions, ()))
-            continue
-        if slot.start <= now:
-            label = "Now"
-        elif next_start is None or slot.start == next_start:
-            next_start = slot.start
-            label = "Next"
         else:
-            label = ""
-        coming.append(SlotView(slot, label, sessions, free.get(slot.id, ())))
+            coming.append(SlotView(slot, labels[slot.id], sessions, free.get(slot.id, ())))
     return Timeline(tuple(past), tuple(coming), stale_in(board, now))
 
 
