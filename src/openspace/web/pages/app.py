@@ -1,20 +1,23 @@
 """
-The pages' routes: the Klein app that serves HTML, forms and assets.
+The pages' Klein app: its plumbing (sending pages with their headers, errors, who is
+asking) and the attendees' routes (the list of events, the board, a session, "I'm
+going", assets).  The other audiences' routes are in L{host_routes},
+L{desk_routes} and L{screen_routes}, registered on the same app.
 
 Every change a form asks for becomes the same board command the JSON API sends, run
 through the same store (L{openspace.store.interface.BoardStore.execute}); a refusal
 comes back as the form again, with what was typed and the reason next to its field.
 
-Order of checks on every POST: the event exists (404), the CSRF token matches (403,
-nothing changes), the person may do this (403), then the board decides.
+Order of checks on every POST: the event exists (404), the form came from this site
+(403, nothing changes: L{openspace.web.csrf}), the person may do this (403), then the
+board decides.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import ClassVar
 
@@ -30,46 +33,30 @@ from openspace.commands import (
     ATTENDEE,
     FACILITATOR,
     Actor,
-    BlockCell,
-    CancelSession,
     Command,
-    EditSession,
-    HideSession,
-    ProposeSession,
     Refused,
     SetGoing,
-    SetLayout,
-    StartMeetup,
-    SwapSessions,
-    UnblockCell,
     host,
 )
-from openspace.eventfile import EventFileError, layout_from_mapping
 from openspace.fields import ID_ATTENDEE
 from openspace.model import Board, Session
 from openspace.official.poller import SourceStatus
 from openspace.official.sources import pending_statuses
 from openspace.store.interface import BoardStore, Outcome, UndoLast
-from openspace.tokens import FacilitatorKey, digest, new_edit_key
-from openspace.undo import undo_targets
+from openspace.tokens import FacilitatorKey
 from openspace.web.assets import Assets, send_compressible, serve_asset
 from openspace.web.cookies import read_cookie, set_cookie
 from openspace.web.csrf import CSRF, CSRFError
-from openspace.web.errors import STATUS_OF_CODE
 from openspace.web.headers import security_headers
 from openspace.web.pages import attendee
-from openspace.web.pages import desk as desk_pages
-from openspace.web.pages import host as host_pages
 from openspace.web.pages.html import (
     Errors,
-    cell_value,
     form_value,
     render,
-    split_cell,
 )
 from openspace.web.pages.shared import SharedPages
 from openspace.web.pages.timeline import stale_in
-from openspace.web.sessions import DeskSessions, edit_key, edit_keys, remember_edit_key
+from openspace.web.sessions import DeskSessions, edit_keys
 
 ATTENDEE_COOKIE = "os_attendee"
 _HOST_HEADER = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
@@ -328,330 +315,7 @@ class Pages:
             back = f"/e/{slug}/"
         return self.redirect(request, back)
 
-    # --- hosts ---
 
-    @app.route("/e/<slug>/propose", methods=["GET"])
-    async def propose_form(self, request: IRequest, slug: str) -> bytes:
-        board = await self.board(slug)
-        room, slot = form_value(request.args, "room"), form_value(request.args, "slot")
-        values = {"cell": cell_value(room, slot)} if room and slot else {}
-        return await self.propose_again(request, board, values, {})
-
-    async def propose_again(
-        self,
-        request: IRequest,
-        board: Board,
-        values: Mapping[str, str],
-        errors: Errors,
-        status: int = 200,
-    ) -> bytes:
-        page = host_pages.propose_page(
-            self.assets, board, utc_now(self.clock), self.csrf.token(request), values, errors
-        )
-        return await self.send(request, page, status)
-
-    @app.route("/e/<slug>/propose", methods=["POST"])
-    async def propose(self, request: IRequest, slug: str) -> bytes:
-        board = await self.board(slug)
-        self.csrf.check(request)
-        values = form_values(request, SESSION_FIELDS)
-        room, slot = split_cell(values["cell"])
-        if not slot:
-            return await self.propose_again(
-                request, board, values, {"cell": "Pick a room and a time."}, 422
-            )
-        # A host who already has a key (this browser) keeps it: one key, all their sessions.
-        key = edit_key(request) or new_edit_key()
-        command = ProposeSession(
-            title=values["title"],
-            description=values["description"],
-            host=values["host"],
-            tags=split_tags(values["tags"]),
-            room=room,
-            slot=slot,
-            owner=digest(key),
-        )
-        try:
-            outcome = await self.execute(board, command, self.actor(request, key))
-        except Refused as refusal:
-            # Show the board as it is now: the cell may have been taken meanwhile.
-            return await self.propose_again(
-                request,
-                await self.board(slug),
-                values,
-                errors_of(refusal),
-                STATUS_OF_CODE.get(refusal.code, 422),
-            )
-        remember_edit_key(request, slug, key)
-        board = outcome.board
-        session = board.sessions[outcome.decision.ids[0]]
-        link = f"{origin(request)}/e/{slug}/s/{session.id}/edit?key={key}"
-        page = self.session_view(request, board, session, True, host_pages.edit_link_notice(link))
-        return await self.send(request, page, 201, private=True)
-
-    async def edit_again(
-        self,
-        request: IRequest,
-        board: Board,
-        session: Session,
-        actor: Actor,
-        values: Mapping[str, str],
-        errors: Errors,
-        status: int = 200,
-    ) -> bytes:
-        others = [
-            s for s in board.visible_sessions() if s.id != session.id and s.owner in actor.keys
-        ]
-        page = host_pages.edit_page(
-            self.assets,
-            board,
-            session,
-            utc_now(self.clock),
-            self.csrf.token(request),
-            values,
-            errors,
-            others,
-        )
-        return await self.send(request, page, status)
-
-    @app.route("/e/<slug>/s/<session_id>/edit", methods=["GET"])
-    async def edit_form(self, request: IRequest, slug: str, session_id: str) -> bytes:
-        board = await self.board(slug)
-        session = self.session(board, session_id, hidden_ok=True)
-        presented = form_value(request.args, "key") or None
-        actor = self.actor(request, presented)
-        self.owner_only(board, session, actor)
-        if presented is not None:
-            # Keep the key in a cookie and out of the address bar (and history, screenshots).
-            if session.owner == digest(presented):
-                remember_edit_key(request, slug, presented)
-            return self.redirect(request, f"/e/{slug}/s/{session_id}/edit")
-        return await self.edit_again(request, board, session, actor, session_values(session), {})
-
-    async def _owned(
-        self, request: IRequest, slug: str, session_id: str
-    ) -> tuple[Board, Session, Actor]:
-        board = await self.board(slug)
-        session = self.session(board, session_id, hidden_ok=True)
-        self.csrf.check(request)
-        actor = self.actor(request)
-        self.owner_only(board, session, actor)
-        return board, session, actor
-
-    @app.route("/e/<slug>/s/<session_id>/edit", methods=["POST"])
-    async def edit(self, request: IRequest, slug: str, session_id: str) -> bytes:
-        board, session, actor = await self._owned(request, slug, session_id)
-        values = form_values(request, SESSION_FIELDS)
-        room, slot = split_cell(values["cell"])
-        command = EditSession(
-            session_id,
-            title=values["title"],
-            description=values["description"],
-            host=values["host"],
-            tags=split_tags(values["tags"]),
-            room=room or None,
-            slot=slot or None,
-        )
-        try:
-            await self.execute(board, command, actor)
-        except Refused as refusal:
-            board = await self.board(slug)
-            return await self.edit_again(
-                request,
-                board,
-                session,
-                actor,
-                values,
-                errors_of(refusal),
-                STATUS_OF_CODE.get(refusal.code, 422),
-            )
-        return self.redirect(request, f"/e/{slug}/s/{session_id}")
-
-    @app.route("/e/<slug>/s/<session_id>/swap", methods=["POST"])
-    async def swap(self, request: IRequest, slug: str, session_id: str) -> bytes:
-        board, session, actor = await self._owned(request, slug, session_id)
-        other = form_value(request.args, "other")
-        try:
-            await self.execute(board, SwapSessions(session_id, other), actor)
-        except Refused as refusal:
-            return await self.edit_again(
-                request,
-                board,
-                session,
-                actor,
-                session_values(session),
-                {"other": refusal.message},
-                STATUS_OF_CODE.get(refusal.code, 422),
-            )
-        return self.redirect(request, f"/e/{slug}/s/{session_id}")
-
-    @app.route("/e/<slug>/s/<session_id>/cancel", methods=["POST"])
-    async def cancel(self, request: IRequest, slug: str, session_id: str) -> bytes:
-        board, _, actor = await self._owned(request, slug, session_id)
-        await self.execute(board, CancelSession(session_id), actor)
-        return self.redirect(request, f"/e/{slug}/")
-
-    # --- hallway meetups ---
-
-    @app.route("/e/<slug>/meetup", methods=["GET"])
-    async def meetup_form(self, request: IRequest, slug: str) -> bytes:
-        board = await self.board(slug)
-        page = host_pages.meetup_page(self.assets, board, self.csrf.token(request), {}, {})
-        return await self.send(request, page)
-
-    @app.route("/e/<slug>/meetup", methods=["POST"])
-    async def meetup(self, request: IRequest, slug: str) -> bytes:
-        board = await self.board(slug)
-        self.csrf.check(request)
-        values = form_values(request, ("title", "spot", "place", "minutes"))
-        minutes = values["minutes"]
-        command = StartMeetup(
-            title=values["title"],
-            place=values["place"].strip() or values["spot"],
-            minutes=int(minutes) if minutes.isdigit() else None,
-        )
-        try:
-            await self.execute(board, command, ATTENDEE)
-        except Refused as refusal:
-            page = host_pages.meetup_page(
-                self.assets, board, self.csrf.token(request), values, errors_of(refusal)
-            )
-            return await self.send(request, page, STATUS_OF_CODE.get(refusal.code, 422))
-        return self.redirect(request, f"/e/{slug}/")
-
-    # --- facilitators ---
-
-    @app.route("/e/<slug>/desk", methods=["GET"])
-    async def desk_page(self, request: IRequest, slug: str) -> bytes:
-        board = await self.board(slug)
-        if not self.desk.signed_in(request):
-            page = desk_pages.signin_page(self.assets, board, self.csrf.token(request), {})
-            return await self.send(request, page)
-        return await self.desk_again(request, board, desk_pages.layout_toml(board), {})
-
-    async def desk_again(
-        self, request: IRequest, board: Board, layout: str, errors: Errors, status: int = 200
-    ) -> bytes:
-        log = await self.store.log_tail(board.info.slug, desk_pages.LOG_SHOWN)
-        undoable = frozenset(entry.seq for entry in undo_targets(log, desk_pages.LOG_SHOWN))
-        page = desk_pages.desk_page(
-            self.assets,
-            board,
-            utc_now(self.clock),
-            self.csrf.token(request),
-            log,
-            undoable,
-            layout,
-            errors,
-        )
-        return await self.send(request, page, status)
-
-    @app.route("/e/<slug>/desk/signin", methods=["POST"])
-    async def sign_in(self, request: IRequest, slug: str) -> bytes:
-        board = await self.board(slug)
-        self.csrf.check(request)
-        if self.desk.sign_in(request, form_value(request.args, "token")):
-            return self.redirect(request, f"/e/{slug}/desk")
-        errors = {"token": "That is not the facilitator token."}
-        page = desk_pages.signin_page(self.assets, board, self.csrf.token(request), errors)
-        return await self.send(request, page, 403)
-
-    @app.route("/e/<slug>/desk/signout", methods=["POST"])
-    async def sign_out(self, request: IRequest, slug: str) -> bytes:
-        await self.board(slug)
-        self.csrf.check(request)
-        self.desk.sign_out(request)
-        return self.redirect(request, f"/e/{slug}/desk")
-
-    async def desk_action(self, request: IRequest, slug: str) -> Board:
-        """
-        The board, once the CSRF token and the facilitator's session are checked.
-        """
-        board = await self.board(slug)
-        self.csrf.check(request)
-        if not self.desk.signed_in(request):
-            raise PageError(403, "Facilitators only", "Sign in at the desk first.", board)
-        return board
-
-    async def desk_execute(
-        self, request: IRequest, board: Board, command: Command | UndoLast
-    ) -> bytes:
-        try:
-            await self.execute(board, command, FACILITATOR)
-        except Refused as refusal:
-            board = await self.board(board.info.slug)
-            return await self.desk_again(
-                request,
-                board,
-                desk_pages.layout_toml(board),
-                {"": refusal.message},
-                STATUS_OF_CODE.get(refusal.code, 422),
-            )
-        return self.redirect(request, f"/e/{board.info.slug}/desk")
-
-    @app.route("/e/<slug>/desk/sessions", methods=["POST"])
-    async def desk_sessions(self, request: IRequest, slug: str) -> bytes:
-        board = await self.desk_action(request, slug)
-        commands: dict[str, Callable[[str], Command]] = {
-            "hide": lambda s: HideSession(s, True),
-            "show": lambda s: HideSession(s, False),
-            "cancel": CancelSession,
-        }
-        for name, make in commands.items():
-            session_id = form_value(request.args, name)
-            if session_id:
-                return await self.desk_execute(request, board, make(session_id))
-        raise PageError(400, "Nothing to do", "Pick a session and an action.", board)
-
-    @app.route("/e/<slug>/desk/cells", methods=["POST"])
-    async def desk_cells(self, request: IRequest, slug: str) -> bytes:
-        board = await self.desk_action(request, slug)
-        blocking = form_value(request.args, "block")
-        room, slot = split_cell(blocking or form_value(request.args, "unblock"))
-        command: Command = BlockCell(room, slot) if blocking else UnblockCell(room, slot)
-        return await self.desk_execute(request, board, command)
-
-    @app.route("/e/<slug>/desk/undo", methods=["POST"])
-    async def desk_undo(self, request: IRequest, slug: str) -> bytes:
-        board = await self.desk_action(request, slug)
-        upto = form_value(request.args, "upto")
-        log = await self.store.log_tail(slug, desk_pages.LOG_SHOWN)
-        targets = undo_targets(log, desk_pages.LOG_SHOWN)
-        if not upto.isdigit() or int(upto) not in {entry.seq for entry in targets}:
-            return await self.desk_again(
-                request,
-                board,
-                desk_pages.layout_toml(board),
-                {"": "That change cannot be undone any more."},
-                409,
-            )
-        count = sum(1 for entry in targets if entry.seq >= int(upto))
-        return await self.desk_execute(request, board, UndoLast(count))
-
-    @app.route("/e/<slug>/desk/layout", methods=["POST"])
-    async def desk_layout(self, request: IRequest, slug: str) -> bytes:
-        board = await self.desk_action(request, slug)
-        text = form_value(request.args, "layout")
-        try:
-            layout = layout_from_mapping(tomllib.loads(text))
-        except (tomllib.TOMLDecodeError, EventFileError) as e:
-            return await self.desk_again(request, board, text, {"layout": str(e)}, 422)
-        if layout.info.slug != slug:
-            errors = {"layout": f"slug must stay {slug!r}: events cannot be renamed here"}
-            return await self.desk_again(request, board, text, errors, 422)
-        try:
-            await self.execute(board, SetLayout(layout), FACILITATOR)
-        except Refused as refusal:
-            return await self.desk_again(
-                request,
-                board,
-                text,
-                {"layout": refusal.message},
-                STATUS_OF_CODE.get(refusal.code, 422),
-            )
-        return self.redirect(request, f"/e/{slug}/desk")
-
-
-# The routes for screens (kiosk, door screen) and the visitor's own state live in their
-# own module, registered on the same Klein app when it is imported.
-from openspace.web.pages import screen_routes  # noqa: E402, F401
+# The routes of hosts, facilitators and screens live in modules of their own, one per
+# audience, registered on the same Klein app when they are imported.
+from openspace.web.pages import desk_routes, host_routes, screen_routes  # noqa: E402, F401
