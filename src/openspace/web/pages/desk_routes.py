@@ -30,10 +30,7 @@ from openspace.store.interface import UndoLast
 from openspace.undo import undo_targets
 from openspace.web.errors import STATUS_OF_CODE
 from openspace.web.pages import desk as desk_pages
-from openspace.web.pages.app import (
-    PageError,
-    Pages,
-)
+from openspace.web.pages.app import PageError, Pages
 from openspace.web.pages.html import Errors, form_value, split_cell
 
 app = Pages.app
