@@ -118,3 +118,23 @@ async def test_going_ships_no_markup(server: RunningServer, client: Client) -> N
     assert {key.partition(":")[0] for key in html} == {"desk-log", "desk-session"}
     row = html[f"desk-session:{session_id}"]
     assert row is not None and "<td>1</td>" in row
+
+
+@pytest_twisted.ensureDeferred
+async def test_events_replayed_at_start_get_no_markup(
+    server: RunningServer, client: Client
+) -> None:
+    """
+    A server that starts replays its log's tail into the live ring: old events are not
+    rendered (the few pages that missed them fetch their page once instead).
+    """
+    store = server.service.store
+    assert store is not None
+    before = await store.board(SLUG)
+    await client.propose()
+    after = await store.board(SLUG)
+    assert before is not None and after is not None
+    entry = (await store.events_since(SLUG, before.seq, 10))[-1]
+    assert "html" in Fragments(server.clock)(before, entry, after)
+    server.clock.advance(3 * 60)
+    assert Fragments(server.clock)(before, entry, after) == {}

@@ -27,6 +27,7 @@ changes only a count, which the scripts update from the event itself: no markup.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from attrs import frozen
@@ -50,6 +51,11 @@ from openspace.web.pages.desk import (
 from openspace.web.pages.kiosk import kiosk_line, kiosk_rooms, room_tile
 from openspace.web.pages.official import talk_rooms_now
 from openspace.web.pages.timeline import ALL_TIME, free_rooms_by_slot, slot_labels
+
+FRESH = timedelta(minutes=2)
+"""
+How old an event may be and still get its HTML rendered: older ones are being replayed.
+"""
 
 
 def markup(tag: Tag) -> str:
@@ -94,10 +100,13 @@ class Fragments:
     clock: Clock
 
     def __call__(self, before: Board | None, entry: Logged, after: Board) -> dict[str, Any]:
-        if before is None:
+        now = utc_now(self.clock)
+        if before is None or now - entry.at > FRESH:
+            # The first event of a board, or the log's tail replayed when a server starts
+            # (L{openspace.hub.Hub.warm}): rendering it would delay the start for the few
+            # pages that missed those events, which fetch their page once instead.
             return {}
         html: dict[str, str | None] = {}
-        now = utc_now(self.clock)
         self._desk(html, before, entry, after, now)
         sessions = _changed_sessions(before, after)
         cells = _cells_of((before, after), sessions) | (before.blocked ^ after.blocked)
