@@ -1,5 +1,6 @@
 """
-The baseline of bench/screens.py: a hello-world Klein route on twisted.web, nothing else.
+The baseline of bench/screens.py: a hello-world Klein route on twisted.web, nothing else,
+logging each request to stdout like any deployed server (and like `openspace serve`).
 
     python bench/hello_klein.py PORT
 """
@@ -10,6 +11,7 @@ import sys
 
 from klein import Klein
 from twisted.internet import endpoints, reactor
+from twisted.logger import globalLogBeginner, textFileLogObserver
 from twisted.web.iweb import IRequest
 from twisted.web.server import Site
 
@@ -22,6 +24,7 @@ def hello(request: IRequest) -> bytes:
 
 
 if __name__ == "__main__":
+    globalLogBeginner.beginLoggingTo([textFileLogObserver(sys.stdout)])
     endpoint = endpoints.TCP4ServerEndpoint(reactor, int(sys.argv[1]), interface="127.0.0.1")
     endpoint.listen(Site(app.resource()))
     reactor.run()  # type: ignore[attr-defined]

@@ -5,10 +5,20 @@ given board state and view time: rendered once, revalidated with 304.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import pytest_twisted
+from attrs import Factory, define
+from treq.testing import StubTreq
+from twisted.web.iweb import IRequest
+from twisted.web.resource import IResource
+from zope.interface import implementer
 
-from tests.support import SLUG, Client, RunningServer, utc
+from openspace.tokens import FacilitatorKey
+from openspace.web.pages.app import Pages
+from openspace.web.pages.fastpath import SharedFirst
+from tests.support import FACILITATOR_TOKEN, SLUG, Client, RunningServer, utc
 from tests.web.browsing import Browser, raw_get
 
 PAGES = [f"/e/{SLUG}/", f"/e/{SLUG}/kiosk", f"/e/{SLUG}/kiosk?room=r1"]
@@ -63,3 +73,51 @@ async def test_me_says_what_is_the_visitors_own(server: RunningServer, client: C
     assert me.headers["cache-control"] == "no-store, private"
     assert len(me.json["own"]) == 1 and me.json["going"] == []
     assert (await nobody.get(f"/e/{SLUG}/me")).json == {"going": [], "own": []}
+
+
+@implementer(IResource)
+@define
+class Counting:
+    """
+    A resource that counts the requests it is asked to render.
+    """
+
+    inner: IResource
+    rendered: list[bytes] = Factory(list)
+    isLeaf = True
+
+    def getChildWithDefault(self, name: bytes, request: IRequest) -> IResource:
+        return self
+
+    def putChild(self, path: bytes, child: IResource) -> None:
+        raise NotImplementedError
+
+    def render(self, request: IRequest) -> Any:
+        self.rendered.append(request.uri)
+        return self.inner.render(request)
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_rendered_shared_page_is_answered_before_routing(server: RunningServer) -> None:
+    store = server.service.store
+    assert store is not None
+    pages = Pages(store, server.clock, FacilitatorKey.from_token(FACILITATOR_TOKEN))
+    klein = Counting(pages.app.resource())
+    http = StubTreq(SharedFirst(pages, klein))
+    base = "http://board.example"
+    for path in PAGES:
+        first = await http.get(base + path, headers={"Accept-Encoding": "gzip"})
+        body = await first.content()
+        again = await http.get(base + path, headers={"Accept-Encoding": "gzip"})
+        assert await again.content() == body
+        mine, theirs = first.headers, again.headers
+        for name in (b"etag", b"content-security-policy", b"cache-control", b"content-encoding"):
+            assert mine.getRawHeaders(name) == theirs.getRawHeaders(name), name
+        etag = mine.getRawHeaders(b"etag")[0]
+        revalidated = await http.get(base + path, headers={"If-None-Match": etag})
+        assert revalidated.code == 304
+    # Each page went through Klein once, to be rendered; everything else came from memory.
+    assert len(klein.rendered) == len(PAGES)
+    assert (await http.get(base + f"/e/{SLUG}/kiosk?room=nope")).code == 404
+    assert (await http.get(base + f"/e/{SLUG}/propose")).code == 200
+    assert len(klein.rendered) == len(PAGES) + 2

@@ -20,6 +20,7 @@ from openspace.web.api import JSONAPI
 from openspace.web.errors import write_json
 from openspace.web.limits import limited_site
 from openspace.web.pages.app import Pages
+from openspace.web.pages.fastpath import SharedFirst
 
 
 @define
@@ -62,4 +63,5 @@ class Root:
 
 
 def make_site(root: Root) -> Site:
-    return limited_site(root.app.resource())
+    # Shared pages already rendered are answered before any routing (pages.fastpath).
+    return limited_site(SharedFirst(root.pages, root.app.resource()))

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Sequence
-from datetime import timedelta
 from typing import ClassVar
 
 from attrs import define, field
@@ -55,7 +54,6 @@ from openspace.web.pages.html import (
     render,
 )
 from openspace.web.pages.shared import SharedPages
-from openspace.web.pages.timeline import stale_in
 from openspace.web.sessions import DeskSessions, edit_keys
 
 ATTENDEE_COOKIE = "os_attendee"
@@ -135,6 +133,7 @@ class Pages:
     assets: Assets = field(factory=Assets.load)
     csrf: CSRF = field(init=False)
     shared: SharedPages = field(factory=SharedPages, init=False)
+    """The board, kiosks and door screens, rendered once: see L{screen_routes}."""
     desk: DeskSessions = field(init=False)
 
     app: ClassVar[Klein] = Klein()
@@ -251,24 +250,6 @@ class Pages:
     @app.route("/e/<slug>", methods=["GET"])
     def board_without_slash(self, request: IRequest, slug: str) -> bytes:
         return self.redirect(request, f"/e/{slug}/")
-
-    @app.route("/e/<slug>/", methods=["GET"])
-    async def board_page(self, request: IRequest, slug: str) -> bytes:
-        """
-        The board: the same bytes for everyone, from L{SharedPages} (ETag, 304).
-        """
-        board = await self.board(slug)
-        now = utc_now(self.clock)
-        sources = self.source_statuses(board)
-        failing = tuple((s.url, s.status, s.last_success) for s in sources if s.status == "stale")
-        view_until = now + timedelta(seconds=stale_in(board, now))
-
-        async def page() -> bytes:
-            return await render(attendee.board_page(self.assets, board, now, sources))
-
-        return await self.shared.serve(
-            request, ("board", slug), board, failing, now, view_until, page
-        )
 
     @app.route("/e/<slug>/s/<session_id>", methods=["GET"])
     async def session_page(self, request: IRequest, slug: str, session_id: str) -> bytes:

@@ -12,7 +12,7 @@ the visitor is going to and which are theirs to edit.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from twisted.web.iweb import IRequest
@@ -23,6 +23,7 @@ from openspace.model import Board
 from openspace.web.cookies import read_cookie
 from openspace.web.errors import write_json
 from openspace.web.headers import security_headers
+from openspace.web.pages import attendee
 from openspace.web.pages import kiosk as kiosk_pages
 from openspace.web.pages.app import (
     ATTENDEE_COOKIE,
@@ -31,7 +32,8 @@ from openspace.web.pages.app import (
     bounded_int,
     origin,
 )
-from openspace.web.pages.html import form_value, propose_url, render
+from openspace.web.pages.html import form_value, propose_url
+from openspace.web.pages.shared import View
 from openspace.web.pages.timeline import stale_in
 
 app = Pages.app
@@ -46,15 +48,29 @@ def _kiosk_until(board: Board, now: datetime) -> datetime:
     return min(now + timedelta(seconds=stale_in(board, now)), minute)
 
 
-@app.route("/e/<slug>/kiosk", methods=["GET"])
-async def kiosk(pages: Pages, request: IRequest, slug: str) -> bytes:
+def board_view(pages: Pages, request: IRequest, board: Board) -> View:
+    """
+    The phone board; its bytes also depend on the schedule sources that fail.
+    """
+    sources = pages.source_statuses(board)
+    failing = tuple((s.url, s.status, s.last_success) for s in sources if s.status == "stale")
+    return View(
+        ("board", board.info.slug),
+        failing,
+        lambda now: attendee.board_page(pages.assets, board, now, sources),
+        lambda now: now + timedelta(seconds=stale_in(board, now)),
+    )
+
+
+def kiosk_view(pages: Pages, request: IRequest, board: Board) -> View:
     """
     The kiosk, or with C{?room=id} one room's door screen.  C{?refresh=N} (seconds
     between checks for changes while the live connection is down) and C{?rotate=N}
-    (seconds per page of rooms) tune it.
+    (seconds per page of rooms) tune it.  Their QR codes hold the address asked at.
+
+    @raise PageError: 404 for a room that is not on the board.
     """
-    board = await pages.board(slug)
-    now = utc_now(pages.clock)
+    slug = board.info.slug
     refresh = bounded_int(request, "refresh", 20, 2, 300)
     site = origin(request)
     board_link = f"{site}/e/{slug}/"
@@ -64,31 +80,51 @@ async def kiosk(pages: Pages, request: IRequest, slug: str) -> bytes:
         if room is None:
             raise PageError(404, "Not found", "There is no such room.", board)
         claim = f"{site}/e/{slug}/claim/{room.id}"
-
-        async def door() -> bytes:
-            return await render(
-                kiosk_pages.door_page(
-                    pages.assets, board, now, room, board_link, claim, refresh=refresh
-                )
-            )
-
-        key: Hashable = ("door", slug, site, room.id, refresh)
-        return await pages.shared.serve(
-            request, key, board, None, now, _kiosk_until(board, now), door, frameable=True
+        return View(
+            ("door", slug, site, room.id, refresh),
+            None,
+            lambda now: kiosk_pages.door_page(
+                pages.assets, board, now, room, board_link, claim, refresh=refresh
+            ),
+            lambda now: _kiosk_until(board, now),
+            frameable=True,
         )
     rotate = bounded_int(request, "rotate", 12, 3, 120)
-
-    async def screen() -> bytes:
-        return await render(
-            kiosk_pages.kiosk_page(
-                pages.assets, board, now, board_link, refresh=refresh, rotate=rotate
-            )
-        )
-
-    key = ("kiosk", slug, site, refresh, rotate)
-    return await pages.shared.serve(
-        request, key, board, None, now, _kiosk_until(board, now), screen, frameable=True
+    return View(
+        ("kiosk", slug, site, refresh, rotate),
+        None,
+        lambda now: kiosk_pages.kiosk_page(
+            pages.assets, board, now, board_link, refresh=refresh, rotate=rotate
+        ),
+        lambda now: _kiosk_until(board, now),
+        frameable=True,
     )
+
+
+SHARED_VIEWS: dict[bytes, Callable[[Pages, IRequest, Board], View]] = {
+    b"": board_view,
+    b"kiosk": kiosk_view,
+}
+"""
+The shared pages by the last part of their path, C{/e/<slug>/<part>}.
+"""
+
+
+@app.route("/e/<slug>/", methods=["GET"])
+async def board_page(pages: Pages, request: IRequest, slug: str) -> bytes:
+    """
+    The board: the same bytes for everyone, from L{SharedPages} (ETag, 304).
+    """
+    board = await pages.board(slug)
+    view = board_view(pages, request, board)
+    return await pages.shared.serve(request, view, board, utc_now(pages.clock))
+
+
+@app.route("/e/<slug>/kiosk", methods=["GET"])
+async def kiosk(pages: Pages, request: IRequest, slug: str) -> bytes:
+    board = await pages.board(slug)
+    view = kiosk_view(pages, request, board)
+    return await pages.shared.serve(request, view, board, utc_now(pages.clock))
 
 
 @app.route("/e/<slug>/claim/<room_id>", methods=["GET"])
@@ -106,11 +142,14 @@ async def claim(pages: Pages, request: IRequest, slug: str, room_id: str) -> byt
 
 @app.route("/e/<slug>/me", methods=["GET"])
 async def me(pages: Pages, request: IRequest, slug: str) -> bytes:
+    return visitor_state(pages, request, await pages.board(slug))
+
+
+def visitor_state(pages: Pages, request: IRequest, board: Board) -> bytes:
     """
     The visitor's own state on this board, for the scripts of its shared pages:
     C{{"going": [session ids], "own": [session ids they may edit]}}.
     """
-    board = await pages.board(slug)
     person = read_cookie(request, ATTENDEE_COOKIE)
     actor = pages.actor(request)
     going = [s.id for s in board.sessions.values() if person is not None and person in s.going]

@@ -15,16 +15,18 @@ from __future__ import annotations
 import gzip
 import hashlib
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Callable, Hashable
 from datetime import datetime
 
 from attrs import define, field, frozen
 from twisted.web.iweb import IRequest
+from twisted.web.template import Tag
 
 from openspace.hub import board_epoch
 from openspace.model import Board
 from openspace.web.assets import send_compressible
 from openspace.web.headers import security_headers
+from openspace.web.pages.html import render
 
 CACHED_PAGES = 256
 
@@ -61,6 +63,20 @@ def not_modified(request: IRequest, etag: bytes) -> bool:
     return sent is not None and etag in [tag.strip() for tag in sent.split(b",")]
 
 
+@frozen
+class View:
+    """
+    One shared page as a request asks for it: its cache key, what else its bytes depend
+    on (C{variant}), how to make it at a moment, and until when that rendering holds.
+    """
+
+    key: Hashable
+    variant: Hashable
+    make: Callable[[datetime], Tag]
+    until: Callable[[datetime], datetime]
+    frameable: bool = False
+
+
 @define
 class SharedPages:
     """
@@ -70,45 +86,50 @@ class SharedPages:
     size: int = CACHED_PAGES
     _pages: OrderedDict[Hashable, Rendered] = field(factory=OrderedDict, init=False)
 
-    async def serve(
-        self,
-        request: IRequest,
-        key: Hashable,
-        board: Board,
-        variant: Hashable,
-        now: datetime,
-        until: datetime,
-        render: Callable[[], Awaitable[bytes]],
-        *,
-        frameable: bool = False,
-    ) -> bytes:
+    def cached(self, view: View, board: Board, now: datetime) -> Rendered | None:
         """
-        Answer C{request} with the page cached under C{key}, rendering it first (with
-        C{render}, valid until C{until}) when the cached one is for another board state.
+        The rendering of C{view} for C{board} at C{now}, if there is one.
         """
-        page = self._pages.get(key)
-        if page is None or not page.fits(board, variant, now):
-            body = await render()
+        page = self._pages.get(view.key)
+        if page is None or not page.fits(board, view.variant, now):
+            return None
+        self._pages.move_to_end(view.key)
+        return page
+
+    async def serve(self, request: IRequest, view: View, board: Board, now: datetime) -> bytes:
+        """
+        Answer C{request} with C{view}, rendering it first if it is not cached for
+        C{board} at C{now}.
+        """
+        page = self.cached(view, board, now)
+        if page is None:
+            body = await render(view.make(now))
             page = Rendered(
                 board_epoch(board),
                 board.seq,
-                variant,
-                until,
+                view.variant,
+                view.until(now),
                 body,
                 gzip.compress(body, compresslevel=6),
                 _etag(body),
             )
-            self._pages[key] = page
+            self._pages[view.key] = page
             while len(self._pages) > self.size:
                 self._pages.popitem(last=False)
-        self._pages.move_to_end(key)
-        security_headers(request, frameable=frameable)
-        request.setHeader(b"content-type", b"text/html; charset=utf-8")
-        # Anyone may keep it (it is the same for everybody) but must ask again first.
-        request.setHeader(b"cache-control", b"no-cache")
-        request.setHeader(b"etag", page.etag)
-        if not_modified(request, page.etag):
-            request.setResponseCode(304)
-            request.setHeader(b"vary", b"Accept-Encoding")
-            return b""
-        return send_compressible(request, page.body, page.gzipped)
+        return answer(request, page, frameable=view.frameable)
+
+
+def answer(request: IRequest, page: Rendered, *, frameable: bool) -> bytes:
+    """
+    Send C{page}: C{304} to a client that has it, else its bytes (gzipped if accepted).
+    """
+    security_headers(request, frameable=frameable)
+    request.setHeader(b"content-type", b"text/html; charset=utf-8")
+    # Anyone may keep it (it is the same for everybody) but must ask again first.
+    request.setHeader(b"cache-control", b"no-cache")
+    request.setHeader(b"etag", page.etag)
+    if not_modified(request, page.etag):
+        request.setResponseCode(304)
+        request.setHeader(b"vary", b"Accept-Encoding")
+        return b""
+    return send_compressible(request, page.body, page.gzipped)
