@@ -11,6 +11,8 @@ browser's clock is moved (not waited for): slots relabel and meetups end on thei
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +22,9 @@ from openspace.clock import utc_now
 from openspace.commands import SYSTEM, SetLayout, SetOfficialSchedule, SetSources
 from openspace.events import Layout
 from openspace.model import OfficialTalk, Room, ScheduleSource
+from openspace.web.live import LiveOptions
 from tests.browser.conftest import BrowserThread, new_context
+from tests.conftest import NOW
 from tests.support import (
     FACILITATOR_TOKEN,
     SLUG,
@@ -28,6 +32,7 @@ from tests.support import (
     RunningServer,
     conference_layout,
     slot_id,
+    start_server,
     utc,
 )
 
@@ -254,3 +259,51 @@ async def test_time_moves_pages_on_from_the_browser_clock(
             assert screens.asked[name] == [], name
     finally:
         await screens.close()
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_page_that_missed_too_much_fetches_its_page_once(
+    tmp_path: Path, browser: BrowserThread
+) -> None:
+    """
+    A board page cut off while more changes happen than the server keeps for resuming
+    gets a snapshot when it is back, and catches up with one fetch of its (shared,
+    cached) page.
+    """
+    server = await start_server(tmp_path / "board.sqlite3", NOW, live=LiveOptions(ring_size=2))
+    cut: list[bool] = [True]
+    held: list[Any] = []
+    try:
+        async with Client.open(server.url) as client:
+            screens = Screens(browser)
+
+            def hold(ws: Any) -> None:
+                # While cut, the page's socket reaches nothing; then it passes through.
+                if cut[0]:
+                    held.append(ws)
+                else:
+                    ws.connect_to_server()
+
+            def work(chromium: Any) -> None:
+                screens.context = new_context(chromium)
+                page = screens.context.new_page()
+                page.route_web_socket(re.compile(r".*/live.*"), hold)
+                page.goto(f"{server.url}/e/{SLUG}/")
+                screens.pages["board"] = page
+                screens.asked["board"] = asked = []
+                page.on("request", lambda request: asked.append(request.url))
+
+            await browser.run(work)
+            for hour in (12, 13, 14, 15):
+                await client.propose(room="r3", hour=hour, title=f"Missed {hour}")
+            cut[0] = False
+            # Drop the held socket: the page reconnects, resumes, gets a snapshot.
+            assert await screens.evaluate("board", "openspace.live.state.status") == "connecting"
+            await screens.run(lambda: held[0].close())
+            await screens.shows("board", card_in(slot_id(15), "Missed 15"))
+            await screens.shows("board", "openspace.live.state.status === 'live'")
+            pages = [url for url in screens.asked["board"] if url.endswith(f"/e/{SLUG}/")]
+            assert pages == [f"{server.url}/e/{SLUG}/"]
+            await screens.close()
+    finally:
+        await server.stop()
