@@ -27,7 +27,7 @@ changes only a count, which the scripts update from the event itself: no markup.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from attrs import frozen
@@ -51,6 +51,11 @@ from openspace.web.pages.desk import (
 from openspace.web.pages.kiosk import kiosk_line, kiosk_rooms, room_tile
 from openspace.web.pages.official import talk_rooms_now
 from openspace.web.pages.timeline import ALL_TIME, free_rooms_by_slot, slot_labels
+
+Fragment = dict[str, str | None]
+"""
+Markup by C{data-frag} key; L{None} for an element that goes away.
+"""
 
 FRESH = timedelta(minutes=2)
 """
@@ -106,7 +111,7 @@ class Fragments:
             # (L{openspace.hub.Hub.warm}): rendering it would delay the start for the few
             # pages that missed those events, which fetch their page once instead.
             return {}
-        html: dict[str, str | None] = {}
+        html: Fragment = {}
         self._desk(html, before, entry, after, now)
         sessions = _changed_sessions(before, after)
         cells = _cells_of((before, after), sessions) | (before.blocked ^ after.blocked)
@@ -138,7 +143,7 @@ class Fragments:
         return {"html": html}
 
     def _desk(
-        self, html: dict[str, str | None], before: Board, entry: Logged, after: Board, now: Any
+        self, html: Fragment, before: Board, entry: Logged, after: Board, now: datetime
     ) -> None:
         """
         The facilitator's desk: its log's new row, the rows of changed sessions (hidden
@@ -175,7 +180,7 @@ class Fragments:
         if len(before.sessions) != len(after.sessions):
             html["desk-sessions-title"] = markup(sessions_heading(after))
 
-    def _slots(self, html: dict[str, str | None], board: Board, now: Any, ids: set[str]) -> None:
+    def _slots(self, html: Fragment, board: Board, now: datetime, ids: set[str]) -> None:
         labels = slot_labels(board, now)
         free = free_rooms_by_slot(board, ALL_TIME)
         multi_day = len(board.days()) > 1
@@ -196,14 +201,14 @@ class Fragments:
                 )
             )
 
-    def _rooms(self, html: dict[str, str | None], before: Board, after: Board, now: Any) -> None:
+    def _rooms(self, html: Fragment, before: Board, after: Board, now: datetime) -> None:
         shown = {room.id: room for room in kiosk_rooms(after)}
         for room in kiosk_rooms(before):
             html[f"room:{room.id}"] = None
         for room in shown.values():
             html[f"room:{room.id}"] = markup(room_tile(after, room, now))
 
-    def _lines(self, html: dict[str, str | None], board: Board, now: Any, cells: set[Cell]) -> None:
+    def _lines(self, html: Fragment, board: Board, now: datetime, cells: set[Cell]) -> None:
         free = set(free_cells(board, now))
         holders = {s.cell: s for s in board.visible_sessions() if s.cell in cells}
         for cell in cells:

@@ -67,9 +67,9 @@ def top_bar(board: Board, *links: Tag) -> Tag:
 
 def live_attrs(board: Board, **extra: int) -> dict[str, str]:
     """
-    The data attributes of a page's live region, read by C{static/common.js}: the
-    board's ETag for conditional polling, its sequence number, and C{extra} settings
-    (C{stale_in} becomes C{data-stale-in}).
+    The data attributes of a page's live region, read by the pages' scripts: the
+    board's ETag for conditional polling, its sequence number and epoch (where the live
+    connection resumes), and C{extra} settings (C{refresh} becomes C{data-refresh}).
     """
     attrs = {
         "data-live": "",
