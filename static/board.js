@@ -104,12 +104,13 @@
     store(starKey, JSON.stringify(list));
   }
 
+  // Every change re-runs this on the whole board: write only what differs, so an
+  // unchanged card costs no style or layout work.
   function apply(region) {
     var starred = stars();
     var onlyMine = store(mineKey) === "1";
     region.querySelectorAll(".card[data-session-id]").forEach(function (card) {
-      var id = card.getAttribute("data-session-id");
-      var on = starred.indexOf(id) >= 0;
+      var on = starred.indexOf(card.getAttribute("data-session-id")) >= 0;
       var button = card.querySelector("button.star");
       if (!button) {
         button = document.createElement("button");
@@ -117,12 +118,17 @@
         button.className = "star";
         card.querySelector(".going").appendChild(button);
       }
-      button.setAttribute("aria-pressed", on ? "true" : "false");
-      button.textContent = on ? "★ Starred" : "☆ Star";
-      card.hidden = onlyMine && !on && !card.classList.contains("detail");
+      var pressed = on ? "true" : "false";
+      if (button.getAttribute("aria-pressed") !== pressed) {
+        button.setAttribute("aria-pressed", pressed);
+        button.textContent = on ? "\u2605 Starred" : "\u2606 Star";
+      }
+      var hide = onlyMine && !on && !card.classList.contains("detail");
+      if (card.hidden !== hide) card.hidden = hide;
     });
     region.querySelectorAll("section.slot").forEach(function (section) {
-      section.hidden = onlyMine && !section.querySelector(".card:not([hidden])");
+      var hide = onlyMine && !section.querySelector(".card:not([hidden])");
+      if (section.hidden !== hide) section.hidden = hide;
     });
     var filters = region.querySelector("#filters");
     if (filters && !filters.firstChild) {

@@ -17,6 +17,9 @@
   var timer = null;
 
   function live() { return document.querySelector("[data-live]"); }
+  // Each tick and change revisits the whole page: write only what differs.
+  function show(element, shown) { if (element.hidden === shown) element.hidden = !shown; }
+  function text(element, value) { if (element.textContent !== value) element.textContent = value; }
   function num(element, name) { return parseInt(element.getAttribute(name), 10); }
   function all(root, selector) { return Array.prototype.slice.call(root.querySelectorAll(selector)); }
 
@@ -36,19 +39,19 @@
       if (!over && start <= now) label = "Now";
       else if (!over && (nextStart === null || start === nextStart)) { nextStart = start; label = "Next"; }
       var span = section.querySelector("h2 .label");
-      if (span && span.textContent !== (label ? label + " " : "")) span.textContent = label ? label + " " : "";
+      if (span) text(span, label ? label + " " : "");
       var day = section.querySelector("h2 .day");
-      if (day) day.hidden = !(multiDay || !label);
+      if (day) show(day, multiDay || !label);
       var free = section.querySelector("p.free");
-      if (free) free.hidden = over;
+      if (free) show(free, !over);
       if (over) pastSessions += section.querySelectorAll(".card").length;
       (over ? past : coming).push(section);
     });
     place(coming, region, nothing);
     place(past, details, null);
-    nothing.hidden = coming.length > 0;
-    details.hidden = past.length === 0;
-    details.querySelector("summary").textContent = "Earlier (" + pastSessions + " sessions)";
+    show(nothing, coming.length === 0);
+    show(details, past.length > 0);
+    text(details.querySelector("summary"), "Earlier (" + pastSessions + " sessions)");
   }
 
   // Put sections in parent, in order, just before end; move nothing already in place.
@@ -64,10 +67,11 @@
     all(region, "[data-frag=hallway], [data-frag=talks]").forEach(function (section) {
       var any = false;
       all(section, "li[data-start]").forEach(function (item) {
-        item.hidden = !(num(item, "data-start") <= now && now < num(item, "data-end"));
-        any = any || !item.hidden;
+        var on = num(item, "data-start") <= now && now < num(item, "data-end");
+        show(item, on);
+        any = any || on;
       });
-      section.hidden = !any;
+      show(section, any);
     });
   }
 
@@ -81,24 +85,25 @@
         else if (!upcoming) role = "next";
         if (role === "now") current = line;
         if (role === "next") upcoming = line;
-        line.hidden = !role;
-        line.className = role || "next";
+        show(line, !!role);
+        if (line.className !== (role || "next")) line.className = role || "next";
         var tag = line.querySelector(".tag");
-        tag.className = role === "now" ? "tag" : "tag next-tag";
-        tag.textContent = role === "now" ? "Now" : "Next " + line.getAttribute("data-hm");
+        var tagClass = role === "now" ? "tag" : "tag next-tag";
+        if (tag.className !== tagClass) tag.className = tagClass;
+        text(tag, role === "now" ? "Now" : "Next " + line.getAttribute("data-hm"));
       });
       var idle = tile.querySelector("p[data-idle]");
-      if (idle) idle.hidden = !!current;
+      if (idle) show(idle, !current);
     });
     var claim = region.querySelector("[data-claim]");
     if (claim) {
       var free = all(region, "p[data-slot][data-free='1']").filter(function (line) {
         return num(line, "data-end") > now;
       })[0];
-      claim.hidden = !free;
+      show(claim, !!free);
       if (free) {
-        claim.querySelector("strong").textContent = num(free, "data-start") <= now ?
-          "Free now" : "Free from " + free.getAttribute("data-hm");
+        text(claim.querySelector("strong"), num(free, "data-start") <= now ?
+          "Free now" : "Free from " + free.getAttribute("data-hm"));
       }
     }
   }
