@@ -138,3 +138,17 @@ async def test_events_replayed_at_start_get_no_markup(
     assert "html" in Fragments(server.clock)(before, entry, after)
     server.clock.advance(3 * 60)
     assert Fragments(server.clock)(before, entry, after) == {}
+
+
+@pytest_twisted.ensureDeferred
+async def test_an_undo_takes_the_undone_changes_undo_buttons_away(
+    server: RunningServer, client: Client
+) -> None:
+    await client.request("PUT", f"{API}/blocked/r2/{slot_id(15)}", token=server.token)
+    blocked = (await client.get(f"{API}/board")).json["seq"]
+    html = await fragments_of(
+        server, lambda: client.post(f"{API}/undo", {"count": 1}, token=server.token)
+    )
+    assert html[f"desk-undo:{blocked}"] is None
+    row = html[f"desk-log:{blocked + 1}"]
+    assert row is not None and "Undo back to here" not in row

@@ -212,7 +212,11 @@ def log_row(board: Board, entry: Logged, undoable: bool) -> Tag:
                 form="undo-form",
                 name="upto",
                 value=str(entry.seq),
-                **{"aria-label": f"Undo #{entry.seq} and every later change"},
+                **{
+                    "aria-label": f"Undo #{entry.seq} and every later change",
+                    # Gone once undone (L{fragments}).
+                    "data-frag": f"desk-undo:{entry.seq}",
+                },
             )("Undo back to here")
             if undoable
             else ""

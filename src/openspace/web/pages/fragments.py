@@ -36,7 +36,7 @@ from twisted.web.template import Tag, flatten
 
 from openspace.board import free_cells
 from openspace.clock import Clock, utc_now
-from openspace.events import Logged
+from openspace.events import Logged, Undone
 from openspace.model import Board, Cell, Session
 from openspace.undo import undo_targets
 from openspace.web.pages.attendee import hallway, session_detail, slot_section
@@ -152,6 +152,8 @@ class Fragments:
         html[f"desk-log:{entry.seq}"] = markup(
             log_row(after, entry, bool(undo_targets([entry], 1)))
         )
+        if isinstance(entry.change, Undone):
+            html.update({f"desk-undo:{seq}": None for seq in entry.change.seqs})
         if (before.info, before.rooms, before.slots) != (after.info, after.rooms, after.slots):
             html["desk-sessions"] = markup(desk_sessions(after))
             html["desk-cells"] = markup(desk_cells(after, now))
