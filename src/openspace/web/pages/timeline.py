@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from attrs import frozen
 
 from openspace.board import free_cells
-from openspace.model import Board, Cell, Room, RoomKind, Session, Slot
+from openspace.model import Board, Room, Session, Slot
 
 ALL_TIME = datetime(1, 1, 2, tzinfo=UTC)
 """
@@ -40,8 +40,6 @@ class SlotView:
 class Timeline:
     past: tuple[SlotView, ...]
     coming: tuple[SlotView, ...]
-    stale_in: int
-    """Seconds until the view changes by the clock alone (a slot starts or ends)."""
 
 
 def _sessions_by_slot(board: Board) -> Mapping[str, list[Session]]:
@@ -104,7 +102,7 @@ def timeline(board: Board, now: datetime) -> Timeline:
             past.append(SlotView(slot, "", sessions, ()))
         else:
             coming.append(SlotView(slot, labels[slot.id], sessions, free.get(slot.id, ())))
-    return Timeline(tuple(past), tuple(coming), stale_in(board, now))
+    return Timeline(tuple(past), tuple(coming))
 
 
 def stale_in(board: Board, now: datetime) -> int:
@@ -116,41 +114,3 @@ def stale_in(board: Board, now: datetime) -> int:
     moments += [m for talk in board.official for m in (talk.start, talk.end)]
     ahead = [(m - now).total_seconds() for m in moments if m > now]
     return int(min([*ahead, 3600.0])) + 1
-
-
-@frozen
-class RoomNow:
-    """
-    What a kiosk shows for one room: the session on now, the next one, the next free slot.
-    """
-
-    room: Room
-    now: Session | None
-    next: Session | None
-    next_slot: Slot | None
-    free_slot: Slot | None
-
-
-def rooms_now(board: Board, now: datetime) -> tuple[RoomNow, ...]:
-    free = free_rooms_by_slot(board, now)
-    visible = {session.cell: session for session in board.visible_sessions()}
-    shown = []
-    for room in board.rooms:
-        if room.kind is not RoomKind.room:
-            continue
-        current: Session | None = None
-        upcoming: Session | None = None
-        upcoming_slot: Slot | None = None
-        free_slot: Slot | None = None
-        for slot in board.slots:
-            if slot.end <= now:
-                continue
-            session = visible.get(Cell(room.id, slot.id))
-            if slot.start <= now:
-                current = session
-            elif upcoming_slot is None:
-                upcoming, upcoming_slot = session, slot
-            if free_slot is None and room in free.get(slot.id, ()):
-                free_slot = slot
-        shown.append(RoomNow(room, current, upcoming, upcoming_slot, free_slot))
-    return tuple(shown)
