@@ -2,23 +2,24 @@
 Screens benchmark (issue 9): what a change and a page load cost the server, and how soon
 a change is on every open screen, for a 10-room x 30-slot board with 150 sessions.
 
-    taskset -c 0 .venv/bin/python bench/screens.py [--pages 40] [--seconds 4] [--reps 3]
+    .venv/bin/python bench/screens.py [--pages 40] [--seconds 3] [--reps 3] [--skip-http]
 
-It starts `openspace serve` (pinned to CPU 1 with taskset) on a fresh SQLite file with
-the board below, and a hello-world Klein route (`bench/hello_klein.py`, also CPU 1) as
-the baseline, and measures, in this one run:
+It starts `openspace serve` (pinned to CPU 1 with taskset: SERVER_CPUS) on a fresh
+SQLite file with the board below, and a hello-world Klein route (`bench/hello_klein.py`,
+also CPU 1) as the baseline, and measures, in this one run:
 
 * requests/s of the hello-world route, of the board's first load (`/e/bench/`, gzip),
   its revalidation (`If-None-Match`: 304), the kiosk, a door screen and the per-visitor
   `/e/bench/me`, with a keep-alive HTTP/1.1 load client of its own (this process,
-  CPU 0); interleaved repetitions, medians;
+  CPU 0: CLIENT_CPUS); interleaved repetitions, medians;
 * the first load's bytes over the wire (HTML + CSS + JS, gzipped);
-* with N real headless Chromium pages of the board open (CPU 0): the server process's
-  CPU time per change (a proposal through the JSON API: from the sum of its threads'
-  /proc schedstat, so it includes the request, the commit, the page fragments and the
-  fan-out), the same change with no page open, the time from sending the change until
-  its title is in the DOM of every page (each page stamps Date.now() from a
-  MutationObserver), and every request the pages made meanwhile (there should be none).
+* with N real headless Chromium pages of the board open (any CPU: BROWSER_CPUS): the
+  server process's CPU time per change (a proposal through the JSON API: from the sum
+  of its threads' /proc schedstat, so it includes the request, the commit, the page
+  fragments and the fan-out), the same change with no page open, the time from sending
+  the change until its title is in the DOM of every page (each page stamps Date.now()
+  from a MutationObserver), and every request the pages made meanwhile (there should
+  be none).
 
 Prints a Markdown report and appends one JSON line to bench/results/screens-*.jsonl.
 """
@@ -53,6 +54,13 @@ ZONE = ZoneInfo("Europe/Berlin")
 TOKEN = "bench-facilitator-token-0123456789"
 CHROMIUM = "/usr/bin/chromium"
 SERVER_CPU = os.environ.get("SERVER_CPUS", "1")
+CLIENT_CPUS = os.environ.get("CLIENT_CPUS", "0")
+BROWSER_CPUS = os.environ.get("BROWSER_CPUS", "0,1")
+
+
+def cpus(text: str) -> set[int]:
+    return {int(cpu) for cpu in text.split(",") if cpu.strip()}
+
 
 WORDS = (
     "accessibility",
@@ -365,6 +373,10 @@ def main() -> int:
     parser.add_argument("--conns", type=int, default=16)
     parser.add_argument("--skip-http", action="store_true", help="only the screens part")
     options = parser.parse_args()
+    # The HTTP load client runs apart from the servers; Chromium (started later, it
+    # inherits this) may use every CPU once the server has answered the change.
+    if CLIENT_CPUS:
+        os.sched_setaffinity(0, cpus(CLIENT_CPUS))
     rng = random.Random(9)
     folder = Path(tempfile.mkdtemp(prefix="screens-bench-"))
     env = dict(os.environ, OPENSPACE_FACILITATOR_TOKEN=TOKEN)
@@ -440,6 +452,8 @@ def main() -> int:
         median_cpu = {name: statistics.median(values or [0.0]) for name, values in per_cpu.items()}
 
         alone = [change_alone(base, server.pid, rng, spare.pop()) for _ in range(options.reps)]
+        if BROWSER_CPUS:
+            os.sched_setaffinity(0, cpus(BROWSER_CPUS))
         playwright, browser, pages, asked = open_pages(base, options.pages)
         change_on_screens(base, server.pid, pages, rng, spare.pop(), "Warm-up change")
         changes = [
