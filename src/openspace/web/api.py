@@ -335,6 +335,7 @@ class JSONAPI:
             place=take(body, "place", str),
             starts=take_time(body, "starts"),
             minutes=take(body, "minutes", int, None),
+            owner=_starter(request, body),
         )
         outcome = await self._do(slug, command, ATTENDEE)
         meetup = outcome.board.meetups[outcome.decision.ids[0]]
@@ -379,6 +380,14 @@ class JSONAPI:
         outcome = await self._do(slug, UndoLast(count), actor)
         undone = [seq for entry in outcome.logged for seq in getattr(entry.change, "seqs", ())]
         return write_json(request, 200, {"undone": undone, "seq": outcome.board.seq})
+
+
+def _starter(request: IRequest, body: Mapping[str, Any]) -> str:
+    """
+    Who starts a meetup, for its quota: their key, else their attendee id, if given.
+    """
+    who = bearer_token(request) or take(body, "attendee", str, None)
+    return digest(who) if who else ""
 
 
 def _session_outcome(outcome: Outcome, session_id: str) -> JSON:

@@ -25,6 +25,7 @@ STATUS_OF_CODE = {
     "undo_conflict": 409,
     "layout_conflict": 409,
     "nothing_to_undo": 409,
+    "quota": 409,
     "not_found": 404,
     "forbidden": 403,
 }

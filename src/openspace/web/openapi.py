@@ -54,6 +54,7 @@ _SLUG = ("slug",)
 _SESSION = ("slug", "session_id")
 _COMMON_ERRORS = {"404": _error("no such event or session"), "422": _error("invalid input")}
 _AUTH_ERRORS = {"401": _error("no token sent"), "403": _error("this token may not do that")}
+_LIMITED = {"429": _error("too many requests from this client or address: see Retry-After")}
 
 _SESSION_INPUT: JSON = {
     "type": "object",
@@ -301,9 +302,10 @@ PATHS: JSON = {
                     "proposed",
                 ),
                 "400": _error("unparseable JSON"),
-                "409": _error("the cell is taken, blocked or over"),
+                "409": _error("the cell is taken, blocked or over, or the host's quota is full"),
                 "413": _error("body over 64 KiB"),
                 **_COMMON_ERRORS,
+                **_LIMITED,
             },
             body={**_SESSION_INPUT, "required": ["title", "host", "room", "slot"]},
             params=_SLUG,
@@ -350,7 +352,7 @@ PATHS: JSON = {
     "/api/events/{slug}/sessions/{session_id}/going": {
         method: _operation(
             summary,
-            {"200": _json({"type": "object"}, "the new count"), **_COMMON_ERRORS},
+            {"200": _json({"type": "object"}, "the new count"), **_COMMON_ERRORS, **_LIMITED},
             body={
                 "type": "object",
                 "required": ["attendee"],
@@ -370,7 +372,9 @@ PATHS: JSON = {
                 "201": _json(
                     {"type": "object", "properties": {"meetup": _ref("Meetup")}}, "started"
                 ),
+                "409": _error("the starter or the place has as many meetups as it may"),
                 **_COMMON_ERRORS,
+                **_LIMITED,
             },
             body={
                 "type": "object",
@@ -380,6 +384,10 @@ PATHS: JSON = {
                     "place": _STR,
                     "starts": {"type": "string", "format": "date-time"},
                     "minutes": {"type": "integer", "minimum": 5, "maximum": 240},
+                    "attendee": {
+                        "type": "string",
+                        "description": "the starter's attendee id, for the per-person quota",
+                    },
                 },
             },
             params=_SLUG,
