@@ -44,6 +44,7 @@ from openspace.web.assets import static_folder
 from openspace.web.instrument import MetricsOnly, instrument
 from openspace.web.limits import LimitOptions
 from openspace.web.live import Live, LiveOptions, asset_version
+from openspace.web.channel import GuardedSite
 from openspace.web.site import Root, make_site
 
 if TYPE_CHECKING:
@@ -133,6 +134,8 @@ class OpenspaceService(Service):
         self.ready: Deferred[list[str]] = Deferred()
         self.ports: list[IListeningPort] = []
         self.metrics_ports: list[IListeningPort] = []
+        self.site: GuardedSite | None = None
+        self.metrics: Metrics | None = None
         self.live: Live | None = None
         self.store: SQLBoardStore | None = None
         self.feed: ChangeFeed | None = None
@@ -166,9 +169,9 @@ class OpenspaceService(Service):
             store, config.live, self.reactor, asset_version(static_folder())
         )
         await live.warm(store)
-        metrics = Metrics()
+        self.metrics = metrics = Metrics()
         root = Root(JSONAPI(store, self.clock, key, live=live), metrics=metrics)
-        site = make_site(root, config.limits)
+        self.site = site = make_site(root, config.limits)
         # A WebSocket leaves its HTTP channel, so its end is counted here.
         live.factory.on_closed.append(lambda protocol: site.guard.release(protocol.transport))
         self.sources = await self._poll_sources(store, root.api)
