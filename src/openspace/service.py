@@ -41,10 +41,10 @@ from openspace.store.sqlite import SQLiteDialect, open_sqlite_store, sqlite_pool
 from openspace.tokens import TOKEN_ENV, TOKEN_FILE_ENV, SecretError, load_facilitator_key
 from openspace.web.api import JSONAPI
 from openspace.web.assets import static_folder
+from openspace.web.channel import GuardedSite
 from openspace.web.instrument import MetricsOnly, instrument
 from openspace.web.limits import LimitOptions
 from openspace.web.live import Live, LiveOptions, asset_version
-from openspace.web.channel import GuardedSite
 from openspace.web.site import Root, make_site
 
 if TYPE_CHECKING:
