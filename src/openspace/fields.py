@@ -21,6 +21,7 @@ from openspace.commands import Refused
 from openspace.events import Layout, SessionText
 from openspace.model import ScheduleSource
 from openspace.official.detect import PARSERS
+from openspace.official.precount import ITEMS_MAX
 from openspace.text import clean
 
 TITLE_MAX = 120
@@ -37,8 +38,7 @@ SOURCES_MAX = 10
 URL_MAX = 2000
 # From every 10 s (a facilitator testing a feed) to daily.
 SOURCE_INTERVAL = (10.0, 86400.0)
-# A large conference has about 1,000 items; this only stops runaway feeds.
-OFFICIAL_TALKS_MAX = 20_000
+OFFICIAL_TALKS_MAX = ITEMS_MAX
 # Quotas that keep the board readable (facilitators are exempt): sessions one edit key
 # holds that are not over yet; meetups one person has started that have not ended; and
 # meetups at one place at overlapping times.
