@@ -322,7 +322,7 @@ class Hub(Generic[P]):
                 subscription.behind = True
             else:
                 handed += self._hand(feed, subscription, frame)
-        if self.fanned_out is not None:
+        if self.fanned_out is not None and feed.subscribers:
             self.fanned_out(handed, time.perf_counter() - started)
 
     def _restart(self, feed: _Feed[P], board: Board) -> None:
