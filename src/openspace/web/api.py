@@ -248,9 +248,11 @@ class JSONAPI:
     @app.route("/events/<slug>/sessions", methods=["POST"])
     async def propose(self, request: IRequest, slug: str) -> bytes:
         body = read_json(request)
-        # A host who already has a key keeps using it, so one key owns all their sessions.
-        key = bearer_token(request) or new_edit_key()
-        actor = actor_for(bearer_token(request), self.facilitator)
+        token = bearer_token(request)
+        actor = actor_for(token, self.facilitator)
+        # A host who already has a key keeps using it, so one key owns all their sessions;
+        # the facilitator token is never an edit key (its digest would then be stored).
+        key = token if token is not None and not actor.privileged else new_edit_key()
         command = ProposeSession(
             title=take(body, "title", str),
             description=take(body, "description", str, ""),

@@ -286,7 +286,8 @@ PATHS: JSON = {
     },
     "/api/events/{slug}/sessions": {
         "post": _operation(
-            "Propose a session; Bearer with an existing edit key reuses that key",
+            "Propose a session; Bearer with an existing edit key reuses that key (the "
+            "facilitator token gets a new edit key, never itself)",
             {
                 "201": _json(
                     {

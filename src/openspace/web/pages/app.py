@@ -11,6 +11,7 @@ nothing changes), the person may do this (403), then the board decides.
 
 from __future__ import annotations
 
+import hmac
 import re
 import secrets
 import tomllib
@@ -394,7 +395,7 @@ class Pages:
         status: int = 200,
     ) -> bytes:
         others = [
-            s for s in board.visible_sessions() if s.id != session.id and s.owner in actor.keys
+            s for s in board.visible_sessions() if s.id != session.id and actor.holds(s.owner)
         ]
         page = host_pages.edit_page(
             self.assets,
@@ -417,7 +418,7 @@ class Pages:
         self.owner_only(board, session, actor)
         if presented is not None:
             # Keep the key in a cookie and out of the address bar (and history, screenshots).
-            if session.owner == digest(presented):
+            if hmac.compare_digest(session.owner, digest(presented)):
                 remember_edit_key(request, slug, presented)
             return self.redirect(request, f"/e/{slug}/s/{session_id}/edit")
         return await self.edit_again(request, board, session, actor, session_values(session), {})
