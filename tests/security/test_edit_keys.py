@@ -34,13 +34,17 @@ def saw(calls: Compared, owner: str) -> bool:
     return any(owner in pair for pair in calls)
 
 
+async def proposed(client: Client) -> tuple[str, str]:
+    body = {"title": "Keys", "host": "Ann", "room": "r1", "slot": slot_id(12)}
+    reply = await client.post(f"/api/events/{SLUG}/sessions", body)
+    return reply.json["edit_token"], reply.json["session"]["id"]
+
+
 @pytest_twisted.ensureDeferred
 async def test_the_api_compares_edit_keys_with_compare_digest(
     client: Client, compared: Compared
 ) -> None:
-    body = {"title": "Keys", "host": "Ann", "room": "r1", "slot": slot_id(12)}
-    reply = await client.post(f"/api/events/{SLUG}/sessions", body)
-    key, session = reply.json["edit_token"], reply.json["session"]["id"]
+    key, session = await proposed(client)
     compared.clear()
     path = f"/api/events/{SLUG}/sessions/{session}"
     assert (await client.request("PATCH", path, {"title": "K"}, token=key)).status == 200
@@ -54,9 +58,7 @@ async def test_the_api_compares_edit_keys_with_compare_digest(
 async def test_the_pages_compare_edit_keys_with_compare_digest(
     client: Client, compared: Compared
 ) -> None:
-    body = {"title": "Keys", "host": "Ann", "room": "r1", "slot": slot_id(12)}
-    reply = await client.post(f"/api/events/{SLUG}/sessions", body)
-    key, session = reply.json["edit_token"], reply.json["session"]["id"]
+    key, session = await proposed(client)
     compared.clear()
     browser = Browser(client)
     assert (await browser.get(f"/e/{SLUG}/s/{session}/edit?key={key}")).status == 303
