@@ -46,6 +46,7 @@ from openspace.tokens import FacilitatorKey, digest, new_edit_key
 from openspace.views import board_json, log_entry_json, meetup_json, session_json, warning_json
 from openspace.web.auth import actor_for, bearer_token, facilitator_only, required_actor
 from openspace.web.errors import ApiError, write_error, write_json
+from openspace.web.headers import allow_header
 from openspace.web.live import Live
 from openspace.web.openapi import OPENAPI
 
@@ -149,6 +150,7 @@ class JSONAPI:
 
     @app.handle_errors(MethodNotAllowed)
     def _bad_method(self, request: IRequest, failure: Failure) -> bytes:
+        allow_header(request, failure)
         method = request.method.decode("ascii", "replace")
         return write_error(
             request, ApiError(405, "method_not_allowed", f"{method} is not allowed here")

@@ -12,12 +12,15 @@ from typing import ClassVar
 
 from attrs import Factory, define, field
 from klein import Klein, KleinRenderable
+from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
 from twisted.web.resource import Resource
 from twisted.web.server import Site
+from werkzeug.exceptions import NotFound
 
 from openspace.web.api import JSONAPI
-from openspace.web.errors import write_json
+from openspace.web.errors import ApiError, write_error, write_json
+from openspace.web.hardened import hardened, wants_json
 from openspace.web.limits import limited_site
 from openspace.web.pages.app import Pages
 
@@ -60,6 +63,18 @@ class Root:
     def pages_branch(self, request: IRequest) -> KleinRenderable:
         return self._pages_resource
 
+    @app.handle_errors(NotFound)
+    def unrouted(self, request: IRequest, failure: Failure) -> KleinRenderable:
+        """
+        Paths no branch takes (a newline in a segment): the API answers its JSON 404,
+        the pages their own "not found" page.
+        """
+        if wants_json(request.path):
+            return write_error(request, ApiError(404, "not_found", "no such API route"))
+        return self._pages_resource
+
 
 def make_site(root: Root) -> Site:
-    return limited_site(root.app.resource())
+    site = limited_site(root.app.resource())
+    site.requestFactory = hardened(site.requestFactory)
+    return site

@@ -56,7 +56,7 @@ from openspace.web.assets import Assets, send_compressible, serve_asset
 from openspace.web.cookies import read_cookie, set_cookie
 from openspace.web.csrf import CSRF, CSRFError
 from openspace.web.errors import STATUS_OF_CODE
-from openspace.web.headers import security_headers
+from openspace.web.headers import allow_header, security_headers
 from openspace.web.pages import attendee
 from openspace.web.pages import desk as desk_pages
 from openspace.web.pages import host as host_pages
@@ -213,6 +213,7 @@ class Pages:
 
     @app.handle_errors(MethodNotAllowed)
     async def _bad_method(self, request: IRequest, failure: Failure) -> bytes:
+        allow_header(request, failure)
         page = attendee.message_page(
             self.assets, None, "Not allowed", "This page cannot be used that way."
         )
