@@ -9,6 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from openspace.fields import (
+    DESCRIPTION_MAX,
+    HOST_MAX,
+    MEETUP_MINUTES,
+    PLACE_MAX,
+    TAGS_MAX,
+    TITLE_MAX,
+)
+
 JSON = dict[str, Any]
 
 
@@ -35,12 +44,21 @@ def _operation(
     body: JSON | None = None,
     auth: bool = False,
     params: tuple[str, ...] = (),
+    query: tuple[JSON, ...] = (),
 ) -> JSON:
+    responses = {**responses, **_SERVER_ERRORS}
+    if body is not None:
+        responses = {**responses, **_BODY_ERRORS}
     operation: JSON = {"summary": summary, "responses": responses}
+    if query:
+        operation["parameters"] = list(query)
     if params:
         operation["parameters"] = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-            for name in params
+            *operation.get("parameters", ()),
+            *(
+                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                for name in params
+            ),
         ]
     if body is not None:
         operation["requestBody"] = _body(body)
@@ -50,6 +68,26 @@ def _operation(
 
 
 _STR = {"type": "string"}
+# What the server keeps of a text is cleaned (white space folded, control and bidi
+# characters dropped) before it is measured: a text must have something else in it.
+_VISIBLE = "[^\\s\\x00-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]"
+
+
+def _text(most: int, *, required: bool = True) -> JSON:
+    schema: JSON = {"type": "string", "maxLength": most}
+    if required:
+        schema["pattern"] = _VISIBLE
+    return schema
+
+
+_SERVER_ERRORS = {
+    "500": _error("a bug: nothing was changed"),
+    "503": _error("storage cannot be used right now (e.g. disk full); see Retry-After"),
+}
+_BODY_ERRORS = {
+    "400": _error("the body is not a JSON object"),
+    "413": _error("the body is over 64 KiB"),
+}
 _SLUG = ("slug",)
 _SESSION = ("slug", "session_id")
 _COMMON_ERRORS = {"404": _error("no such event or session"), "422": _error("invalid input")}
@@ -58,10 +96,10 @@ _AUTH_ERRORS = {"401": _error("no token sent"), "403": _error("this token may no
 _SESSION_INPUT: JSON = {
     "type": "object",
     "properties": {
-        "title": {"type": "string", "minLength": 1, "maxLength": 120},
-        "description": {"type": "string", "maxLength": 4000},
-        "host": {"type": "string", "minLength": 1, "maxLength": 80},
-        "tags": {"type": "array", "items": _STR, "maxItems": 8},
+        "title": _text(TITLE_MAX),
+        "description": _text(DESCRIPTION_MAX, required=False),
+        "host": _text(HOST_MAX),
+        "tags": {"type": "array", "items": _STR, "maxItems": TAGS_MAX},
         "room": _STR,
         "slot": _STR,
     },
@@ -301,9 +339,7 @@ PATHS: JSON = {
                     },
                     "proposed",
                 ),
-                "400": _error("unparseable JSON"),
                 "409": _error("the cell is taken, blocked or over"),
-                "413": _error("body over 64 KiB"),
                 **_COMMON_ERRORS,
             },
             body={**_SESSION_INPUT, "required": ["title", "host", "room", "slot"]},
@@ -377,10 +413,19 @@ PATHS: JSON = {
                 "type": "object",
                 "required": ["title", "place"],
                 "properties": {
-                    "title": _STR,
-                    "place": _STR,
-                    "starts": {"type": "string", "format": "date-time"},
-                    "minutes": {"type": "integer", "minimum": 5, "maximum": 240},
+                    "title": _text(TITLE_MAX),
+                    "place": _text(PLACE_MAX),
+                    "starts": {
+                        "type": "string",
+                        "format": "date-time",
+                        "pattern": "(Z|z|[+-][0-9]{2}:[0-9]{2})$",
+                        "description": "with its time zone offset",
+                    },
+                    "minutes": {
+                        "type": "integer",
+                        "minimum": MEETUP_MINUTES[0],
+                        "maximum": MEETUP_MINUTES[1],
+                    },
                 },
             },
             params=_SLUG,
@@ -446,6 +491,13 @@ PATHS: JSON = {
             {"200": _json({"type": "object"}, "log entries"), **_AUTH_ERRORS, **_COMMON_ERRORS},
             auth=True,
             params=_SLUG,
+            query=(
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+                },
+            ),
         ),
     },
 }
