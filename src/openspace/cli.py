@@ -43,10 +43,17 @@ from openspace.service import (
     database,
     is_postgres_url,
     open_store,
+    require_driver,
     unopened_store,
     urls_for,
 )
-from openspace.store.interface import EventExists, SchemaTooNew, SchemaTooOld
+from openspace.store.interface import (
+    EventExists,
+    MissingDriver,
+    NotADatabase,
+    SchemaTooNew,
+    SchemaTooOld,
+)
 from openspace.store.transfer import export_event, import_event
 from openspace.tokens import TOKEN_ENV, TOKEN_FILE_ENV, SecretError
 from openspace.web.live import LiveOptions, origin_argument
@@ -138,6 +145,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         )
     args.db = database(args.db, os.environ)
+    try:
+        require_driver(args.db)
+    except MissingDriver as e:
+        print(f"openspace: {e}", file=sys.stderr)
+        return 2
     if args.command == "serve":
         return serve(args)
     if args.command == "migrate":
@@ -256,7 +268,7 @@ def _expected_failures() -> tuple[type[Exception], ...]:
     # psycopg is loaded only for PostgreSQL; when it is not, none of its errors occur.
     psycopg: Any = sys.modules.get("psycopg")
     unreachable = (psycopg.OperationalError,) if psycopg is not None else ()
-    return (SchemaTooNew, SchemaTooOld, *unreachable)
+    return (SchemaTooNew, SchemaTooOld, NotADatabase, *unreachable)
 
 
 def _where(db: str) -> str:

@@ -33,7 +33,7 @@ from openspace.official.sources import (
     poll_while_leading,
     source_pollers,
 )
-from openspace.store.interface import BoardStore
+from openspace.store.interface import BoardStore, MissingDriver
 from openspace.store.sql import SQLBoardStore
 from openspace.store.sqlite import SQLiteDialect, open_sqlite_store, sqlite_pool
 from openspace.tokens import TOKEN_ENV, TOKEN_FILE_ENV, SecretError, load_facilitator_key
@@ -76,6 +76,19 @@ class ServerConfig:
 
 def is_postgres_url(db: str) -> bool:
     return db.startswith(("postgresql://", "postgres://"))
+
+
+def require_driver(db: str) -> None:
+    """
+    Fail with L{MissingDriver} if C{db} is a PostgreSQL URL and psycopg is missing.
+    """
+    if is_postgres_url(db):
+        try:
+            import psycopg  # noqa: F401
+        except ImportError as e:
+            raise MissingDriver(
+                "a postgresql:// database needs psycopg: pip install 'openspace[postgres]'"
+            ) from e
 
 
 def database(given: str | None, environ: Mapping[str, str]) -> str:
@@ -140,6 +153,7 @@ class OpenspaceService(Service):
 
     async def _start(self) -> list[str]:
         config = self.config
+        require_driver(config.db)
         if is_postgres_url(config.db):
             _require_shared_token(config)
         fallback = Path(config.db).resolve().parent / TOKEN_FILE_NAME

@@ -59,6 +59,19 @@ class SchemaTooOld(Exception):
     """
 
 
+class NotADatabase(Exception):
+    """
+    The file given as the database is not one openspace may open (empty, or not
+    SQLite): refuse rather than serve an empty board or overwrite someone's file.
+    """
+
+
+class MissingDriver(Exception):
+    """
+    The database needs a driver that is not installed; the message says what to install.
+    """
+
+
 class EventExists(Exception):
     """
     An event with this slug is already in the database.
