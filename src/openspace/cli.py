@@ -97,6 +97,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--event", metavar="SLUG", help="the event that --source belongs to")
     serve.add_argument(
+        "--public-status",
+        action="store_true",
+        help="serve /api/status to anyone (default: only with the facilitator token)",
+    )
+    serve.add_argument(
         "--facilitator-token-file",
         type=Path,
         help=f"file holding the facilitator token (or set ${TOKEN_FILE_ENV} or ${TOKEN_ENV})",
@@ -176,6 +181,7 @@ def serve(args: argparse.Namespace) -> int:
         token_file=args.facilitator_token_file,
         sources=tuple(ScheduleSource(u, interval=args.source_interval) for u in args.source or ()),
         source_event=args.event,
+        public_status=args.public_status,
     )
     service = OpenspaceService(config, reactor)
     failed: list[Failure] = []

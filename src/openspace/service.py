@@ -59,6 +59,8 @@ class ServerConfig:
     @ivar token_file: where the facilitator token is; see L{load_facilitator_key}.
     @ivar sources: official schedule sources to add to C{source_event} (the demo event
         with C{demo}, else the only event when L{None}); see L{attach_sources}.
+    @ivar public_status: serve C{/api/status} to anyone, not only with the facilitator
+        token.
     @ivar freeze_gc: once listening, move everything start-up made out of the garbage
         collector's way (C{gc.freeze()}); servers do, tests need not.
     """
@@ -72,6 +74,7 @@ class ServerConfig:
     freeze_gc: bool = False
     sources: tuple[ScheduleSource, ...] = ()
     source_event: str | None = None
+    public_status: bool = False
 
 
 def is_postgres_url(db: str) -> bool:
@@ -170,7 +173,8 @@ class OpenspaceService(Service):
             store, config.live, self.reactor, asset_version(static_folder())
         )
         await live.warm(store)
-        root = Root(JSONAPI(store, self.clock, key, live=live))
+        api = JSONAPI(store, self.clock, key, live=live, public_status=config.public_status)
+        root = Root(api, timer=self.reactor)
         site = make_site(root)
         self.sources = await self._poll_sources(store, root.api)
         for description in config.listen:

@@ -180,6 +180,9 @@ async def test_reads(client: Client) -> None:
     await call(client, "GET", BOARD, slug="ghost")
     await call(client, "GET", "/api/events")
     await call(client, "GET", "/api/openapi.json")
+    await call(client, "GET", "/api/status")
+    await call(client, "GET", "/api/status", token="not-the-facilitator-0")
+    await call(client, "GET", "/api/status", token=FACILITATOR_TOKEN)
     await call(client, "GET", LOG)
     await call(client, "GET", LOG, token="not-the-facilitator-0")
     for limit in ("", "?limit=5", "?limit=0", "?limit=abc", "?limit=201", "?limit=2.0"):

@@ -89,6 +89,12 @@ class BoardStore(Protocol):
         Every event's slug, sorted.
         """
 
+    def check_schema(self) -> Deferred[None]:
+        """
+        Fail with L{SchemaTooNew} or L{SchemaTooOld} unless the database is at the
+        schema this code knows (and with the database's error if it cannot be read).
+        """
+
     def execute(
         self, slug: str, command: Command | UndoLast, actor: Actor, now: datetime
     ) -> Deferred[Outcome]:

@@ -129,6 +129,8 @@ class JSONAPI:
     facilitator: FacilitatorKey
     live: Live | None = None
     source_statuses: Callable[[Board], Sequence[SourceStatus]] = pending_statuses
+    # /api/status to anyone; by default only with the facilitator token.
+    public_status: bool = False
     _rendered: dict[str, tuple[tuple[object, ...], bytes]] = field(factory=dict)
 
     app: ClassVar[Klein] = Klein()
@@ -183,6 +185,8 @@ class JSONAPI:
 
     @app.route("/status", methods=["GET"])
     def status(self, request: IRequest) -> bytes:
+        if not self.public_status:
+            facilitator_only(request, self.facilitator)
         request.setHeader(b"cache-control", b"no-store")
         live = self.live.status() if self.live is not None else {"connections": 0, "boards": {}}
         return write_json(request, 200, {"live": live})

@@ -291,8 +291,10 @@ PATHS: JSON = {
     },
     "/api/status": {
         "get": _operation(
-            "Live connections: how many, and subscribers and last seq per board",
-            {"200": _json(_ref("Status"), "the counts")},
+            "Live connections: how many, and subscribers and last seq per board "
+            "(facilitator, unless the server runs with --public-status)",
+            {"200": _json(_ref("Status"), "the counts"), **_AUTH_ERRORS},
+            auth=True,
         ),
     },
     "/api/events/{slug}/live": {

@@ -1,5 +1,5 @@
 """
-The root of the web site: health check, and the branches every part hangs from.
+The root of the web site: health checks, and the branches every part hangs from.
 
 Everything is served on one port: C{/api/} is the JSON API (L{openspace.web.api}); the
 pages and assets (L{openspace.web.pages}) take every other path; the live WebSocket
@@ -18,9 +18,11 @@ from twisted.web.resource import Resource
 from twisted.web.server import Site
 from werkzeug.exceptions import NotFound
 
+from openspace.clock import Clock
 from openspace.web.api import JSONAPI
 from openspace.web.errors import ApiError, write_error, write_json
 from openspace.web.hardened import hardened, wants_json
+from openspace.web.health import Readiness
 from openspace.web.limits import limited_site
 from openspace.web.pages.app import Pages
 
@@ -41,6 +43,8 @@ class Root:
             takes_self=True,
         )
     )
+    # Deadlines of the readiness check; the API's clock unless given.
+    timer: Clock | None = None
     _api_resource: Resource = field(init=False)
     _pages_resource: Resource = field(init=False)
 
@@ -54,6 +58,18 @@ class Root:
     def healthz(self, request: IRequest) -> bytes:
         request.setHeader(b"cache-control", b"no-store")
         return write_json(request, 200, {"ok": True})
+
+    @app.route("/readyz", methods=["GET", "HEAD"])
+    async def readyz(self, request: IRequest) -> bytes:
+        readiness = Readiness(
+            self.api.store,
+            # Looked up per request: the service sets the API's statuses later.
+            lambda board: self.api.source_statuses(board),
+            self.timer or self.api.clock,
+        )
+        ready, checks = await readiness.check()
+        request.setHeader(b"cache-control", b"no-store")
+        return write_json(request, 200 if ready else 503, {"ready": ready, "checks": checks})
 
     @app.route("/api/", branch=True)
     def api_branch(self, request: IRequest) -> KleinRenderable:
