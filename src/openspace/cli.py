@@ -25,13 +25,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from twisted.internet.defer import Deferred
-from twisted.logger import globalLogBeginner, textFileLogObserver
+from twisted.logger import globalLogBeginner
 from twisted.python.failure import Failure
 
 from openspace.clock import utc_now
 from openspace.codec import FormatError, dumps
 from openspace.commands import SYSTEM, Refused, SetLayout, SetSources
 from openspace.eventfile import EventFileError, read_event_file
+from openspace.logformat import FORMATS, log_observer
 from openspace.model import DEFAULT_SOURCE_INTERVAL, ScheduleSource
 from openspace.official.check import source_check, zone_argument
 from openspace.official.detect import PARSERS
@@ -96,6 +97,12 @@ def _parser() -> argparse.ArgumentParser:
         help=f"seconds between polls of each --source (default {DEFAULT_SOURCE_INTERVAL:g})",
     )
     serve.add_argument("--event", metavar="SLUG", help="the event that --source belongs to")
+    serve.add_argument(
+        "--log-format",
+        choices=FORMATS,
+        default="text",
+        help="text lines (default) or one JSON object per line",
+    )
     serve.add_argument(
         "--public-status",
         action="store_true",
@@ -171,7 +178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def serve(args: argparse.Namespace) -> int:
     from twisted.internet import reactor
 
-    globalLogBeginner.beginLoggingTo([textFileLogObserver(sys.stderr)], redirectStandardIO=False)
+    globalLogBeginner.beginLoggingTo(
+        [log_observer(args.log_format, sys.stderr)], redirectStandardIO=False
+    )
     config = ServerConfig(
         db=args.db,
         listen=tuple(args.listen or [DEFAULT_LISTEN]),
@@ -196,7 +205,9 @@ def serve(args: argparse.Namespace) -> int:
 
     def fail(failure: Failure) -> None:
         failed.append(failure)
-        print(f"openspace: cannot start: {failure.getErrorMessage()}", file=sys.stderr)
+        if args.log_format == "text":
+            # JSON logs have it already, as the service's critical event.
+            print(f"openspace: cannot start: {failure.getErrorMessage()}", file=sys.stderr)
         reactor.stop()
 
     service.ready.addCallbacks(announce, fail)

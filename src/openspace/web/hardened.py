@@ -98,7 +98,13 @@ class HardenedRequest(server.Request):
     def processingFailed(self, reason: Failure) -> Failure:
         # The path without its query: edit links carry keys there.
         path = self.path.split(b"?", 1)[0].decode("utf-8", "replace")
-        self._log.failure("{method} {path} failed", reason, method=self.method, path=path)
+        self._log.failure(
+            "{method} {path} failed: {error}",
+            reason,
+            method=self.method.decode("ascii", "replace"),
+            path=path,
+            error=reason.getErrorMessage(),
+        )
         if self.startedWriting:
             # Too late to say so in the status: cut the answer short rather than let it
             # pass for complete.
