@@ -96,13 +96,12 @@ class HardenedRequest(server.Request):
         super().process()  # type: ignore[no-untyped-call]
 
     def processingFailed(self, reason: Failure) -> Failure:
-        # The path without its query: edit links carry keys there.
-        path = self.path.split(b"?", 1)[0].decode("utf-8", "replace")
+        # The path, never the URI: edit links carry keys in their query.
         self._log.failure(
             "{method} {path} failed: {error}",
             reason,
             method=self.method.decode("ascii", "replace"),
-            path=path,
+            path=self.path.decode("utf-8", "replace"),
             error=reason.getErrorMessage(),
         )
         if self.startedWriting:
