@@ -78,6 +78,7 @@ async def test_a_full_disk_is_a_503_with_retry_after_and_changes_nothing(
 async def test_a_full_disk_under_a_form_is_a_readable_page(
     server: RunningServer, client: Client
 ) -> None:
+    before = (await client.get(f"/api/events/{SLUG}/board")).json
     browser = Browser(client)
     await browser.get(f"/e/{SLUG}/propose")
     await fill_the_disk(server, True)
@@ -88,6 +89,7 @@ async def test_a_full_disk_under_a_form_is_a_readable_page(
     assert "retry-after" in reply.headers
     assert_security_headers(reply)
     assert "os_edit" not in browser.cookies
+    assert (await client.get(f"/api/events/{SLUG}/board")).json == before
 
 
 @pytest_twisted.ensureDeferred
