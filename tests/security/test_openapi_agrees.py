@@ -231,3 +231,26 @@ def test_the_document_is_valid_json_schema_throughout() -> None:
         assert ref in OPENAPI["components"]["schemas"]
     for schema in OPENAPI["components"]["schemas"].values():
         Draft202012Validator.check_schema(schema)
+
+
+@pytest_twisted.ensureDeferred
+async def test_facilitator_routes(client: Client) -> None:
+    blocked = "/api/events/{slug}/blocked/{room}/{slot}"
+    hidden = "/api/events/{slug}/sessions/{session_id}/hidden"
+    cell = {"room": "r1", "slot": slot_id(15)}
+    for method in ("PUT", "DELETE"):
+        await call(client, method, blocked, token=FACILITATOR_TOKEN, **cell)
+        await call(client, method, blocked, **cell)
+    await call(client, "PUT", blocked, token=FACILITATOR_TOKEN, room="r9", slot=slot_id(15))
+    sid = (await check_body(client, "POST", PROPOSE, SESSION)).json["session"]["id"]
+    for method in ("PUT", "DELETE"):
+        await call(client, method, hidden, token=FACILITATOR_TOKEN, session_id=sid)
+    await call(client, "PUT", blocked, token=FACILITATOR_TOKEN, room="r1", slot=slot_id(12))
+    meetup = await check_body(client, "POST", MEETUPS, MEETUP)
+    one_meetup = "/api/events/{slug}/meetups/{meetup_id}"
+    mid = meetup.json["meetup"]["id"]
+    await call(client, "DELETE", one_meetup, token=FACILITATOR_TOKEN, meetup_id=mid)
+    await call(client, "DELETE", one_meetup, token=FACILITATOR_TOKEN, meetup_id=mid)
+    await check_body(client, "POST", UNDO, {"count": 2}, token=FACILITATOR_TOKEN)
+    log = await call(client, "GET", LOG, token=FACILITATOR_TOKEN)
+    assert len(log.json["entries"]) > 5

@@ -277,6 +277,16 @@ SCHEMAS: JSON = {
     },
 }
 
+def _object(**properties: JSON) -> JSON:
+    """
+    An object with exactly these properties, all of them always there.
+    """
+    return {"type": "object", "required": list(properties), "properties": properties}
+
+
+_INT = {"type": "integer"}
+_BOOL = {"type": "boolean"}
+
 _SESSION_RESULT = {
     "type": "object",
     "properties": {
@@ -311,7 +321,20 @@ PATHS: JSON = {
         ),
     },
     "/api/events": {
-        "get": _operation("List events", {"200": _json({"type": "object"}, "the events")}),
+        "get": _operation(
+            "List events",
+            {
+                "200": _json(
+                    _object(
+                        events={
+                            "type": "array",
+                            "items": _object(slug=_STR, name=_STR, seq=_INT),
+                        }
+                    ),
+                    "the events",
+                )
+            },
+        ),
     },
     "/api/events/{slug}/board": {
         "get": _operation(
@@ -376,7 +399,17 @@ PATHS: JSON = {
     "/api/events/{slug}/swaps": {
         "post": _operation(
             "Swap the cells of two sessions in one step",
-            {"200": _json({"type": "object"}, "swapped"), **_AUTH_ERRORS, **_COMMON_ERRORS},
+            {
+                "200": _json(
+                    _object(
+                        sessions={"type": "array", "items": _ref("Session")},
+                        warnings={"type": "array", "items": _ref("Warning")},
+                    ),
+                    "swapped",
+                ),
+                **_AUTH_ERRORS,
+                **_COMMON_ERRORS,
+            },
             body={
                 "type": "object",
                 "required": ["first", "second"],
@@ -389,7 +422,13 @@ PATHS: JSON = {
     "/api/events/{slug}/sessions/{session_id}/going": {
         method: _operation(
             summary,
-            {"200": _json({"type": "object"}, "the new count"), **_COMMON_ERRORS},
+            {
+                "200": _json(
+                    _object(session=_STR, going={**_INT, "minimum": 0}, attending=_BOOL),
+                    "the new count",
+                ),
+                **_COMMON_ERRORS,
+            },
             body={
                 "type": "object",
                 "required": ["attendee"],
@@ -445,7 +484,7 @@ PATHS: JSON = {
         method: _operation(
             summary,
             {
-                "200": _json({"type": "object"}, "done"),
+                "200": _json(_object(room=_STR, slot=_STR, blocked=_BOOL, seq=_INT), "done"),
                 "409": _error("a session holds the cell"),
                 **_AUTH_ERRORS,
                 **_COMMON_ERRORS,
@@ -461,7 +500,11 @@ PATHS: JSON = {
     "/api/events/{slug}/sessions/{session_id}/hidden": {
         method: _operation(
             summary,
-            {"200": _json({"type": "object"}, "done"), **_AUTH_ERRORS, **_COMMON_ERRORS},
+            {
+                "200": _json(_object(session=_STR, hidden=_BOOL, seq=_INT), "done"),
+                **_AUTH_ERRORS,
+                **_COMMON_ERRORS,
+            },
             auth=True,
             params=_SESSION,
         )
@@ -474,7 +517,9 @@ PATHS: JSON = {
         "post": _operation(
             "Undo the last N changes; the undo is itself a new event (facilitator)",
             {
-                "200": _json({"type": "object"}, "undone"),
+                "200": _json(
+                    _object(undone={"type": "array", "items": _INT}, seq=_INT), "undone"
+                ),
                 "409": _error("cannot be undone"),
                 **_AUTH_ERRORS,
                 **_COMMON_ERRORS,
@@ -490,7 +535,25 @@ PATHS: JSON = {
     "/api/events/{slug}/log": {
         "get": _operation(
             "The last changes, newest first (facilitator)",
-            {"200": _json({"type": "object"}, "log entries"), **_AUTH_ERRORS, **_COMMON_ERRORS},
+            {
+                "200": _json(
+                    _object(
+                        entries={
+                            "type": "array",
+                            "items": _object(
+                                seq=_INT,
+                                at={"type": "string", "format": "date-time"},
+                                actor=_STR,
+                                type=_STR,
+                                summary=_STR,
+                            ),
+                        }
+                    ),
+                    "log entries, newest first",
+                ),
+                **_AUTH_ERRORS,
+                **_COMMON_ERRORS,
+            },
             auth=True,
             params=_SLUG,
             query=(
