@@ -60,7 +60,7 @@ def failure_error(failure: Failure) -> ApiError:
         return ApiError(
             503,
             "unavailable",
-            "the server cannot store anything right now; nothing was changed, "
+            "the server's storage cannot be used right now; nothing was changed, "
             f"try again in {RETRY_AFTER} seconds",
         )
     return ApiError(500, "internal", "something went wrong on the server; nothing was changed")
