@@ -16,9 +16,13 @@ from typing import Any
 
 import pytest
 import pytest_twisted
+from hypothesis import given
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from openspace.web.openapi import OPENAPI
+from openspace.commands import Refused
+from openspace.fields import TITLE_MAX, text_field
+from openspace.web.openapi import OPENAPI, VISIBLE_TEXT
 from tests.support import FACILITATOR_TOKEN, SLUG, Client, Reply, RunningServer, slot_id
 
 JSON = dict[str, Any]
@@ -89,6 +93,7 @@ async def check_body(
 
 
 BLANKS = ["", "   ", "\t\n", "\x01", "\u202e"]
+VISIBLE = re.compile(VISIBLE_TEXT)
 
 
 @pytest.mark.parametrize(
@@ -254,3 +259,23 @@ async def test_facilitator_routes(client: Client) -> None:
     await check_body(client, "POST", UNDO, {"count": 2}, token=FACILITATOR_TOKEN)
     log = await call(client, "GET", LOG, token=FACILITATOR_TOKEN)
     assert len(log.json["entries"]) > 5
+
+
+TEXTS = st.text(st.characters(codec="utf-8"), max_size=130) | st.sampled_from(BLANKS)
+
+
+@given(TEXTS)
+def test_a_title_the_document_allows_is_one_the_board_takes(title: str) -> None:
+    schema = operation("POST", PROPOSE)["requestBody"]["content"]["application/json"]["schema"]
+    allowed = validator(schema["properties"]["title"]).is_valid(title)
+    try:
+        text_field(title, "title", 1, TITLE_MAX)
+    except Refused:
+        taken = False
+    else:
+        taken = True
+    # The board measures cleaned text, so it may take a little more than documented,
+    # never less.
+    assert taken or not allowed, repr(title)
+    if not VISIBLE.search(title):
+        assert not taken, repr(title)

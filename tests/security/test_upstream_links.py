@@ -7,10 +7,14 @@ written by another version, may still hold anything).
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import pytest
 import pytest_twisted
+from hypothesis import given
+from hypothesis import strategies as st
 
 from openspace.commands import SYSTEM, SetOfficialSchedule, SetSources
 from openspace.links import web_link
@@ -78,3 +82,19 @@ async def test_pages_and_api_show_no_hostile_link_already_stored(
     board = (await client.get(f"/api/events/{SLUG}/board")).json
     shown = {talk["id"]: talk["url"] for talk in board["official"]}
     assert shown == {talk.id: "" for talk in talks[:-1]} | {talks[-1].id: FINE[0]}
+
+
+@given(st.text())
+def test_any_text_becomes_a_web_link_or_nothing(url: str) -> None:
+    link = web_link(url)
+    assert link in ("", url)
+    if link:
+        parts = urlsplit(link)
+        assert parts.scheme.lower() in ("http", "https") and parts.hostname
+        assert not any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in link)
+
+
+@given(st.sampled_from(["javascript", "data", "vbscript", "file", "ftp"]), st.text())
+def test_other_schemes_never_pass(scheme: str, rest: str) -> None:
+    assert web_link(f"{scheme}:{rest}") == ""
+    assert web_link(f"{scheme.upper()}://{rest}") == ""

@@ -70,13 +70,13 @@ def _operation(
 _STR = {"type": "string"}
 # What the server keeps of a text is cleaned (white space folded, control and bidi
 # characters dropped) before it is measured: a text must have something else in it.
-_VISIBLE = "[^\\s\\x00-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]"
+VISIBLE_TEXT = "[^\\s\\x00-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]"
 
 
 def _text(most: int, *, required: bool = True) -> JSON:
     schema: JSON = {"type": "string", "maxLength": most}
     if required:
-        schema["pattern"] = _VISIBLE
+        schema["pattern"] = VISIBLE_TEXT
     return schema
 
 
