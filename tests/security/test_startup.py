@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -28,10 +29,17 @@ def bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     empty.write_bytes(b"")
     text = tmp_path / "notes.sqlite3"
     text.write_text("these are my notes, not a database\n" * 20)
-    return {"empty": (empty, "empty"), "text": (text, "not an SQLite database")}
+    other = tmp_path / "other.sqlite3"
+    with closing(sqlite3.connect(other)) as db:
+        db.execute("CREATE TABLE contacts (name TEXT)")
+    return {
+        "empty": (empty, "empty"),
+        "text": (text, "not an SQLite database"),
+        "other": (other, "something else"),
+    }
 
 
-@pytest.mark.parametrize("kind", ["empty", "text"])
+@pytest.mark.parametrize("kind", ["empty", "text", "other"])
 @pytest_twisted.ensureDeferred
 async def test_serve_refuses_a_file_that_is_not_a_database(tmp_path: Path, kind: str) -> None:
     path, words = bad_files(tmp_path)[kind]
@@ -50,7 +58,7 @@ async def test_serve_refuses_a_file_that_is_not_a_database(tmp_path: Path, kind:
     assert path.read_bytes() == before
 
 
-@pytest.mark.parametrize("kind", ["empty", "text"])
+@pytest.mark.parametrize("kind", ["empty", "text", "other"])
 @pytest.mark.parametrize("command", [["migrate"], ["event", "list"], ["export"]])
 @pytest_twisted.ensureDeferred
 async def test_commands_refuse_a_file_that_is_not_a_database(

@@ -9,6 +9,7 @@ and write, so SQLite never sees two writers and the reactor never touches the fi
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,8 @@ def check_database_file(path: Path) -> None:
     """
     Refuse with L{NotADatabase} a file that exists but is not an SQLite database: an
     empty file (SQLite would take it for a new database and serve an empty board, the
-    usual result of a failed copy or a full disk) or any other kind of file.  A missing
+    usual result of a failed copy or a full disk), any other kind of file, or the
+    database of another program (tables, but no openspace schema version).  A missing
     file is fine: it is created.
     """
     try:
@@ -80,6 +82,16 @@ def check_database_file(path: Path) -> None:
         )
     if header != _HEADER:
         raise NotADatabase(f"{path} is not an SQLite database; check --db")
+    # Read-only, once, before anything serves: a few pages of the file at most.
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as e:
+        raise NotADatabase(f"{path} cannot be read as an SQLite database: {e}") from e
+    if tables and "schema_version" not in tables:
+        raise NotADatabase(
+            f"{path} is an SQLite database of something else, not openspace's; check --db"
+        )
 
 
 def sqlite_pool(path: Path, reactor: Any = None) -> adbapi.ConnectionPool:
