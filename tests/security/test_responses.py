@@ -6,10 +6,12 @@ itself alike.  Pages answer with a readable page instead.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 import pytest
 import pytest_twisted
+from twisted.internet.defer import Deferred
 
 from tests.support import SLUG, Client, Reply, slot_id
 from tests.web.browsing import send
@@ -118,6 +120,50 @@ async def test_successful_responses_carry_the_headers(
     reply = await fetch(client, "GET", path)
     assert reply.status == 200
     assert_security_headers(reply, frameable=frameable)
+
+
+async def raw_request(client: Client, request: bytes) -> bytes:
+    """
+    Send C{request} as it is, bytes a proper client would never send, and read to the end.
+    """
+    from twisted.internet import reactor
+    from twisted.internet.endpoints import TCP4ClientEndpoint, connectProtocol
+    from twisted.internet.protocol import Protocol
+
+    ended: Deferred[bytes] = Deferred()
+
+    class Raw(Protocol):
+        received = b""
+
+        def connectionMade(self) -> None:
+            self.transport.write(request)
+
+        def dataReceived(self, data: bytes) -> None:
+            self.received += data
+
+        def connectionLost(self, reason: object = None) -> None:
+            ended.callback(self.received)
+
+    port = int(client.base.rsplit(":", 1)[1])
+    await connectProtocol(TCP4ClientEndpoint(reactor, "127.0.0.1", port), Raw())
+    return await ended
+
+
+@pytest.mark.parametrize(("path", "json_error"), [(b"/api/events", True), (b"/e/conf/", False)])
+@pytest_twisted.ensureDeferred
+async def test_a_host_that_is_not_utf8_is_a_400_in_the_right_shape(
+    client: Client, path: bytes, json_error: bool
+) -> None:
+    answer = await raw_request(
+        client, b"GET " + path + b" HTTP/1.1\r\nHost: \xff\xfe\r\nConnection: close\r\n\r\n"
+    )
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ")
+    assert b"X-Content-Type-Options: nosniff" in head
+    if json_error:
+        assert json.loads(body)["error"]["code"] == "bad_host"
+    else:
+        assert b"<title>Bad address</title>" in body
 
 
 @pytest_twisted.ensureDeferred

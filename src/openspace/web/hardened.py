@@ -6,7 +6,7 @@ wrong is answered in the shape the client expects.
    API answers, redirects, errors, assets and answers written by the server itself
    (413, 503, a path that is not UTF-8) all carry them; pages may still loosen them
    (the kiosk may be framed).
- - A path that is not UTF-8 is refused with 400 before routing.
+ - A path or a Host that is not UTF-8 is refused with 400 before routing.
  - A failure no handler took (a storage error, a bug) becomes the JSON error shape for
    the API and the health checks, and a short readable page for everything else,
    never Twisted's "Processing Failed".  Storage that cannot take a write (disk full,
@@ -88,10 +88,16 @@ class HardenedRequest(server.Request):
 
     def process(self) -> None:
         security_headers(self)
+        # Klein would answer these with a text/html line of its own.
         try:
             unquote_to_bytes(self.path).decode("utf-8")
         except UnicodeDecodeError:
             self._answer(ApiError(400, "bad_path", "the path is not valid UTF-8"), "Bad address")
+            return
+        try:
+            self.getRequestHostname().decode("utf-8")  # type: ignore[no-untyped-call]
+        except UnicodeDecodeError:
+            self._answer(ApiError(400, "bad_host", "the Host is not valid UTF-8"), "Bad address")
             return
         super().process()  # type: ignore[no-untyped-call]
 
