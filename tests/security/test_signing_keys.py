@@ -1,11 +1,12 @@
 """
-No copy of the data signs a facilitator's cookie: the desk cookie's and the CSRF keys
-come from a secret that neither the database nor an export holds, and a facilitator's
-Bearer token never becomes an edit key.
+No copy of the data signs a facilitator's cookie or a form's CSRF token: their keys come
+from a secret that neither the database nor an export holds, and a facilitator's Bearer
+token never becomes an edit key.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import io
@@ -14,17 +15,19 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest_twisted
 
 from openspace.cli import export
 from openspace.tokens import MIN_TOKEN_LENGTH, FacilitatorKey
 from tests.support import FACILITATOR_TOKEN, SLUG, Client, Reply, RunningServer, slot_id
-from tests.web.browsing import Browser
+from tests.web.browsing import Browser, send
 
 DESK = f"/e/{SLUG}/desk"
 FAR_FUTURE = 4_000_000_000
 WORDS = re.compile(r"[A-Za-z0-9_\-=+/.]{12,}")
+NONCE = "bm9uY2Utb2YtdGhlLXRlc3Q"
 
 
 def strings(value: Any) -> Iterator[str]:
@@ -39,18 +42,18 @@ def strings(value: Any) -> Iterator[str]:
             yield from strings(item)
 
 
-def candidate_keys(value: str) -> Iterator[bytes]:
+def candidate_keys(value: str, purpose: str) -> Iterator[bytes]:
     """
-    Every way a stored value could have been turned into a signing key.
+    Every way a stored value could have been turned into the signing key for C{purpose}.
     """
     raw = value.encode()
     yield raw
-    yield hmac.new(raw, b"desk-session", "sha256").digest()
+    yield hmac.new(raw, purpose.encode(), "sha256").digest()
     yield hashlib.sha256(raw).digest()
     if re.fullmatch(r"(?:[0-9a-fA-F]{2})+", value):
         yield bytes.fromhex(value)
     if len(value.strip()) >= MIN_TOKEN_LENGTH:
-        yield FacilitatorKey.from_token(value).derive("desk-session")
+        yield FacilitatorKey.from_token(value).derive(purpose)
 
 
 async def propose(client: Client, room: str, hour: int, token: str | None = None) -> Reply:
@@ -66,6 +69,22 @@ def forged_cookie(key: bytes) -> str:
 async def desk_with(client: Client, cookie: str) -> bool:
     reply = await client.get(DESK, headers={"Cookie": f"os_desk={cookie}"})
     return "Sign out" in reply.body.decode()
+
+
+def forged_csrf(key: bytes) -> str:
+    """
+    A form token for the nonce L{NONCE}, as the pages make them (unmasked: pad 0).
+    """
+    mac = hmac.digest(key, NONCE.encode(), "sha256")[:16]
+    return base64.urlsafe_b64encode(bytes(16) + mac).decode().rstrip("=")
+
+
+async def form_accepts(client: Client, session: str, token: str) -> bool:
+    headers = {"Cookie": f"os_csrf={NONCE}", "Content-Type": "application/x-www-form-urlencoded"}
+    form = urlencode({"join": session, "csrf": token}).encode()
+    reply, _ = await send(client, "POST", f"/e/{SLUG}/going", headers, form)
+    assert reply.status in (303, 403), reply.status
+    return reply.status == 303
 
 
 @pytest_twisted.ensureDeferred
@@ -119,14 +138,21 @@ async def stored_values(db: str, dump: str) -> set[str]:
 
 
 async def assert_none_signs(client: Client, values: set[str]) -> None:
-    # The control: a cookie signed with the right key gets in, so the check can fail.
-    right = FacilitatorKey.from_token(FACILITATOR_TOKEN).derive("desk-session")
-    assert await desk_with(client, forged_cookie(right))
+    """
+    No value signs a desk cookie or a form's CSRF token the server takes.
+    """
     assert FACILITATOR_TOKEN not in values
-    forged = {forged_cookie(key) for value in values for key in candidate_keys(value)}
-    assert len(forged) > 50
-    signs = [cookie for cookie in sorted(forged) if await desk_with(client, cookie)]
-    assert signs == []
+    key = FacilitatorKey.from_token(FACILITATOR_TOKEN)
+    # The controls: signed with the right keys, both get in, so the checks can fail.
+    assert await desk_with(client, forged_cookie(key.derive("desk-session")))
+    board = (await client.get(f"/api/events/{SLUG}/board")).json
+    session = board["sessions"][0]["id"]
+    assert await form_accepts(client, session, forged_csrf(key.derive("csrf")))
+    cookies = {forged_cookie(k) for v in values for k in candidate_keys(v, "desk-session")}
+    tokens = {forged_csrf(k) for v in values for k in candidate_keys(v, "csrf")}
+    assert len(cookies) > 50 and len(tokens) > 50
+    assert [c for c in sorted(cookies) if await desk_with(client, c)] == []
+    assert [t for t in sorted(tokens) if await form_accepts(client, session, t)] == []
 
 
 @pytest_twisted.ensureDeferred
