@@ -35,7 +35,7 @@ from openspace.official.sources import (
     poll_while_leading,
     source_pollers,
 )
-from openspace.store.interface import BoardStore
+from openspace.store.interface import BoardStore, MissingDriver
 from openspace.store.sql import SQLBoardStore
 from openspace.store.sqlite import SQLiteDialect, open_sqlite_store, sqlite_pool
 from openspace.tokens import TOKEN_ENV, TOKEN_FILE_ENV, SecretError, load_facilitator_key
@@ -64,6 +64,8 @@ class ServerConfig:
     @ivar token_file: where the facilitator token is; see L{load_facilitator_key}.
     @ivar sources: official schedule sources to add to C{source_event} (the demo event
         with C{demo}, else the only event when L{None}); see L{attach_sources}.
+    @ivar public_status: serve C{/api/status} to anyone, not only with the facilitator
+        token.
     @ivar limits: rate limits, connection caps and deadlines (L{LimitOptions}).
     @ivar metrics_listen: endpoints serving only C{/metrics}, to anyone who reaches
         them; on the main port it needs the facilitator token.
@@ -80,12 +82,26 @@ class ServerConfig:
     freeze_gc: bool = False
     sources: tuple[ScheduleSource, ...] = ()
     source_event: str | None = None
+    public_status: bool = False
     limits: LimitOptions = field(factory=LimitOptions)
     metrics_listen: tuple[str, ...] = ()
 
 
 def is_postgres_url(db: str) -> bool:
     return db.startswith(("postgresql://", "postgres://"))
+
+
+def require_driver(db: str) -> None:
+    """
+    Fail with L{MissingDriver} if C{db} is a PostgreSQL URL and psycopg is missing.
+    """
+    if is_postgres_url(db):
+        try:
+            import psycopg  # noqa: F401
+        except ImportError as e:
+            raise MissingDriver(
+                "a postgresql:// database needs psycopg: pip install 'openspace[postgres]'"
+            ) from e
 
 
 def database(given: str | None, environ: Mapping[str, str]) -> str:
@@ -153,6 +169,7 @@ class OpenspaceService(Service):
 
     async def _start(self) -> list[str]:
         config = self.config
+        require_driver(config.db)
         if is_postgres_url(config.db):
             _require_shared_token(config)
         fallback = Path(config.db).resolve().parent / TOKEN_FILE_NAME
@@ -170,7 +187,8 @@ class OpenspaceService(Service):
         )
         await live.warm(store)
         self.metrics = metrics = Metrics()
-        root = Root(JSONAPI(store, self.clock, key, live=live), metrics=metrics)
+        api = JSONAPI(store, self.clock, key, live=live, public_status=config.public_status)
+        root = Root(api, timer=self.reactor, metrics=metrics)
         self.site = site = make_site(root, config.limits)
         # A WebSocket leaves its HTTP channel, so its end is counted here.
         live.factory.on_closed.append(lambda protocol: site.guard.release(protocol.transport))

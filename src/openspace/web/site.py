@@ -1,5 +1,5 @@
 """
-The root of the web site: health check, and the branches every part hangs from.
+The root of the web site: health checks, and the branches every part hangs from.
 
 Everything is served on one port: C{/api/} is the JSON API (L{openspace.web.api}); the
 pages and assets (L{openspace.web.pages}) take every other path; the live WebSocket
@@ -12,8 +12,10 @@ from typing import ClassVar
 
 from attrs import Factory, define, field
 from klein import Klein, KleinRenderable
+from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
 from twisted.web.resource import Resource
+from werkzeug.exceptions import NotFound
 
 from openspace.clock import Clock
 from openspace.metrics import Metrics
@@ -21,6 +23,8 @@ from openspace.web.api import JSONAPI
 from openspace.web.auth import facilitator_only
 from openspace.web.channel import GuardedSite
 from openspace.web.errors import ApiError, write_error, write_json
+from openspace.web.hardened import hardened, wants_json
+from openspace.web.health import Readiness
 from openspace.web.instrument import request_observer, scrape
 from openspace.web.limits import LimitOptions
 from openspace.web.pages.app import Pages
@@ -44,6 +48,8 @@ class Root:
             takes_self=True,
         )
     )
+    # Deadlines of the readiness check; the API's clock unless given.
+    timer: Clock | None = None
     metrics: Metrics | None = None
     _api_resource: Resource = field(init=False)
     _pages_resource: Resource = field(init=False)
@@ -58,6 +64,18 @@ class Root:
     def healthz(self, request: IRequest) -> bytes:
         request.setHeader(b"cache-control", b"no-store")
         return write_json(request, 200, {"ok": True})
+
+    @app.route("/readyz", methods=["GET", "HEAD"])
+    async def readyz(self, request: IRequest) -> bytes:
+        readiness = Readiness(
+            self.api.store,
+            # Looked up per request: the service sets the API's statuses later.
+            lambda board: self.api.source_statuses(board),
+            self.timer or self.api.clock,
+        )
+        ready, checks = await readiness.check()
+        request.setHeader(b"cache-control", b"no-store")
+        return write_json(request, 200 if ready else 503, {"ready": ready, "checks": checks})
 
     @app.route("/metrics", methods=["GET"])
     def metrics_page(self, request: IRequest) -> bytes:
@@ -85,6 +103,16 @@ class Root:
     def pages_branch(self, request: IRequest) -> KleinRenderable:
         return self._pages_resource
 
+    @app.handle_errors(NotFound)
+    def unrouted(self, request: IRequest, failure: Failure) -> KleinRenderable:
+        """
+        Paths no branch takes (a newline in a segment): the API answers its JSON 404,
+        the pages their own "not found" page.
+        """
+        if wants_json(request.path):
+            return write_error(request, ApiError(404, "not_found", "no such API route"))
+        return self._pages_resource
+
 
 def make_site(
     root: Root, limits: LimitOptions | None = None, reactor: Clock | None = None
@@ -110,4 +138,5 @@ def make_site(
         site.observe = request_observer(metrics)
         site.guard.on_refused = metrics.connection_refused
         metrics.watch_connections(lambda: len(site.guard))
+    site.requestFactory = hardened(site.requestFactory)
     return site
