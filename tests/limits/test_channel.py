@@ -121,3 +121,19 @@ def test_one_address_gets_its_share_and_trusted_proxies_more() -> None:
         _, proxied = _connect(site, "10.0.0.1")
         assert proxied.value() == b""
     assert site.guard.from_address("198.51.100.1") == 2
+
+
+def test_pages_are_told_in_a_page_and_the_api_in_json() -> None:
+    clock = Clock()
+    channel, transport = _connect(_site(clock, max_body=1024))
+    channel.dataReceived(
+        b"POST /e/conf/propose HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n"
+    )
+    assert transport.value().startswith(b"HTTP/1.1 413 ")
+    assert b"Content-Type: text/html" in transport.value()
+    assert b"Request bodies are limited to 1 KiB." in transport.value()
+    channel, transport = _connect(_site(clock, request_deadline=15.0))
+    channel.dataReceived(b"GET /api/events/conf/board HTTP/1.1\r\n")
+    clock.advance(15)
+    assert transport.value().startswith(b"HTTP/1.1 408 ")
+    assert b'"code": "too_slow"' in transport.value()

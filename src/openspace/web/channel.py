@@ -33,7 +33,8 @@ from twisted.web.iweb import IRequest
 
 from openspace.web.accesslog import redacted_log_formatter
 from openspace.web.clientaddr import ClientAddresses
-from openspace.web.limits import LimitOptions, limited_request, too_large_body
+from openspace.web.hardened import error_page, wants_json
+from openspace.web.limits import LimitOptions, limited_request
 
 CONNECTION_RETRY_AFTER = 5
 
@@ -43,8 +44,13 @@ _REASONS = {
     429: b"Too Many Requests",
     503: b"Service Unavailable",
 }
+_TITLES = {
+    408: "Too slow",
+    413: "Too large",
+    429: "Too many connections",
+    503: "Server full",
+}
 _HEADERS = (
-    b"Content-Type: application/json; charset=utf-8\r\n"
     b"Cache-Control: no-store\r\n"
     b"X-Content-Type-Options: nosniff\r\n"
     b"Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
@@ -54,18 +60,34 @@ _HEADERS = (
 )
 
 
-def raw_response(status: int, code: str, message: str, retry_after: int | None = None) -> bytes:
+def raw_response(
+    status: int,
+    code: str,
+    message: str,
+    retry_after: int | None = None,
+    path: bytes | None = None,
+) -> bytes:
     """
-    A whole HTTP/1.1 response in the API's error shape, for answers given before (or
-    instead of) any resource: the connection closes after it.
+    A whole HTTP/1.1 response for answers given before (or instead of) any resource: the
+    API's error shape, or a short page when C{path} is known to be a page's; the
+    connection closes after it.
     """
+    if path is not None and not wants_json(path):
+        page = error_page(_TITLES[status], message[:1].upper() + message[1:] + ".")
+        return _response(status, page, retry_after, b"text/html; charset=utf-8")
     error = {"code": code, "message": message, "field": None}
     body = json.dumps({"error": error}).encode("utf-8")
     return _response(status, body, retry_after)
 
 
-def _response(status: int, body: bytes, retry_after: int | None = None) -> bytes:
-    head = b"HTTP/1.1 %d %s\r\n" % (status, _REASONS[status]) + _HEADERS
+def _response(
+    status: int,
+    body: bytes,
+    retry_after: int | None = None,
+    content_type: bytes = b"application/json; charset=utf-8",
+) -> bytes:
+    head = b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\n" % (status, _REASONS[status], content_type)
+    head += _HEADERS
     if retry_after is not None:
         head += b"Retry-After: %d\r\n" % retry_after
     return head + b"Content-Length: %d\r\n\r\n" % len(body) + body
@@ -149,7 +171,8 @@ class GuardedChannel(HTTPChannel):
         if self.length is not None and self.length > self.max_body:
             self._cancel_deadline()
             self.guard.on_refused("too_large")
-            self._answer_and_close(_response(413, too_large_body(self.max_body)))
+            message = f"request bodies are limited to {self.max_body // 1024} KiB"
+            self._answer_and_close(raw_response(413, "too_large", message, path=self._target()))
             return
         super().allHeadersReceived()  # type: ignore[no-untyped-call]
 
@@ -179,7 +202,14 @@ class GuardedChannel(HTTPChannel):
         self._deadline = None
         self.guard.on_refused("deadline")
         message = f"send the whole request within {self.request_deadline:g} seconds"
-        self._answer_and_close(raw_response(408, "too_slow", message))
+        self._answer_and_close(raw_response(408, "too_slow", message, path=self._target()))
+
+    def _target(self) -> bytes | None:
+        """
+        The path of the request being received, once its request line is in.
+        """
+        target: bytes | None = getattr(self, "_path", None)
+        return None if target is None else target.split(b"?", 1)[0]
 
     def _answer_and_close(self, response: bytes) -> None:
         """
