@@ -19,6 +19,7 @@ from twisted.web.server import Site
 from openspace.web.api import JSONAPI
 from openspace.web.errors import write_json
 from openspace.web.limits import limited_site
+from openspace.web.offline import Offline
 from openspace.web.pages.app import Pages
 
 
@@ -38,6 +39,9 @@ class Root:
             takes_self=True,
         )
     )
+    offline: Offline = field(
+        default=Factory(lambda self: Offline(self.api.store, self.pages.assets), takes_self=True)
+    )
     _api_resource: Resource = field(init=False)
     _pages_resource: Resource = field(init=False)
 
@@ -51,6 +55,14 @@ class Root:
     def healthz(self, request: IRequest) -> bytes:
         request.setHeader(b"cache-control", b"no-store")
         return write_json(request, 200, {"ok": True})
+
+    @app.route("/sw.js", methods=["GET"])
+    def service_worker(self, request: IRequest) -> bytes:
+        return self.offline.service_worker(request)
+
+    @app.route("/e/<slug>/manifest.webmanifest", methods=["GET"])
+    async def manifest(self, request: IRequest, slug: str) -> bytes:
+        return await self.offline.manifest(request, slug)
 
     @app.route("/api/", branch=True)
     def api_branch(self, request: IRequest) -> KleinRenderable:
