@@ -1,10 +1,6 @@
-// openspace outbox: writes made while offline (propose, I'm going, start a meetup),
-// kept in IndexedDB until the server has answered them. Loaded by pages (offline.js)
-// and by the service worker (sw.js), which may both send: every item carries its own
-// Idempotency-Key, so the server carries it out once however often it is sent, from
-// however many tabs, and answers every retry with the first reply.
-// An item: {key, slug, kind, url, method, body, created, state: "waiting" | "sent" |
-// "refused", reply?, error?}.
+// openspace outbox: writes kept in IndexedDB until the server answered them, for pages
+// and the service worker alike; each carries its own Idempotency-Key, so sending it
+// again (another tab, the worker, after a lost answer) is carried out once.
 (function (g) {
   "use strict";
   var STORE = "outbox", running = null;

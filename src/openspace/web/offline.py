@@ -27,9 +27,11 @@ from openspace.web.assets import Assets, send_compressible
 from openspace.web.headers import security_headers
 
 THEME = "#0b5394"
-# The assets every offline-capable page needs; the worker caches them on install.
-SHELL = ("site.css", "common.js", "board.js", "live.js", "outbox.js", "offline.js")
-OFFLINE_SCRIPTS = ("outbox.js", "offline.js")
+# What the worker caches on install: what the first page already loaded (so it comes
+# from the HTTP cache); the outbox and its view follow on the next page it serves.
+SHELL = ("site.css", "common.js", "board.js", "live.js", "offline.js")
+LATER = ("outbox.js", "offline-ui.js")
+WORKER = ("outbox.js", "sw.js")
 
 
 def offline_head(assets: Assets, board: Board) -> list[Tag]:
@@ -40,7 +42,11 @@ def offline_head(assets: Assets, board: Board) -> list[Tag]:
     return [
         tags.link(rel="manifest", href=f"/e/{board.info.slug}/manifest.webmanifest"),
         tags.meta(name="theme-color", content=THEME),
-        *[tags.script(src=assets.url(name), defer="") for name in OFFLINE_SCRIPTS],
+        tags.script(
+            src=assets.url("offline.js"),
+            defer="",
+            **{"data-outbox": assets.url("outbox.js"), "data-ui": assets.url("offline-ui.js")},
+        ),
     ]
 
 
@@ -62,6 +68,15 @@ def manifest(assets: Assets, board: Board) -> dict[str, Any]:
     }
 
 
+def _lean(script: str) -> str:
+    """
+    C{script} without comment lines and indentation: safe for our own scripts, which
+    never start a line inside a string or a template.
+    """
+    lines = (line.strip() for line in script.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//"))
+
+
 @define
 class Offline:
     store: BoardStore
@@ -70,12 +85,18 @@ class Offline:
     _worker_gzipped: bytes = field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        urls = {name: self.assets.url(name) for name in SHELL}
+        urls = {name: self.assets.url(name) for name in (*SHELL, *LATER)}
         version = hashlib.sha256(
             "".join(sorted(asset.url for asset in self.assets.by_name.values())).encode()
         ).hexdigest()[:12]
-        config = json.dumps({"version": version, "assets": urls}, separators=(",", ":"))
-        self._worker = f"self.OS={config};\n".encode() + self.assets.by_name["sw.js"].body
+        config = json.dumps(
+            {"version": version, "assets": urls, "later": [urls[name] for name in LATER]},
+            separators=(",", ":"),
+        )
+        # The outbox is part of the worker's own script (not imported), and the worker
+        # is served without its comments: together they are the first visit's cost.
+        parts = [f"self.OS={config};", *(self.assets.by_name[n].body.decode() for n in WORKER)]
+        self._worker = "\n".join(_lean(part) for part in parts).encode()
         self._worker_gzipped = gzip.compress(self._worker, compresslevel=9, mtime=0)
 
     def service_worker(self, request: IRequest) -> bytes:
