@@ -277,3 +277,26 @@ async def test_a_conflicting_queued_proposal_keeps_the_text_and_offers_free_room
     server: RunningServer, browser: BrowserThread
 ) -> None:
     await browser.run(conflicting_proposal, server.url)
+
+
+def going_offline(browser: Any, base: str) -> None:
+    context, page = installed(browser, base)
+    context.set_offline(True)
+    card = page.locator("[data-session-id]", has_text="Async all the things")
+    card.get_by_role("button", name="I’m going").click()
+    card.get_by_role("button", name="Waiting to send…").wait_for()
+    page.locator(".outbox-waiting", has_text="I’m going: Async all the things").wait_for()
+    context.set_offline(False)
+    card.get_by_role("button", name="✓ Going — undo").wait_for()
+    assert page.locator(".outbox li").count() == 0
+    (session,) = board_sessions(base)
+    assert session["going"] == 1
+    context.close()
+
+
+@pytest_twisted.ensureDeferred
+async def test_going_offline_is_sent_once_back_online(
+    server: RunningServer, client: Client, browser: BrowserThread
+) -> None:
+    await client.propose(room="r1", hour=11, title="Async all the things")
+    await browser.run(going_offline, server.url)
