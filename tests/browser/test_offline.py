@@ -148,6 +148,11 @@ def offline_proposal(browser: Any, base: str) -> None:
     # The link edits it: it is the session's key.
     page.goto(link)
     page.get_by_role("button", name="Save changes").wait_for()
+    # Nothing that carries an edit key was kept.
+    kept = page.evaluate(
+        "async () => (await (await caches.open('os-pages')).keys()).map(r => r.url)"
+    )
+    assert kept and not [url for url in kept if "edit" in url or "key=" in url], kept
     context.close()
 
 
