@@ -305,3 +305,27 @@ async def test_going_offline_is_sent_once_back_online(
 ) -> None:
     await client.propose(room="r1", hour=11, title="Async all the things")
     await browser.run(going_offline, server.url)
+
+
+def meetup_offline(browser: Any, base: str) -> None:
+    context, page = installed(browser, base)
+    context.set_offline(True)
+    page.goto(f"{base}/e/{SLUG}/meetup")
+    page.get_by_label("What about?").fill("Offline-first coffee")
+    page.get_by_label("Where", exact=True).select_option("cafe")
+    page.get_by_role("button", name="Start it now").click()
+    page.locator(".outbox-waiting", has_text="Meetup “Offline-first coffee”").wait_for()
+    context.set_offline(False)
+    page.locator(".hallway", has_text="Offline-first coffee").wait_for()
+    page.locator(".outbox-waiting").wait_for(state="detached")
+    with urllib.request.urlopen(f"{base}/api/events/{SLUG}/board", timeout=10) as response:
+        meetups = json.loads(response.read())["meetups"]
+    assert [m["title"] for m in meetups] == ["Offline-first coffee"]
+    context.close()
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_meetup_started_offline_is_sent_once_back_online(
+    server: RunningServer, browser: BrowserThread
+) -> None:
+    await browser.run(meetup_offline, server.url)
