@@ -27,6 +27,7 @@ from openspace.web.hardened import hardened, wants_json
 from openspace.web.health import Readiness
 from openspace.web.instrument import request_observer, scrape
 from openspace.web.limits import LimitOptions
+from openspace.web.offline import Offline
 from openspace.web.pages.app import Pages
 from openspace.web.pages.attendee import message_page
 from openspace.web.throttle import Throttle, ThrottledResource
@@ -51,6 +52,9 @@ class Root:
     # Deadlines of the readiness check; the API's clock unless given.
     timer: Clock | None = None
     metrics: Metrics | None = None
+    offline: Offline = field(
+        default=Factory(lambda self: Offline(self.api.store, self.pages.assets), takes_self=True)
+    )
     _api_resource: Resource = field(init=False)
     _pages_resource: Resource = field(init=False)
 
@@ -64,6 +68,14 @@ class Root:
     def healthz(self, request: IRequest) -> bytes:
         request.setHeader(b"cache-control", b"no-store")
         return write_json(request, 200, {"ok": True})
+
+    @app.route("/sw.js", methods=["GET"])
+    def service_worker(self, request: IRequest) -> bytes:
+        return self.offline.service_worker(request)
+
+    @app.route("/e/<slug>/manifest.webmanifest", methods=["GET"])
+    async def manifest(self, request: IRequest, slug: str) -> bytes:
+        return await self.offline.manifest(request, slug)
 
     @app.route("/readyz", methods=["GET", "HEAD"])
     async def readyz(self, request: IRequest) -> bytes:
