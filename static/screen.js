@@ -38,7 +38,7 @@
       var label = "";
       if (!over && start <= now) label = "Now";
       else if (!over && (nextStart === null || start === nextStart)) { nextStart = start; label = "Next"; }
-      var span = section.querySelector("h2 .label");
+      var span = section.querySelector("h2 .label:not(.over-label)");
       if (span) text(span, label ? label + " " : "");
       var day = section.querySelector("h2 .day");
       if (day) show(day, multiDay || !label);

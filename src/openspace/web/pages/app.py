@@ -46,7 +46,7 @@ from openspace.tokens import FacilitatorKey
 from openspace.web.assets import Assets, send_compressible, serve_asset
 from openspace.web.cookies import read_cookie, set_cookie
 from openspace.web.csrf import CSRF, CSRFError
-from openspace.web.headers import security_headers
+from openspace.web.headers import allow_header, security_headers
 from openspace.web.pages import attendee
 from openspace.web.pages.html import (
     Errors,
@@ -199,6 +199,7 @@ class Pages:
 
     @app.handle_errors(MethodNotAllowed)
     async def _bad_method(self, request: IRequest, failure: Failure) -> bytes:
+        allow_header(request, failure)
         page = attendee.message_page(
             self.assets, None, "Not allowed", "This page cannot be used that way."
         )

@@ -20,6 +20,7 @@ from openspace.board import meetups_running
 from openspace.model import Board, Meetup, Room, Session, Slot
 from openspace.official.poller import SourceStatus
 from openspace.web.assets import Assets
+from openspace.web.offline import offline_head
 from openspace.web.pages.html import (
     board_url,
     card,
@@ -110,6 +111,7 @@ def board_page(
         main,
         going_form(board, "", board_url(board)),
         scripts=BOARD_SCRIPTS,
+        extra_head=offline_head(assets, board),
     )
 
 
@@ -168,6 +170,8 @@ def slot_section(
         "data-frag": f"slot:{slot.id}",
         "aria-labelledby": heading_id,
         **span_attrs(slot.start, slot.end),
+        # offline.js marks slots that are over by the phone's clock while offline.
+        "data-ends": slot.end.isoformat(),
     }
     return tags.section(class_="slot", **attributes)(
         heading,
@@ -214,6 +218,8 @@ def session_detail(board: Board, session: Session, attendee: str | None) -> Tag:
             "data-slot": session.slot,
             "data-frag": f"session:{session.id}",
         },
+        # offline.js marks a session that is over by the phone's clock while offline.
+        **({"data-ends": slot.end.isoformat()} if slot else {}),
     )(
         tags.h1(session.title),
         tags.dl(facts),
@@ -257,6 +263,7 @@ def session_page(
         main,
         going_form(board, csrf, f"/e/{board.info.slug}/s/{session.id}"),
         scripts=BOARD_SCRIPTS,
+        extra_head=offline_head(assets, board),
     )
 
 

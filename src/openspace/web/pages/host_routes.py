@@ -10,6 +10,7 @@ or a signed-in facilitator may change a session.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping
 
 from twisted.web.iweb import IRequest
@@ -27,9 +28,11 @@ from openspace.commands import (
 )
 from openspace.model import Board, Session
 from openspace.tokens import digest, new_edit_key
+from openspace.web.cookies import read_cookie
 from openspace.web.errors import STATUS_OF_CODE
 from openspace.web.pages import host as host_pages
 from openspace.web.pages.app import (
+    ATTENDEE_COOKIE,
     SESSION_FIELDS,
     Pages,
     errors_of,
@@ -117,7 +120,7 @@ async def edit_again(
     errors: Errors,
     status: int = 200,
 ) -> bytes:
-    others = [s for s in board.visible_sessions() if s.id != session.id and s.owner in actor.keys]
+    others = [s for s in board.visible_sessions() if s.id != session.id and actor.holds(s.owner)]
     page = host_pages.edit_page(
         pages.assets,
         board,
@@ -140,7 +143,7 @@ async def edit_form(pages: Pages, request: IRequest, slug: str, session_id: str)
     pages.owner_only(board, session, actor)
     if presented is not None:
         # Keep the key in a cookie and out of the address bar (and history, screenshots).
-        if session.owner == digest(presented):
+        if hmac.compare_digest(session.owner, digest(presented)):
             remember_edit_key(request, slug, presented)
         return pages.redirect(request, f"/e/{slug}/s/{session_id}/edit")
     return await edit_again(pages, request, board, session, actor, session_values(session), {})
@@ -235,6 +238,7 @@ async def meetup(pages: Pages, request: IRequest, slug: str) -> bytes:
         title=values["title"],
         place=values["place"].strip() or values["spot"],
         minutes=int(minutes) if minutes.isdigit() else None,
+        owner=digest(person) if (person := read_cookie(request, ATTENDEE_COOKIE)) else "",
     )
     try:
         await pages.execute(board, command, ATTENDEE)
