@@ -44,6 +44,12 @@ async def test_every_visitor_gets_the_same_bytes_and_a_304(
     again = await raw_get(client, path, {"If-None-Match": mine.headers["etag"]})
     assert again.status == 304 and again.body == b""
     assert again.headers["etag"] == mine.headers["etag"]
+    framed = "kiosk" in path  # signage may frame kiosks and door screens, nothing else
+    for reply in (mine, again):
+        assert "script-src 'self'" in reply.headers["content-security-policy"]
+        assert ("frame-ancestors" in reply.headers["content-security-policy"]) is not framed
+        assert reply.headers.get("x-frame-options") == (None if framed else "DENY")
+        assert reply.headers["x-content-type-options"] == "nosniff"
 
 
 @pytest_twisted.ensureDeferred

@@ -123,7 +123,9 @@ def answer(request: IRequest, page: Rendered, *, frameable: bool) -> bytes:
     """
     Send C{page}: C{304} to a client that has it, else its bytes (gzipped if accepted).
     """
-    security_headers(request, frameable=frameable)
+    if frameable:
+        # The site's request set the strict headers already (openspace.web.hardened).
+        security_headers(request, frameable=True)
     request.setHeader(b"content-type", b"text/html; charset=utf-8")
     # Anyone may keep it (it is the same for everybody) but must ask again first.
     request.setHeader(b"cache-control", b"no-cache")
