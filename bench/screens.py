@@ -445,6 +445,10 @@ def main() -> int:
         per_cpu: dict[str, list[float]] = {name: [] for name in targets}
         for _ in range(0 if options.skip_http else options.reps):
             for name, (where, pid, path, headers) in targets.items():
+                if "If-None-Match" in headers:
+                    # The page's bytes change when a slot starts, even with no change.
+                    _, head, _ = fetch(base, path, gz)
+                    headers = {**headers, "If-None-Match": head["etag"]}
                 served, capacity = rate(where, pid, path, headers, options.seconds, options.conns)
                 rates[name].append(served)
                 per_cpu[name].append(capacity)

@@ -22,7 +22,6 @@ from openspace.clock import utc_now
 from openspace.model import Board
 from openspace.web.cookies import read_cookie
 from openspace.web.errors import write_json
-from openspace.web.headers import security_headers
 from openspace.web.pages import attendee
 from openspace.web.pages import kiosk as kiosk_pages
 from openspace.web.pages.app import (
@@ -152,8 +151,9 @@ def visitor_state(pages: Pages, request: IRequest, board: Board) -> bytes:
     """
     person = read_cookie(request, ATTENDEE_COOKIE)
     actor = pages.actor(request)
-    going = [s.id for s in board.sessions.values() if person is not None and person in s.going]
-    own = [s.id for s in board.sessions.values() if actor.owns(s)]
-    security_headers(request)
+    sessions = board.sessions.values()
+    going = [s.id for s in sessions if person in s.going] if person is not None else []
+    own = [s.id for s in sessions if actor.owns(s)] if actor.privileged or actor.keys else []
+    # The security headers are the site's request's (openspace.web.hardened).
     request.setHeader(b"cache-control", b"no-store, private")
     return write_json(request, 200, {"going": going, "own": own})
