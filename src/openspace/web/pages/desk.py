@@ -57,7 +57,7 @@ def signin_page(assets: Assets, board: Board, csrf: str, errors: Errors) -> Tag:
     )
     return document(
         assets,
-        f"Facilitator desk — {board.info.name}",
+        f"{'Error: ' if errors else ''}Facilitator desk — {board.info.name}",
         top_bar(board),
         main_tag(class_="form-page")(tags.h1("Facilitator desk"), form),
         # Focuses the error summary of a refused sign-in.

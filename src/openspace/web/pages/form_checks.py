@@ -81,7 +81,7 @@ def session_errors(values: Values, *, cell_needed: bool = True) -> dict[str, str
     long_tag = next((t for t in sorted(tags) if len(t) > TAG_MAX), None)
     if long_tag is not None:
         errors["tags"] = (
-            f"Each tag can be up to {TAG_MAX} characters; “{long_tag[:TAG_MAX]}…” is longer."
+            f"Tags can be up to {TAG_MAX} characters each; “{long_tag[:TAG_MAX]}…” is longer."
         )
     elif len(tags) > TAGS_MAX:
         errors["tags"] = f"Use at most {TAGS_MAX} tags; these are {len(tags)}."
