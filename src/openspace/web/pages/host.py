@@ -167,7 +167,10 @@ def proposed_page(assets: Assets, board: Board, session: Session, notice: Tag) -
             tags.h1(f"“{session.title}”"),
             tags.p(f"{room.name if room is not None else session.room}, {when}"),
             notice,
-            tags.p(tags.a(href=session_url(board, session.id))("See your session")),
+            tags.ul(class_="links")(
+                tags.li(tags.a(href=session_url(board, session.id))("See your session")),
+                tags.li(tags.a(href=f"{session_url(board, session.id)}/edit")("Edit this session")),
+            ),
             tags.p(tags.a(href=board_url(board))("← Back to the board")),
         ),
         scripts=FORM_SCRIPTS,
