@@ -20,6 +20,7 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1280, "height": 800}
+WITH_AND_WITHOUT_JS = pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 
 
 class Console:
@@ -51,6 +52,13 @@ class Console:
             ),
         )
         page.on("requestfailed", lambda request: self.problems.append(f"failed {request.url}"))
+
+    def close(self, context: Any) -> None:
+        """
+        Close C{context}, once its pages said nothing wrong.
+        """
+        assert self.problems == []
+        context.close()
 
 
 def propose_with_errors_then_fix(browser: Any, base: str, javascript: bool) -> None:
@@ -96,12 +104,11 @@ def propose_with_errors_then_fix(browser: Any, base: str, javascript: bool) -> N
     page.goto(f"{base}/api/events/{SLUG}/board")
     sessions = page.evaluate("JSON.parse(document.body.innerText).sessions")
     assert [s["title"] for s in sessions] == ["Fixtures that scale"]
-    assert console.problems == []
-    context.close()
+    console.close(context)
 
 
 @pytest_twisted.ensureDeferred
-@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+@WITH_AND_WITHOUT_JS
 async def test_propose_shows_every_error_then_the_link_once(
     server: RunningServer, browser: BrowserThread, javascript: bool
 ) -> None:
@@ -138,8 +145,7 @@ def copy_link(browser: Any, base: str) -> None:
     bare.get_by_text("Selected: copy it").wait_for()
     assert bare.evaluate("getSelection().toString()") == link
     screenshot(bare, "copy-fallback")
-    assert console.problems == []
-    context.close()
+    console.close(context)
 
 
 @pytest_twisted.ensureDeferred
@@ -177,12 +183,11 @@ def cancel_two_steps(browser: Any, base: str, javascript: bool) -> None:
     assert page.get_by_role("heading", name="This session was cancelled").is_visible()
     assert page.get_by_role("link", name="propose a session there").is_visible()
     screenshot(page, "cancelled-410")
-    assert console.problems == []
-    context.close()
+    console.close(context)
 
 
 @pytest_twisted.ensureDeferred
-@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+@WITH_AND_WITHOUT_JS
 async def test_cancelling_asks_first(
     server: RunningServer, browser: BrowserThread, javascript: bool
 ) -> None:
@@ -211,8 +216,7 @@ def meetup_flow(browser: Any, base: str) -> None:
     meetups = page.evaluate("JSON.parse(document.body.innerText).meetups")
     tea = next(m for m in meetups if m["title"] == "Tea later")
     assert tea["starts"].startswith("2030-05-15T16:30:00")
-    assert console.problems == []
-    context.close()
+    console.close(context)
 
 
 @pytest_twisted.ensureDeferred
