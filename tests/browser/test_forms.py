@@ -211,7 +211,8 @@ def meetup_flow(browser: Any, base: str) -> None:
     # Typing a time picks "At a time today".
     assert page.get_by_label("At a time today").is_checked()
     page.get_by_role("button", name="Start the meetup").click()
-    page.wait_for_url(f"{base}/e/{SLUG}/")
+    page.get_by_role("heading", name="“Tea later” is planned").wait_for()
+    assert page.get_by_text("Café, 16:30–17:00").is_visible()
     page.goto(f"{base}/api/events/{SLUG}/board")
     meetups = page.evaluate("JSON.parse(document.body.innerText).meetups")
     tea = next(m for m in meetups if m["title"] == "Tea later")

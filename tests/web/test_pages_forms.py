@@ -243,8 +243,11 @@ async def test_meetups_can_be_planned_for_later_today(
     browser = Browser(client)
     await browser.get(f"/e/{SLUG}/meetup")
     base = {"spot": "cafe", "place": "", "minutes": "30", "at": ""}
-    await browser.post(f"/e/{SLUG}/meetup", {**base, "title": "Soon", "when": "later"})
-    await browser.get(f"/e/{SLUG}/meetup")
+    reply = await browser.post(f"/e/{SLUG}/meetup", {**base, "title": "Soon", "when": "later"})
+    assert reply.status == 303
+    assert re.fullmatch(rf"/e/{SLUG}/meetup\?planned=m\d+", reply.headers["location"])
+    page = (await browser.get(reply.headers["location"])).body.decode()
+    assert "“Soon” is planned" in page and "Café, 12:00–12:30" in page
     await browser.post(f"/e/{SLUG}/meetup", {**base, "title": "Tea", "when": "at", "at": "15:45"})
     meetups = {
         m["title"]: m for m in (await client.get(f"/api/events/{SLUG}/board")).json["meetups"]

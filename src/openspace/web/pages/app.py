@@ -577,7 +577,10 @@ class Pages:
     @app.route("/e/<slug>/meetup", methods=["GET"])
     async def meetup_form(self, request: IRequest, slug: str) -> bytes:
         board = await self.board(slug)
-        page = host_pages.meetup_page(self.assets, board, self.csrf.token(request), {}, {})
+        planned = board.meetups.get(form_value(request.args, "planned"))
+        page = host_pages.meetup_page(
+            self.assets, board, self.csrf.token(request), {}, {}, planned=planned
+        )
         return await self.send(request, page)
 
     @app.route("/e/<slug>/meetup", methods=["POST"])
@@ -610,11 +613,16 @@ class Pages:
 
     def meetup_started(self, request: IRequest, outcome: Outcome) -> bytes:
         """
-        Where a started meetup leads (Post/Redirect/Get): the board for now.  The seam
-        for meetup keys: redirect to the meetup's own page, with its private link shown
-        once like a session's (L{remember_just_proposed} and a C{/proposed} page).
+        Where a started meetup leads (Post/Redirect/Get): the board, where it shows
+        while it runs; one planned for later, the form again, saying when it starts.
+        The seam for meetup keys: redirect to the meetup's own page instead, with its
+        private link shown once like a session's (L{remember_just_proposed}, C{proposed}).
         """
-        return self.redirect(request, f"/e/{outcome.board.info.slug}/")
+        slug = outcome.board.info.slug
+        meetup = outcome.board.meetups[outcome.decision.ids[0]]
+        if meetup.running_at(utc_now(self.clock)):
+            return self.redirect(request, f"/e/{slug}/")
+        return self.redirect(request, f"/e/{slug}/meetup?planned={meetup.id}")
 
     # --- facilitators ---
 

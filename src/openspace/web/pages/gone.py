@@ -60,16 +60,11 @@ def cancelled_page(assets: Assets, board: Board, session: Session, free: bool) -
         now_there = tags.p(
             "In its place: ",
             tags.a(href=session_url(board, instead.id))(instead.title),
-            f" ({instead.host}), ",
-            where,
-            ", ",
-            when,
-            ".",
+            f" ({instead.host}).",
         )
     elif free:
         now_there = tags.p(
-            where,
-            " is free at that time: ",
+            "The room is free at that time: ",
             tags.a(href=propose_url(board, session.room, session.slot))("propose a session there"),
             ".",
         )
@@ -80,8 +75,11 @@ def cancelled_page(assets: Assets, board: Board, session: Session, free: bool) -
         board,
         "This session was cancelled",
         tags.p(
-            f"“{session.title}” ({session.host}) was taken off the board by its host "
-            "or the facilitators."
+            f"“{session.title}” ({session.host}), in ",
+            where,
+            ", ",
+            when,
+            ", was taken off the board by its host or the facilitators.",
         ),
         now_there,
         main_class="gone",

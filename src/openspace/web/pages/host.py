@@ -19,7 +19,7 @@ from openspace.fields import (
     PLACE_MAX,
     TITLE_MAX,
 )
-from openspace.model import Board, Room, Session, Slot
+from openspace.model import Board, Meetup, Room, Session, Slot
 from openspace.web.assets import Assets
 from openspace.web.pages.form_checks import hallway_spots
 from openspace.web.pages.html import (
@@ -32,6 +32,7 @@ from openspace.web.pages.html import (
     error_summary,
     field,
     hidden,
+    hm,
     main_tag,
     select,
     session_url,
@@ -280,7 +281,15 @@ def _slot_text(board: Board, session: Session) -> str:
     return f"{where}, {slot.start.astimezone(board.info.zone).strftime('%a %H:%M')}"
 
 
-def meetup_page(assets: Assets, board: Board, csrf: str, values: Values, errors: Errors) -> Tag:
+def meetup_page(
+    assets: Assets,
+    board: Board,
+    csrf: str,
+    values: Values,
+    errors: Errors,
+    *,
+    planned: Meetup | None = None,
+) -> Tag:
     """
     Start a meetup now, in half an hour or at a time today; at the first hallway spot
     unless the person picks another (or types where).
@@ -330,7 +339,22 @@ def meetup_page(assets: Assets, board: Board, csrf: str, values: Values, errors:
         field("minutes", "For how long", select(lengths, values.get("minutes", "30")), errors),
         tags.button(type="submit", class_="primary")("Start the meetup"),
     )
-    return _form_page(assets, board, "Start a hallway meetup", form, errors=errors)
+    notice = planned_notice(board, planned) if planned is not None else ""
+    return _form_page(assets, board, "Start a hallway meetup", notice, form, errors=errors)
+
+
+def planned_notice(board: Board, meetup: Meetup) -> Tag:
+    """
+    The meetup just planned for later: the board shows it once it starts.
+    """
+    zone = board.info.zone
+    return tags.section(class_="notice", **{"aria-labelledby": "planned-title"})(
+        tags.h2(id="planned-title")(f"“{meetup.title}” is planned"),
+        tags.p(
+            f"{meetup.place}, {hm(meetup.starts, zone)}–{hm(meetup.ends, zone)}. "
+            "It shows on the board and the screens when it starts."
+        ),
+    )
 
 
 def meetup_lengths() -> list[int]:
