@@ -19,7 +19,7 @@ from tests.web.test_pages_host import EDIT_LINK, board_sessions, proposal, propo
 
 # Internal names the API uses for fields; none may reach a person.
 INTERNAL = re.compile(
-    r"\b(place|host|cell|spot|minutes|starts|title|slot|room) (must|is)\b|must not be empty"
+    r"\b(place|host|cell|spot|minutes|starts|title) (must|is)\b|must not be empty"
 )
 
 
@@ -90,14 +90,27 @@ async def test_propose_reports_every_error_at_once_and_keeps_the_text(client: Cl
 
 
 @pytest_twisted.ensureDeferred
-async def test_edit_reports_every_error_at_once(client: Client) -> None:
+async def test_a_taken_cell_is_reported_with_the_other_errors(client: Client) -> None:
+    await client.propose(room="r2", hour=13, title="Quicker")
+    browser = Browser(client)
+    await browser.get(f"/e/{SLUG}/propose")
+    reply = await browser.post(f"/e/{SLUG}/propose", {**proposal("", 13, "r2"), "host": "Ann Host"})
+    assert reply.status == 422
+    errors = field_errors(browser.text())
+    assert list(errors) == ["title", "cell"]
+    assert errors["cell"] == "Room Two is already taken at that time by “Quicker” (Ann Host)."
+
+
+@pytest_twisted.ensureDeferred
+async def test_edit_reports_every_error_at_once(server: RunningServer, client: Client) -> None:
     phone = Browser(client)
     session_id, _ = await propose(phone)
     await phone.get(f"/e/{SLUG}/s/{session_id}/edit")
-    fields = {**proposal("x" * 121), "host": "", "cell": f"r1/{slot_id(12)}"}
+    server.set_now(utc(13, 5))  # 12:00 is over: a move there is refused with the rest
+    fields = {**proposal("x" * 121), "host": "", "cell": f"r2/{slot_id(12)}"}
     reply = await phone.post(f"/e/{SLUG}/s/{session_id}/edit", fields)
     assert reply.status == 422
-    assert_helpful(phone.text(), ["title", "host"])
+    assert_helpful(phone.text(), ["title", "host", "cell"])
     assert f'value="{"x" * 121}"' in phone.text()
     assert (await board_sessions(client))[session_id]["title"] == "Packaging Q&A"
 

@@ -36,6 +36,7 @@ from openspace.commands import (
     Command,
     EditSession,
     HideSession,
+    MoveSession,
     ProposeSession,
     Refused,
     SetGoing,
@@ -65,6 +66,7 @@ from openspace.web.pages import host as host_pages
 from openspace.web.pages import kiosk as kiosk_pages
 from openspace.web.pages.form_checks import (
     MEETUP_LABELS,
+    cell_errors,
     meetup_errors,
     refusal_errors,
     session_errors,
@@ -386,9 +388,12 @@ class Pages:
         self.csrf.check(request)
         values = form_values(request, SESSION_FIELDS)
         errors = session_errors(values)
-        if errors:
-            return await self.propose_again(request, board, values, errors, 422)
         room, slot = split_cell(values["cell"])
+        if errors:
+            if slot:
+                check = ProposeSession("t", "", "h", (), room, slot, owner="")
+                errors.update(cell_errors(board, check, ATTENDEE, utc_now(self.clock)))
+            return await self.propose_again(request, board, values, errors, 422)
         # A host who already has a key (this browser) keeps it: one key, all their sessions.
         key = edit_key(request) or new_edit_key()
         command = ProposeSession(
@@ -507,9 +512,12 @@ class Pages:
         board, session, actor = await self._owned(request, slug, session_id)
         values = form_values(request, SESSION_FIELDS)
         errors = session_errors(values, cell_needed=False)
-        if errors:
-            return await self.edit_again(request, board, session, actor, values, errors, 422)
         room, slot = split_cell(values["cell"])
+        if errors:
+            if slot:
+                check = MoveSession(session_id, room, slot)
+                errors.update(cell_errors(board, check, actor, utc_now(self.clock)))
+            return await self.edit_again(request, board, session, actor, values, errors, 422)
         command = EditSession(
             session_id,
             title=values["title"],

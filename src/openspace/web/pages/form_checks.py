@@ -18,7 +18,8 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, time, timedelta
 
-from openspace.commands import Refused
+from openspace.board import decide
+from openspace.commands import Actor, Command, Refused
 from openspace.fields import (
     DESCRIPTION_MAX,
     HOST_MAX,
@@ -88,6 +89,21 @@ def session_errors(values: Values, *, cell_needed: bool = True) -> dict[str, str
     if cell_needed and "/" not in values.get("cell", ""):
         errors["cell"] = "Pick a room and time."
     return errors
+
+
+def cell_errors(board: Board, command: Command, actor: Actor, now: datetime) -> dict[str, str]:
+    """
+    What the board would say about the cell a refused form picked, so that a form with
+    other problems reports a taken or past cell in the same round trip.  C{command}
+    moves or proposes into that cell with text that passes (the board is pure: nothing
+    is changed).
+    """
+    try:
+        decide(board, command, actor, now)
+    except Refused as refusal:
+        if refusal.field in ("room", "slot"):
+            return refusal_errors(refusal)
+    return {}
 
 
 def refusal_errors(refusal: Refused, labels: Mapping[str, str] = SESSION_LABELS) -> dict[str, str]:
