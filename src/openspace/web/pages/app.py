@@ -608,6 +608,7 @@ class Pages:
             place=values["place"].strip() or values["spot"],
             starts=starts,
             minutes=int(values["minutes"]),
+            owner=digest(person) if (person := read_cookie(request, ATTENDEE_COOKIE)) else "",
         )
         try:
             outcome = await self.execute(board, command, ATTENDEE)

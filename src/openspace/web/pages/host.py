@@ -21,6 +21,7 @@ from openspace.fields import (
 )
 from openspace.model import Board, Meetup, Room, Session, Slot
 from openspace.web.assets import Assets
+from openspace.web.offline import offline_head
 from openspace.web.pages.form_checks import hallway_spots
 from openspace.web.pages.html import (
     Errors,
@@ -88,11 +89,25 @@ def free_cells_by_slot(
 
 
 def _form_page(
-    assets: Assets, board: Board, title: str, *content: Tag | str, errors: Errors | None = None
+    assets: Assets,
+    board: Board,
+    title: str,
+    *content: Tag | str,
+    errors: Errors | None = None,
+    offline: bool = False,
 ) -> Tag:
     # "Error:" first in the title: the first thing a screen reader says of a refused form.
     prefix = "Error: " if errors else ""
-    return back_page(assets, board, title, *content, title=prefix + title, scripts=FORM_SCRIPTS)
+    return back_page(
+        assets,
+        board,
+        title,
+        *content,
+        title=prefix + title,
+        scripts=FORM_SCRIPTS,
+        # Proposing and starting a meetup work offline: queued, sent when back online.
+        extra_head=offline_head(assets, board) if offline else (),
+    )
 
 
 def propose_page(
@@ -105,7 +120,7 @@ def propose_page(
         cell_picker(board, free_cells_by_slot(board, now), values.get("cell", ""), errors),
         tags.button(type="submit", class_="primary")("Propose"),
     )
-    return _form_page(assets, board, "Propose a session", form, errors=errors)
+    return _form_page(assets, board, "Propose a session", form, errors=errors, offline=True)
 
 
 def link_box(link: str) -> Tag:
@@ -340,7 +355,9 @@ def meetup_page(
         tags.button(type="submit", class_="primary")("Start the meetup"),
     )
     notice = planned_notice(board, planned) if planned is not None else ""
-    return _form_page(assets, board, "Start a hallway meetup", notice, form, errors=errors)
+    return _form_page(
+        assets, board, "Start a hallway meetup", notice, form, errors=errors, offline=True
+    )
 
 
 def planned_notice(board: Board, meetup: Meetup) -> Tag:

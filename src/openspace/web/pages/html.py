@@ -48,6 +48,7 @@ def document(
     *content: Any,
     scripts: Iterable[str] = (),
     body_class: str = "",
+    extra_head: Iterable[Tag] = (),
 ) -> Tag:
     head = tags.head(
         tags.meta(charset="utf-8"),
@@ -57,6 +58,7 @@ def document(
         tags.link(rel="icon", href=assets.url("favicon.ico"), sizes="32x32"),
         tags.link(rel="icon", href=assets.url("favicon.svg"), type="image/svg+xml"),
         [tags.script(src=assets.url(name), defer="") for name in scripts],
+        *extra_head,
     )
     target = next(
         (
@@ -78,6 +80,7 @@ def back_page(
     title: str = "",
     main_class: str = "form-page",
     scripts: Iterable[str] = (),
+    extra_head: Iterable[Tag] = (),
 ) -> Tag:
     """
     A page of one event that says or asks one thing, with a way back to the board.
@@ -92,6 +95,7 @@ def back_page(
             tags.p(tags.a(href=board_url(board))("← Back to the board")),
         ),
         scripts=scripts,
+        extra_head=extra_head,
     )
 
 
