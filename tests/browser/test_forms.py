@@ -7,12 +7,14 @@ console errors, and axe-core with no violation of any severity on the form pages
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import pytest_twisted
 
 from tests.browser.conftest import BrowserThread, new_context, screenshot
+from tests.browser.test_offline import installed
 from tests.browser.test_security_a11y import run_axe_all
 from tests.support import FACILITATOR_TOKEN, SLUG, Client, RunningServer, slot_id
 
@@ -280,3 +282,29 @@ async def test_axe_finds_nothing_on_the_form_pages(
     await client.propose(room="r1", hour=11, title="Already on", tags=["async"])
     found = await browser.run(audit_forms, server.url, axe_source)
     assert {page: v for page, v in found.items() if v} == {}
+
+
+def meetup_later_offline(browser: Any, base: str) -> None:
+    context, page = installed(browser, base)
+    context.set_offline(True)
+    page.goto(f"{base}/e/{SLUG}/meetup")
+    page.get_by_label("What is it about?").fill("Offline later")
+    page.get_by_label("In 30 minutes").check()
+    page.get_by_role("button", name="Start the meetup").click()
+    page.locator(".outbox-waiting", has_text="Meetup “Offline later”").wait_for()
+    context.set_offline(False)
+    page.locator(".outbox-waiting").wait_for(state="detached")
+    context.close()
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_meetup_planned_offline_keeps_its_later_start(
+    server: RunningServer, client: Client, browser: BrowserThread
+) -> None:
+    # The worker reads the phone's real clock: the server's must agree for this test.
+    real_now = datetime.now(UTC)
+    server.set_now(real_now)
+    await browser.run(meetup_later_offline, server.url)
+    meetups = (await client.get(f"/api/events/{SLUG}/board")).json["meetups"]
+    starts = datetime.fromisoformat(meetups[0]["starts"])
+    assert abs(starts - (real_now + timedelta(minutes=30))) < timedelta(minutes=2)
