@@ -308,3 +308,40 @@ async def test_a_meetup_planned_offline_keeps_its_later_start(
     meetups = (await client.get(f"/api/events/{SLUG}/board")).json["meetups"]
     starts = datetime.fromisoformat(meetups[0]["starts"])
     assert abs(starts - (real_now + timedelta(minutes=30))) < timedelta(minutes=2)
+
+
+def keyboard_walk(browser: Any, base: str) -> list[str]:
+    """
+    Tab through the propose and meetup pages: the skip link comes first and works, and
+    every element that takes the focus shows a ring.
+    """
+    context = new_context(browser, viewport=PHONE)
+    page = context.new_page()
+    unringed: list[str] = []
+    for path in (f"/e/{SLUG}/propose", f"/e/{SLUG}/meetup"):
+        page.goto(base + path)
+        page.keyboard.press("Tab")
+        skip = page.evaluate(
+            "[document.activeElement.className, document.activeElement.getBoundingClientRect().top]"
+        )
+        assert skip[0] == "skip-link" and skip[1] >= 0, skip
+        page.keyboard.press("Enter")
+        assert page.evaluate("[location.hash, document.activeElement.id]") == ["#main", "main"]
+        for _ in range(12):
+            page.keyboard.press("Tab")
+            ring = page.evaluate(
+                "(() => { const e = document.activeElement, s = getComputedStyle(e);"
+                " return [e.outerHTML.slice(0, 60), s.outlineStyle,"
+                " parseFloat(s.outlineWidth)] })()"
+            )
+            if not ring[0].startswith("<body") and (ring[1] == "none" or ring[2] < 2):
+                unringed.append(f"{path}: {ring[0]}")
+    context.close()
+    return unringed
+
+
+@pytest_twisted.ensureDeferred
+async def test_skip_link_and_a_visible_focus_on_every_stop(
+    server: RunningServer, browser: BrowserThread
+) -> None:
+    assert await browser.run(keyboard_walk, server.url) == []

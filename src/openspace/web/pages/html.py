@@ -34,7 +34,8 @@ def main_tag(*children: Any, **attributes: str) -> Tag:
     C{<main>}, which C{twisted.web.template.tags} does not know; C{#main} unless it has
     its own id (the skip link's target).
     """
-    return Tag("main")(*children, **{"id": "main", **attributes})
+    # tabindex=-1: the skip link moves the focus here, so the next Tab goes on from it.
+    return Tag("main")(*children, **{"id": "main", "tabindex": "-1", **attributes})
 
 
 async def render(root: Tag) -> bytes:
