@@ -256,6 +256,7 @@ def audit_forms(browser: Any, base: str, axe_source: str) -> dict[str, list[str]
             page.get_by_role("button", name="Propose").click()
             page.locator("#error-summary").wait_for()
             found[f"propose, refused ({name})"] = run_axe_all(page, axe_source)
+            screenshot(page, f"propose-refused-{size_name}-{scheme}")
             page.goto(f"{base}/e/{SLUG}/meetup")
             found[f"meetup ({name})"] = run_axe_all(page, axe_source)
             page.get_by_label("Where", exact=True).select_option("")
