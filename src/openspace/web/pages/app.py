@@ -52,6 +52,7 @@ from openspace.model import Board, Session
 from openspace.official.poller import SourceStatus
 from openspace.official.sources import pending_statuses
 from openspace.store.interface import BoardStore, Outcome, UndoLast
+from openspace.text import clean
 from openspace.tokens import FacilitatorKey, digest, new_edit_key
 from openspace.undo import undo_targets
 from openspace.web.assets import Assets, send_compressible, serve_asset
@@ -436,7 +437,7 @@ class Pages:
             return None
         if not hmac.compare_digest(holder.owner, digest(key)):
             return None
-        return holder if holder.title == " ".join(title.split()) else None
+        return holder if holder.title == clean(title) else None
 
     @app.route("/e/<slug>/s/<session_id>/proposed", methods=["GET"])
     async def proposed(self, request: IRequest, slug: str, session_id: str) -> bytes:
