@@ -18,6 +18,7 @@ from openspace.model import Board
 from openspace.replay import record
 from openspace.web.pages.form_checks import (
     meetup_errors,
+    meetup_start,
     refusal_errors,
     session_errors,
     split_tags,
@@ -80,3 +81,24 @@ def test_board_refusals_read_in_the_forms_words() -> None:
     assert refusal_errors(
         Refused("invalid", "place must not be empty", field="place"), {"place": "Somewhere else"}
     ) == {"place": "Somewhere else must not be empty."}
+
+
+@given(hour=st.integers(0, 30), minute=st.integers(0, 70), sep=st.sampled_from([":", ".", "h"]))
+def test_a_time_today_is_that_wall_time_in_the_events_zone(
+    hour: int, minute: int, sep: str
+) -> None:
+    board = replay_board()
+    now = utc(11, 30)
+    errors: dict[str, str] = {}
+    values = {"when": "at", "at": f"{hour}{sep}{minute:02d}"}
+    starts = meetup_start(values, now, board, errors)
+    if hour > 23 or minute > 59:
+        assert starts is None and "like 14:30" in errors["at"]
+        return
+    local = now.astimezone(board.info.zone)
+    if (hour, minute) < (local.hour, local.minute - 5):
+        assert starts is None and "has passed" in errors["at"]
+        return
+    assert starts is not None and errors == {}
+    shown = starts.astimezone(board.info.zone)
+    assert (shown.date(), shown.hour, shown.minute) == (local.date(), hour, minute)
