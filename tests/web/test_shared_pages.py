@@ -74,7 +74,7 @@ async def test_me_says_what_is_the_visitors_own(server: RunningServer, client: C
     await host.get(f"/e/{SLUG}/propose")
     fields = {"title": "Mine", "host": "Me", "tags": "", "description": "", "cell": ""}
     fields["cell"] = "r3/" + (await client.get(f"/api/events/{SLUG}/board")).json["slots"][4]["id"]
-    assert (await host.post(f"/e/{SLUG}/propose", fields)).status == 201
+    assert (await host.post(f"/e/{SLUG}/propose", fields)).status == 303  # PRG
     me = await host.get(f"/e/{SLUG}/me")
     assert me.headers["cache-control"] == "no-store, private"
     assert len(me.json["own"]) == 1 and me.json["going"] == []

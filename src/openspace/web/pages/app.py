@@ -27,13 +27,13 @@ from twisted.web.iweb import IRequest
 from twisted.web.template import Tag
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+from openspace.board import free_cells
 from openspace.clock import Clock, utc_now
 from openspace.commands import (
     ATTENDEE,
     FACILITATOR,
     Actor,
     Command,
-    Refused,
     SetGoing,
     host,
 )
@@ -44,17 +44,21 @@ from openspace.official.sources import pending_statuses
 from openspace.store.interface import BoardStore, Outcome, UndoLast
 from openspace.tokens import FacilitatorKey
 from openspace.web.assets import Assets, send_compressible, serve_asset
+from openspace.web.cancelled import CancelledSessions
 from openspace.web.cookies import read_cookie, set_cookie
 from openspace.web.csrf import CSRF, CSRFError
 from openspace.web.headers import allow_header, security_headers
 from openspace.web.pages import attendee
+from openspace.web.pages.gone import SessionMissing, cancelled_page, unlisted_page
 from openspace.web.pages.html import (
-    Errors,
     form_value,
     render,
 )
 from openspace.web.pages.shared import SharedPages
-from openspace.web.sessions import DeskSessions, edit_keys
+from openspace.web.sessions import (
+    DeskSessions,
+    edit_keys,
+)
 
 ATTENDEE_COOKIE = "os_attendee"
 _HOST_HEADER = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
@@ -91,14 +95,6 @@ def form_values(request: IRequest, names: tuple[str, ...]) -> dict[str, str]:
     return {name: form_value(request.args, name) for name in names}
 
 
-def errors_of(refusal: Refused) -> Errors:
-    """
-    Where a refusal shows in a form: room and slot problems at the cell picker.
-    """
-    where = "cell" if refusal.field in ("room", "slot") else refusal.field or ""
-    return {where: refusal.message}
-
-
 def bounded_int(request: IRequest, name: str, default: int, low: int, high: int) -> int:
     """
     A whole-number query argument, clamped to [low, high]; C{default} if absent or bad.
@@ -116,10 +112,6 @@ def session_values(session: Session) -> dict[str, str]:
     }
 
 
-def split_tags(text: str) -> list[str]:
-    return [tag for tag in text.split(",") if tag.strip()]
-
-
 @define
 class Pages:
     """
@@ -132,15 +124,17 @@ class Pages:
     source_statuses: Callable[[Board], Sequence[SourceStatus]] = pending_statuses
     assets: Assets = field(factory=Assets.load)
     csrf: CSRF = field(init=False)
+    desk: DeskSessions = field(init=False)
+    cancelled: CancelledSessions = field(init=False)
     shared: SharedPages = field(factory=SharedPages, init=False)
     """The board, kiosks and door screens, rendered once: see L{screen_routes}."""
-    desk: DeskSessions = field(init=False)
 
     app: ClassVar[Klein] = Klein()
 
     def __attrs_post_init__(self) -> None:
         self.csrf = CSRF(self.facilitator.derive("csrf"))
         self.desk = DeskSessions(self.facilitator, self.clock)
+        self.cancelled = CancelledSessions(self.store)
 
     # --- plumbing ---
 
@@ -181,6 +175,26 @@ class Pages:
         page = attendee.message_page(self.assets, error.board, error.title, error.text)
         return await self.send(request, page, error.status)
 
+    @app.handle_errors(SessionMissing)
+    async def _session_missing(self, request: IRequest, failure: Failure) -> bytes:
+        """
+        A session that left the board: 410 if it was cancelled, "no longer listed" if a
+        facilitator hid it (L{openspace.web.pages.gone}).
+        """
+        missing = failure.value
+        assert isinstance(missing, SessionMissing)
+        board = missing.board
+        if missing.hidden:
+            return await self.send(request, unlisted_page(self.assets, board), 404)
+        session = await self.cancelled.find(board, missing.session_id)
+        if session is None:
+            page = attendee.message_page(
+                self.assets, board, "Not found", "There is no such session."
+            )
+            return await self.send(request, page, 404)
+        free = session.cell in free_cells(board, utc_now(self.clock))
+        return await self.send(request, cancelled_page(self.assets, board, session, free), 410)
+
     @app.handle_errors(CSRFError)
     async def _csrf_error(self, request: IRequest, failure: Failure) -> bytes:
         page = attendee.message_page(
@@ -214,7 +228,7 @@ class Pages:
     def session(self, board: Board, session_id: str, *, hidden_ok: bool = False) -> Session:
         session = board.sessions.get(session_id)
         if session is None or (session.hidden and not hidden_ok):
-            raise PageError(404, "Not found", "There is no such session.", board)
+            raise SessionMissing(board, session_id, hidden=session is not None)
         return session
 
     async def execute(self, board: Board, command: Command | UndoLast, actor: Actor) -> Outcome:
@@ -247,6 +261,12 @@ class Pages:
     def static(self, request: IRequest, file_name: str) -> bytes:
         security_headers(request)
         return serve_asset(request, self.assets, file_name)
+
+    @app.route("/favicon.ico", methods=["GET"])
+    def favicon(self, request: IRequest) -> bytes:
+        # Browsers ask for it whatever the page links: answer rather than log a 404.
+        security_headers(request)
+        return serve_asset(request, self.assets, self.assets.url("favicon.ico").rsplit("/")[-1])
 
     @app.route("/e/<slug>", methods=["GET"])
     def board_without_slash(self, request: IRequest, slug: str) -> bytes:

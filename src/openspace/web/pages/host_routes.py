@@ -21,12 +21,15 @@ from openspace.commands import (
     Actor,
     CancelSession,
     EditSession,
+    MoveSession,
     ProposeSession,
     Refused,
     StartMeetup,
     SwapSessions,
 )
 from openspace.model import Board, Session
+from openspace.store.interface import Outcome
+from openspace.text import clean
 from openspace.tokens import digest, new_edit_key
 from openspace.web.cookies import read_cookie
 from openspace.web.errors import STATUS_OF_CODE
@@ -35,14 +38,26 @@ from openspace.web.pages.app import (
     ATTENDEE_COOKIE,
     SESSION_FIELDS,
     Pages,
-    errors_of,
     form_values,
     origin,
     session_values,
+)
+from openspace.web.pages.form_checks import (
+    MEETUP_LABELS,
+    cell_errors,
+    meetup_errors,
+    refusal_errors,
+    session_errors,
     split_tags,
 )
 from openspace.web.pages.html import Errors, cell_value, form_value, split_cell
-from openspace.web.sessions import edit_key, remember_edit_key
+from openspace.web.sessions import (
+    edit_key,
+    forget_just_proposed,
+    just_proposed,
+    remember_edit_key,
+    remember_just_proposed,
+)
 
 app = Pages.app
 
@@ -74,11 +89,13 @@ async def propose(pages: Pages, request: IRequest, slug: str) -> bytes:
     board = await pages.board(slug)
     pages.csrf.check(request)
     values = form_values(request, SESSION_FIELDS)
+    errors = session_errors(values)
     room, slot = split_cell(values["cell"])
-    if not slot:
-        return await propose_again(
-            pages, request, board, values, {"cell": "Pick a room and a time."}, 422
-        )
+    if errors:
+        if slot:
+            check = ProposeSession("t", "", "h", (), room, slot, owner="")
+            errors.update(cell_errors(board, check, ATTENDEE, utc_now(pages.clock)))
+        return await propose_again(pages, request, board, values, errors, 422)
     # A host who already has a key (this browser) keeps it: one key, all their sessions.
     key = edit_key(request) or new_edit_key()
     command = ProposeSession(
@@ -93,21 +110,60 @@ async def propose(pages: Pages, request: IRequest, slug: str) -> bytes:
     try:
         outcome = await pages.execute(board, command, pages.actor(request, key))
     except Refused as refusal:
+        board = await pages.board(slug)
+        mine = same_proposal(pages, board, refusal, key, values["title"])
+        if mine is not None:
+            # The same form sent twice (a double tap, "resend" after going back).
+            return pages.redirect(request, f"/e/{slug}/s/{mine.id}/proposed")
         # Show the board as it is now: the cell may have been taken meanwhile.
         return await propose_again(
             pages,
             request,
-            await pages.board(slug),
+            board,
             values,
-            errors_of(refusal),
+            refusal_errors(refusal),
             STATUS_OF_CODE.get(refusal.code, 422),
         )
     remember_edit_key(request, slug, key)
-    board = outcome.board
-    session = board.sessions[outcome.decision.ids[0]]
-    link = f"{origin(request)}/e/{slug}/s/{session.id}/edit?key={key}"
-    page = pages.session_view(request, board, session, True, host_pages.edit_link_notice(link))
-    return await pages.send(request, page, 201, private=True)
+    session_id = outcome.decision.ids[0]
+    remember_just_proposed(request, slug, session_id)
+    # Post/Redirect/Get: reloading the next page shows it again, never proposes again.
+    return pages.redirect(request, f"/e/{slug}/s/{session_id}/proposed")
+
+
+def same_proposal(
+    pages: Pages, board: Board, refusal: Refused, key: str, title: str
+) -> Session | None:
+    """
+    The session this browser already proposed in the refused cell with this title.
+    """
+    holder = board.sessions.get(str(refusal.details.get("session", "")))
+    if refusal.code != "cell_taken" or holder is None:
+        return None
+    if not hmac.compare_digest(holder.owner, digest(key)):
+        return None
+    return holder if holder.title == clean(title) else None
+
+
+@app.route("/e/<slug>/s/<session_id>/proposed", methods=["GET"])
+async def proposed(pages: Pages, request: IRequest, slug: str, session_id: str) -> bytes:
+    """
+    The page after proposing: the private edit link the first time, then "your
+    session is on the board" (the link is in this browser's cookie, not shown again).
+    """
+    board = await pages.board(slug)
+    session = pages.session(board, session_id, hidden_ok=True)
+    key = edit_key(request)
+    if key is None or not hmac.compare_digest(session.owner, digest(key)):
+        return pages.redirect(request, f"/e/{slug}/s/{session_id}")
+    if just_proposed(request) == session_id:
+        forget_just_proposed(request, slug)
+        link = f"{origin(request)}/e/{slug}/s/{session.id}/edit?key={key}"
+        notice = host_pages.edit_link_notice(link)
+    else:
+        notice = host_pages.on_the_board_notice(board, session)
+    page = host_pages.proposed_page(pages.assets, board, session, notice)
+    return await pages.send(request, page, private=True)
 
 
 async def edit_again(
@@ -164,7 +220,13 @@ async def _owned(
 async def edit(pages: Pages, request: IRequest, slug: str, session_id: str) -> bytes:
     board, session, actor = await _owned(pages, request, slug, session_id)
     values = form_values(request, SESSION_FIELDS)
+    errors = session_errors(values, cell_needed=False)
     room, slot = split_cell(values["cell"])
+    if errors:
+        if slot:
+            check = MoveSession(session_id, room, slot)
+            errors.update(cell_errors(board, check, actor, utc_now(pages.clock)))
+        return await edit_again(pages, request, board, session, actor, values, errors, 422)
     command = EditSession(
         session_id,
         title=values["title"],
@@ -185,7 +247,7 @@ async def edit(pages: Pages, request: IRequest, slug: str, session_id: str) -> b
             session,
             actor,
             values,
-            errors_of(refusal),
+            refusal_errors(refusal),
             STATUS_OF_CODE.get(refusal.code, 422),
         )
     return pages.redirect(request, f"/e/{slug}/s/{session_id}")
@@ -205,15 +267,30 @@ async def swap(pages: Pages, request: IRequest, slug: str, session_id: str) -> b
             session,
             actor,
             session_values(session),
-            {"other": refusal.message},
+            {"other": refusal_errors(refusal)[refusal.field or ""]},
             STATUS_OF_CODE.get(refusal.code, 422),
         )
     return pages.redirect(request, f"/e/{slug}/s/{session_id}")
 
 
+@app.route("/e/<slug>/s/<session_id>/cancel", methods=["GET"])
+async def cancel_form(pages: Pages, request: IRequest, slug: str, session_id: str) -> bytes:
+    """
+    "Are you sure?": the second step of cancelling for browsers without JavaScript.
+    """
+    board = await pages.board(slug)
+    session = pages.session(board, session_id, hidden_ok=True)
+    pages.owner_only(board, session, pages.actor(request))
+    page = host_pages.cancel_page(pages.assets, board, session, pages.csrf.token(request))
+    return await pages.send(request, page)
+
+
 @app.route("/e/<slug>/s/<session_id>/cancel", methods=["POST"])
 async def cancel(pages: Pages, request: IRequest, slug: str, session_id: str) -> bytes:
-    board, _, actor = await _owned(pages, request, slug, session_id)
+    board, session, actor = await _owned(pages, request, slug, session_id)
+    if form_value(request.args, "confirm") != "yes":
+        page = host_pages.cancel_page(pages.assets, board, session, pages.csrf.token(request))
+        return await pages.send(request, page)
     await pages.execute(board, CancelSession(session_id), actor)
     return pages.redirect(request, f"/e/{slug}/")
 
@@ -224,7 +301,10 @@ async def cancel(pages: Pages, request: IRequest, slug: str, session_id: str) ->
 @app.route("/e/<slug>/meetup", methods=["GET"])
 async def meetup_form(pages: Pages, request: IRequest, slug: str) -> bytes:
     board = await pages.board(slug)
-    page = host_pages.meetup_page(pages.assets, board, pages.csrf.token(request), {}, {})
+    planned = board.meetups.get(form_value(request.args, "planned"))
+    page = host_pages.meetup_page(
+        pages.assets, board, pages.csrf.token(request), {}, {}, planned=planned
+    )
     return await pages.send(request, page)
 
 
@@ -232,19 +312,41 @@ async def meetup_form(pages: Pages, request: IRequest, slug: str) -> bytes:
 async def meetup(pages: Pages, request: IRequest, slug: str) -> bytes:
     board = await pages.board(slug)
     pages.csrf.check(request)
-    values = form_values(request, ("title", "spot", "place", "minutes"))
-    minutes = values["minutes"]
+    values = form_values(request, ("title", "spot", "place", "when", "at", "minutes"))
+    now = utc_now(pages.clock)
+    errors, starts = meetup_errors(values, board, now, host_pages.meetup_lengths())
+    if errors:
+        page = host_pages.meetup_page(
+            pages.assets, board, pages.csrf.token(request), values, errors
+        )
+        return await pages.send(request, page, 422)
     command = StartMeetup(
         title=values["title"],
         place=values["place"].strip() or values["spot"],
-        minutes=int(minutes) if minutes.isdigit() else None,
+        starts=starts,
+        minutes=int(values["minutes"]),
         owner=digest(person) if (person := read_cookie(request, ATTENDEE_COOKIE)) else "",
     )
     try:
-        await pages.execute(board, command, ATTENDEE)
+        outcome = await pages.execute(board, command, ATTENDEE)
     except Refused as refusal:
+        errors = refusal_errors(refusal, MEETUP_LABELS)
         page = host_pages.meetup_page(
-            pages.assets, board, pages.csrf.token(request), values, errors_of(refusal)
+            pages.assets, board, pages.csrf.token(request), values, errors
         )
         return await pages.send(request, page, STATUS_OF_CODE.get(refusal.code, 422))
-    return pages.redirect(request, f"/e/{slug}/")
+    return meetup_started(pages, request, outcome)
+
+
+def meetup_started(pages: Pages, request: IRequest, outcome: Outcome) -> bytes:
+    """
+    Where a started meetup leads (Post/Redirect/Get): the board, where it shows
+    while it runs; one planned for later, the form again, saying when it starts.
+    The seam for meetup keys: redirect to the meetup's own page instead, with its
+    private link shown once like a session's (L{remember_just_proposed}, C{proposed}).
+    """
+    slug = outcome.board.info.slug
+    meetup = outcome.board.meetups[outcome.decision.ids[0]]
+    if meetup.running_at(utc_now(pages.clock)):
+        return pages.redirect(request, f"/e/{slug}/")
+    return pages.redirect(request, f"/e/{slug}/meetup?planned={meetup.id}")
