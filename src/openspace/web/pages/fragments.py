@@ -13,7 +13,8 @@ new markup (or removes it for C{null}, or puts a new one in its place in the ord
 * C{hallway}: the hallway meetups (board and kiosk); C{talks}: the official talks on
   now (kiosk);
 * C{line:<room id>/<slot id>}: what a room holds in a slot, on the kiosk and the door
-  screen; C{room:<room id>}: a whole room's tile, when the layout changed;
+  screen; C{room:<room id>}: a whole room's tile, and C{rooms}: the kiosk's pages of
+  rooms, when the layout changed;
 * C{desk-log:<seq>}, C{desk-session:<id>}, C{desk-slot:<id>} (and C{desk-sessions},
   C{desk-cells} when the layout changed): rows of the facilitator's desk, whose forms
   and tokens sit outside them.
@@ -48,7 +49,7 @@ from openspace.web.pages.desk import (
     sessions_heading,
     slot_row,
 )
-from openspace.web.pages.kiosk import kiosk_line, kiosk_rooms, room_tile
+from openspace.web.pages.kiosk import kiosk_line, kiosk_rooms, room_pages, room_tile
 from openspace.web.pages.official import talk_rooms_now
 from openspace.web.pages.timeline import ALL_TIME, free_rooms_by_slot, slot_labels
 
@@ -209,6 +210,8 @@ class Fragments:
             html[f"room:{room.id}"] = None
         for room in shown.values():
             html[f"room:{room.id}"] = markup(room_tile(after, room, now))
+        # Last: the kiosk's pages, balanced again for the new rooms.
+        html["rooms"] = markup(room_pages(after, now))
 
     def _lines(self, html: Fragment, board: Board, now: datetime, cells: set[Cell]) -> None:
         free = set(free_cells(board, now))
