@@ -13,12 +13,13 @@ from typing import ClassVar
 from attrs import Factory, define, field
 from klein import Klein, KleinRenderable
 from twisted.web.iweb import IRequest
-from twisted.web.resource import Resource
+from twisted.web.resource import IResource, Resource
 from twisted.web.server import Site
 
 from openspace.web.api import JSONAPI
 from openspace.web.errors import write_json
 from openspace.web.limits import limited_site
+from openspace.web.live import LiveRoute
 from openspace.web.pages.app import Pages
 
 
@@ -62,4 +63,7 @@ class Root:
 
 
 def make_site(root: Root) -> Site:
-    return limited_site(root.app.resource())
+    resource: IResource = root.app.resource()
+    if root.api.live is not None:
+        resource = LiveRoute(resource, root.api.live, root.api.store)
+    return limited_site(resource)
