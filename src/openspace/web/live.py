@@ -364,6 +364,10 @@ class LiveFactory(WebSocketServerFactory):
             autoPingInterval=options.ping_interval,
             autoPingTimeout=options.ping_timeout,
             closeHandshakeTimeout=options.close_timeout,
+            # twisted.web has read the whole upgrade request (under its own timeout)
+            # before Autobahn sees it, and Autobahn answers it in the same call: a timer
+            # per connection for the opening handshake could never fire.
+            openHandshakeTimeout=0,
             # Per-connection compression would undo prepared frames: never accept it.
             perMessageCompressionAccept=lambda offers: None,
             # Close oversized or broken clients with a close code rather than silently.
