@@ -231,13 +231,20 @@ def run(args: argparse.Namespace, n: int, rep: int, fanout: Any, server: Server)
         publish_header=None,
     )
     client = fanout.FanoutClient(options)
+    # The clients resume (since/epoch), like screens coming back after a restart or a
+    # Wi-Fi drop: how fast, and at what CPU, are they all live again?
+    connect_cpu, connect_wall = cpu_ns(server.pid), time.monotonic()
     opened, failed, _ = client.connect_all()
+    connect_wall = time.monotonic() - connect_wall
+    connect_cpu = cpu_ns(server.pid) - connect_cpu
     client.idle(args.settle)
     result: dict[str, Any] = {
         "n": n,
         "rep": rep,
         "opened": opened,
         "failed": failed,
+        "resume_rate_per_s": round(opened / connect_wall, 1) if opened else None,
+        "resume_cpu_us_per_connect": round(connect_cpu / 1e3 / opened, 1) if opened else None,
         "board_seq": seq,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
@@ -312,8 +319,9 @@ def table(results: list[dict[str, Any]]) -> str:
 
     lines = [
         "| clients | runs | CPU/change ms | propose ms | going ms | growth ms/client "
-        "| growth ÷ 0.05 ms target | last client has it, ms (median) | others busy % |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| growth ÷ 0.05 ms target | last client has it, ms (median) | others busy % "
+        "| resumes/s | CPU µs/resume |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n in sorted(by_n):
         runs = by_n[n]
@@ -324,9 +332,15 @@ def table(results: list[dict[str, Any]]) -> str:
             shown = "- | -"
         completion = statistics.median(r["all"]["completion_ms_median"] for r in runs)
         foreign = max(r["foreign_busy_pct"] for r in runs)
+        if n:
+            rate = statistics.median(r["resume_rate_per_s"] for r in runs)
+            resume_cpu = statistics.median(r["resume_cpu_us_per_connect"] for r in runs)
+            resumes = f"{rate:.0f} | {resume_cpu:.0f}"
+        else:
+            resumes = "- | -"
         lines.append(
             f"| {n} | {len(runs)} | {cpu(n, 'all'):.2f} | {cpu(n, 'propose'):.2f} "
-            f"| {cpu(n, 'going'):.2f} | {shown} | {completion:.1f} | {foreign} |"
+            f"| {cpu(n, 'going'):.2f} | {shown} | {completion:.1f} | {foreign} | {resumes} |"
         )
     return "\n".join(lines)
 
