@@ -249,7 +249,9 @@
 
   // Back online: reconnect soon, but not every phone of the hall in the same instant.
   window.addEventListener("online", function () {
-    if (!socket) retryTimer = setTimeout(connect, Math.random() * 1500);
+    if (socket) return;
+    clearTimeout(retryTimer);     // the back-off's attempt, which this one replaces
+    retryTimer = setTimeout(connect, Math.random() * 1500);
   });
   window.addEventListener("offline", function () { wentOffline(new Date()); });
 
