@@ -9,9 +9,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest_twisted
+from attrs import evolve
 
+from openspace.commands import SYSTEM, SetLayout
+from openspace.model import Room
 from openspace.web.pages.fragments import Fragments
-from tests.support import SLUG, Client, RunningServer, slot_id
+from tests.conftest import NOW
+from tests.support import SLUG, Client, RunningServer, conference_layout, slot_id
 
 API = f"/api/events/{SLUG}"
 
@@ -152,3 +156,27 @@ async def test_an_undo_takes_the_undone_changes_undo_buttons_away(
     assert html[f"desk-undo:{blocked}"] is None
     row = html[f"desk-log:{blocked + 1}"]
     assert row is not None and "Undo back to here" not in row
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_new_room_ships_the_kiosks_pages_balanced_again(
+    server: RunningServer, client: Client
+) -> None:
+    store = server.service.store
+    assert store is not None
+    layout = conference_layout()
+    fifth = Room("r5", "Room Five", 12, "Roof")
+    wider = evolve(layout, rooms=(*layout.rooms, fifth))
+
+    async def add_room() -> None:
+        await store.execute(SLUG, SetLayout(wider), SYSTEM, NOW)
+
+    html = await fragments_of(server, add_room)
+    rooms = html["rooms"]
+    assert rooms is not None and rooms in await page(client, f"/e/{SLUG}/kiosk")
+    assert rooms.count('class="room"') == 5
+    assert "Page 1 of 2" in rooms and "Page 2 of 2" in rooms
+    assert [part.count('class="room"') for part in rooms.split('class="page"')[1:]] == [3, 2]
+    # The door screen has no pages of rooms: it takes its room's tile alone.
+    assert 'data-frag="rooms"' not in await page(client, f"/e/{SLUG}/kiosk?room=r5")
+    assert html["room:r5"] is not None
