@@ -162,14 +162,11 @@ async def test_an_undo_takes_the_undone_changes_undo_buttons_away(
 async def test_a_new_room_ships_the_kiosks_pages_balanced_again(
     server: RunningServer, client: Client
 ) -> None:
-    store = server.service.store
-    assert store is not None
-    layout = conference_layout()
-    fifth = Room("r5", "Room Five", 12, "Roof")
-    wider = evolve(layout, rooms=(*layout.rooms, fifth))
-
     async def add_room() -> None:
-        await store.execute(SLUG, SetLayout(wider), SYSTEM, NOW)
+        layout = conference_layout()
+        wider = evolve(layout, rooms=(*layout.rooms, Room("r5", "Room Five", 12, "Roof")))
+        assert server.service.store is not None
+        await server.service.store.execute(SLUG, SetLayout(wider), SYSTEM, NOW)
 
     html = await fragments_of(server, add_room)
     rooms = html["rooms"]
