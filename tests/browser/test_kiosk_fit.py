@@ -13,21 +13,37 @@ from typing import Any
 import pytest
 import pytest_twisted
 
-from openspace.commands import SYSTEM, SetLayout, StartMeetup
+from openspace.commands import (
+    SYSTEM,
+    SetLayout,
+    SetOfficialSchedule,
+    SetSources,
+    StartMeetup,
+)
 from openspace.events import Layout
 from openspace.fields import HOST_MAX, PLACE_MAX, TITLE_MAX
-from openspace.model import EventInfo, Room, RoomKind, Slot
+from openspace.model import EventInfo, OfficialTalk, Room, RoomKind, ScheduleSource, Slot
 from openspace.web.pages.kiosk import page_sizes
 from tests.browser.conftest import BrowserThread, new_context
 from tests.browser.test_security_a11y import run_axe_all
 from tests.conftest import NOW
-from tests.support import DAY, FACILITATOR_TOKEN, Client, RunningServer, slot_id, start_server
+from tests.support import (
+    DAY,
+    FACILITATOR_TOKEN,
+    Client,
+    RunningServer,
+    slot_id,
+    start_server,
+    utc,
+)
 
 pytestmark = pytest.mark.browser
 
 SIZES = ((1920, 1080), (1280, 720), (1080, 1920))
 ROOM_COUNTS = range(1, 13)
 MEETUPS = 10
+TALKS = 10
+SOURCE = "http://127.0.0.1:9/schedule.json"
 # Words as wide as type gets, and one that never breaks: the worst a line can hold.
 WIDE = "WWWWWWWWW "
 
@@ -86,6 +102,24 @@ async def fill(server: RunningServer, client: Client, rooms: int) -> None:
             longest(TITLE_MAX, f"Meetup {n} "), longest(PLACE_MAX, "At "), owner=f"person-{n}"
         )
         await server.service.store.execute(slug(rooms), start, SYSTEM, NOW)
+    if rooms == max(ROOM_COUNTS):
+        # The biggest board also has ten official talks on now, beside the meetups.
+        talks = tuple(
+            OfficialTalk(
+                f"t{n}",
+                SOURCE,
+                longest(TITLE_MAX, f"Talk {n} "),
+                utc(11),
+                utc(12),
+                room=longest(HOST_MAX, "Hall "),
+                speakers=(longest(HOST_MAX, "Speaker "),),
+                url=f"https://conference.example/talks/{n}",
+            )
+            for n in range(TALKS)
+        )
+        store = server.service.store
+        await store.execute(slug(rooms), SetSources((ScheduleSource(SOURCE),)), SYSTEM, NOW)
+        await store.execute(slug(rooms), SetOfficialSchedule(SOURCE, talks), SYSTEM, NOW)
 
 
 @pytest_twisted.async_yield_fixture
