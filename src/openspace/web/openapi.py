@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from openspace.web.openapi_desk import DESK_PATHS, DESK_SCHEMAS
+
 JSON = dict[str, Any]
 
 
@@ -145,6 +147,13 @@ SCHEMAS: JSON = {
             "room": _STR,
             "slot": _STR,
             "going": {"type": "integer", "minimum": 0},
+            "seats": {"type": ["integer", "null"], "description": "its room's capacity"},
+            "fill": {
+                "enum": ["roomy", "filling", "full", None],
+                "description": "going vs seats: filling from 80 %, full from 100 %; "
+                "null when the room's capacity is unknown",
+            },
+            "hidden": {"type": "boolean", "description": "only in facilitators' views"},
         },
     },
     "Meetup": {
@@ -157,6 +166,7 @@ SCHEMAS: JSON = {
             "spot": {"type": ["string", "null"]},
             "starts": {"type": "string", "format": "date-time"},
             "ends": {"type": "string", "format": "date-time"},
+            "hidden": {"type": "boolean", "description": "only in facilitators' views"},
         },
     },
     "Warning": {
@@ -365,10 +375,16 @@ PATHS: JSON = {
     },
     "/api/events/{slug}/meetups": {
         "post": _operation(
-            "Start a hallway meetup now or later (no token needed)",
+            "Start a hallway meetup now or later (no token needed); the answer's "
+            "edit_token ends or edits it (Bearer with an existing edit key reuses that key)",
             {
                 "201": _json(
-                    {"type": "object", "properties": {"meetup": _ref("Meetup")}}, "started"
+                    {
+                        "type": "object",
+                        "required": ["meetup", "edit_token"],
+                        "properties": {"meetup": _ref("Meetup"), "edit_token": _STR},
+                    },
+                    "started",
                 ),
                 **_COMMON_ERRORS,
             },
@@ -386,8 +402,26 @@ PATHS: JSON = {
         ),
     },
     "/api/events/{slug}/meetups/{meetup_id}": {
+        "patch": _operation(
+            "Edit a meetup's title, place or length (its edit key or the facilitator token)",
+            {
+                "200": _json({"type": "object", "properties": {"meetup": _ref("Meetup")}}, "ok"),
+                **_AUTH_ERRORS,
+                **_COMMON_ERRORS,
+            },
+            body={
+                "type": "object",
+                "properties": {
+                    "title": _STR,
+                    "place": _STR,
+                    "minutes": {"type": "integer", "minimum": 5, "maximum": 240},
+                },
+            },
+            auth=True,
+            params=("slug", "meetup_id"),
+        ),
         "delete": _operation(
-            "Remove a meetup (facilitator)",
+            "Remove a meetup (facilitator), or end it (its edit key: see …/end)",
             {"204": {"description": "removed"}, **_AUTH_ERRORS, **_COMMON_ERRORS},
             auth=True,
             params=("slug", "meetup_id"),
@@ -424,7 +458,9 @@ PATHS: JSON = {
     },
     "/api/events/{slug}/undo": {
         "post": _operation(
-            "Undo the last N changes; the undo is itself a new event (facilitator)",
+            "Undo the last N changes ({count}), change #N alone ({seq, only: true}) or "
+            "back to #N ({seq}); attendees' going and reports are never undone and never "
+            "in the way; the undo is itself a new event (facilitator)",
             {
                 "200": _json({"type": "object"}, "undone"),
                 "409": _error("cannot be undone"),
@@ -433,7 +469,11 @@ PATHS: JSON = {
             },
             body={
                 "type": "object",
-                "properties": {"count": {"type": "integer", "minimum": 1, "maximum": 50}},
+                "properties": {
+                    "count": {"type": "integer", "minimum": 1, "maximum": 50},
+                    "seq": {"type": "integer", "minimum": 1},
+                    "only": {"type": "boolean"},
+                },
             },
             auth=True,
             params=_SLUG,
@@ -441,7 +481,10 @@ PATHS: JSON = {
     },
     "/api/events/{slug}/log": {
         "get": _operation(
-            "The last changes, newest first (facilitator)",
+            "The last changes, newest first, with who (host, facilitator, attendee, official "
+            "schedule), the host's name, a summary naming sessions by title, and whether "
+            "each can be undone; attendees' going and reports only with ?going=1 "
+            "(facilitator)",
             {"200": _json({"type": "object"}, "log entries"), **_AUTH_ERRORS, **_COMMON_ERRORS},
             auth=True,
             params=_SLUG,
@@ -452,9 +495,9 @@ PATHS: JSON = {
 OPENAPI: JSON = {
     "openapi": "3.1.0",
     "info": {"title": "openspace", "version": "1"},
-    "paths": PATHS,
+    "paths": {**PATHS, **DESK_PATHS},
     "components": {
-        "schemas": SCHEMAS,
+        "schemas": {**SCHEMAS, **DESK_SCHEMAS},
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
     },
 }
