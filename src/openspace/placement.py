@@ -10,7 +10,8 @@ so it never lowers the fit and moves nothing without a reason.
 
 It never moves a session that has started or starts within the freeze
 (L{openspace.model.Moderation.freeze_minutes}, 15 minutes by default), a hidden
-session, or one in a room of unknown capacity; never into a blocked cell, a room an
+session, one in a room of unknown capacity, or one a facilitator put in a blocked or
+official-talk cell; never into a blocked cell, a room an
 official talk holds, or a hallway spot; and never changes a session's slot.
 L{decide_placement} checks all of that again when the plan is applied.
 """
@@ -127,7 +128,14 @@ def suggest(
         if slot is None:
             raise Refused("unknown_slot", f"there is no slot {slot_id!r}", field="slot")
         here = [s for s in board.sessions.values() if s.slot == slot_id]
-        movable = sorted(s.id for s in here if _movable(board, s, slot, now, freeze))
+        # A session in a cell closed to moves (put there by a facilitator) stays: its
+        # room could not be offered to another session in a swap.
+        movable = sorted(
+            s.id
+            for s in here
+            if _movable(board, s, slot, now, freeze)
+            and _open_to_moves(board, rooms[s.room], slot, official)
+        )
         placed = {sid: board.sessions[sid].room for sid in movable}
         held = {s.room for s in here}
         free = sorted(

@@ -10,20 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from openspace.web.openapi_desk import DESK_PATHS, DESK_SCHEMAS
+from openspace.web.openapi_parts import error as _error
+from openspace.web.openapi_parts import json_content as _json
+from openspace.web.openapi_parts import ref as _ref
 
 JSON = dict[str, Any]
-
-
-def _ref(name: str) -> JSON:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: JSON, description: str) -> JSON:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _error(description: str) -> JSON:
-    return _json(_ref("Error"), description)
 
 
 def _body(schema: JSON) -> JSON:
