@@ -25,6 +25,9 @@ STATUS_OF_CODE = {
     "undo_conflict": 409,
     "layout_conflict": 409,
     "nothing_to_undo": 409,
+    "placement_stale": 409,
+    "frozen": 409,
+    "room_unavailable": 409,
     "not_found": 404,
     "forbidden": 403,
 }
