@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import re
 import secrets
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from typing import ClassVar
 
 from attrs import define, field
-from klein import Klein
+from klein import Klein, KleinRenderable
 from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
 from twisted.web.template import Tag
@@ -29,37 +28,31 @@ from openspace.commands import (
     ATTENDEE,
     FACILITATOR,
     Actor,
-    BlockCell,
     CancelSession,
     Command,
     EditSession,
-    HideSession,
     ProposeSession,
     Refused,
     SetGoing,
-    SetLayout,
     StartMeetup,
     SwapSessions,
-    UnblockCell,
     host,
 )
-from openspace.eventfile import EventFileError, layout_from_mapping
 from openspace.fields import ID_ATTENDEE
 from openspace.model import Board, Session
 from openspace.official.poller import SourceStatus
 from openspace.official.sources import pending_statuses
-from openspace.store.interface import BoardStore, Outcome, UndoLast
+from openspace.store.interface import BoardStore, Outcome, UndoFrom, UndoLast
 from openspace.tokens import FacilitatorKey, digest, new_edit_key
-from openspace.undo import undo_targets
 from openspace.web.assets import Assets, send_compressible, serve_asset
 from openspace.web.cookies import read_cookie, set_cookie
 from openspace.web.csrf import CSRF, CSRFError
 from openspace.web.errors import STATUS_OF_CODE
 from openspace.web.headers import security_headers
 from openspace.web.pages import attendee
-from openspace.web.pages import desk as desk_pages
 from openspace.web.pages import host as host_pages
 from openspace.web.pages import kiosk as kiosk_pages
+from openspace.web.pages.desk_routes import DeskRoutes
 from openspace.web.pages.html import (
     Errors,
     cell_value,
@@ -68,6 +61,7 @@ from openspace.web.pages.html import (
     render,
     split_cell,
 )
+from openspace.web.pages.page_error import PageError
 from openspace.web.pages.timeline import rooms_now
 from openspace.web.sessions import DeskSessions, edit_key, edit_keys, remember_edit_key
 
@@ -75,18 +69,6 @@ ATTENDEE_COOKIE = "os_attendee"
 _HOST_HEADER = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 SESSION_FIELDS = ("title", "description", "host", "tags", "cell")
 
-
-class PageError(Exception):
-    """
-    A request answered with a short page: 403, 404.
-    """
-
-    def __init__(self, status: int, title: str, text: str, board: Board | None = None) -> None:
-        super().__init__(text)
-        self.status = status
-        self.title = title
-        self.text = text
-        self.board = board
 
 
 def origin(request: IRequest) -> str:
@@ -229,7 +211,9 @@ class Pages:
             raise PageError(404, "Not found", "There is no such session.", board)
         return session
 
-    async def execute(self, board: Board, command: Command | UndoLast, actor: Actor) -> Outcome:
+    async def execute(
+        self, board: Board, command: Command | UndoLast | UndoFrom, actor: Actor
+    ) -> Outcome:
         return await self.store.execute(board.info.slug, command, actor, utc_now(self.clock))
 
     def actor(self, request: IRequest, presented: str | None = None) -> Actor:
@@ -515,135 +499,12 @@ class Pages:
 
     # --- facilitators ---
 
-    @app.route("/e/<slug>/desk", methods=["GET"])
-    async def desk_page(self, request: IRequest, slug: str) -> bytes:
-        board = await self.board(slug)
-        if not self.desk.signed_in(request):
-            page = desk_pages.signin_page(self.assets, board, self.csrf.token(request), {})
-            return await self.send(request, page)
-        return await self.desk_again(request, board, desk_pages.layout_toml(board), {})
-
-    async def desk_again(
-        self, request: IRequest, board: Board, layout: str, errors: Errors, status: int = 200
-    ) -> bytes:
-        log = await self.store.log_tail(board.info.slug, desk_pages.LOG_SHOWN)
-        undoable = frozenset(entry.seq for entry in undo_targets(log, desk_pages.LOG_SHOWN))
-        page = desk_pages.desk_page(
-            self.assets,
-            board,
-            utc_now(self.clock),
-            self.csrf.token(request),
-            log,
-            undoable,
-            layout,
-            errors,
-        )
-        return await self.send(request, page, status)
-
-    @app.route("/e/<slug>/desk/signin", methods=["POST"])
-    async def sign_in(self, request: IRequest, slug: str) -> bytes:
-        board = await self.board(slug)
-        self.csrf.check(request)
-        if self.desk.sign_in(request, form_value(request.args, "token")):
-            return self.redirect(request, f"/e/{slug}/desk")
-        errors = {"token": "That is not the facilitator token."}
-        page = desk_pages.signin_page(self.assets, board, self.csrf.token(request), errors)
-        return await self.send(request, page, 403)
-
-    @app.route("/e/<slug>/desk/signout", methods=["POST"])
-    async def sign_out(self, request: IRequest, slug: str) -> bytes:
-        await self.board(slug)
-        self.csrf.check(request)
-        self.desk.sign_out(request)
-        return self.redirect(request, f"/e/{slug}/desk")
-
-    async def desk_action(self, request: IRequest, slug: str) -> Board:
+    @app.route("/e/<slug>/desk", branch=True)
+    def desk_branch(self, request: IRequest, slug: str) -> KleinRenderable:
         """
-        The board, once the CSRF token and the facilitator's session are checked.
+        Everything under the desk (see L{openspace.web.pages.desk_routes}).
         """
-        board = await self.board(slug)
-        self.csrf.check(request)
-        if not self.desk.signed_in(request):
-            raise PageError(403, "Facilitators only", "Sign in at the desk first.", board)
-        return board
-
-    async def desk_execute(
-        self, request: IRequest, board: Board, command: Command | UndoLast
-    ) -> bytes:
-        try:
-            await self.execute(board, command, FACILITATOR)
-        except Refused as refusal:
-            board = await self.board(board.info.slug)
-            return await self.desk_again(
-                request,
-                board,
-                desk_pages.layout_toml(board),
-                {"": refusal.message},
-                STATUS_OF_CODE.get(refusal.code, 422),
-            )
-        return self.redirect(request, f"/e/{board.info.slug}/desk")
-
-    @app.route("/e/<slug>/desk/sessions", methods=["POST"])
-    async def desk_sessions(self, request: IRequest, slug: str) -> bytes:
-        board = await self.desk_action(request, slug)
-        commands: dict[str, Callable[[str], Command]] = {
-            "hide": lambda s: HideSession(s, True),
-            "show": lambda s: HideSession(s, False),
-            "cancel": CancelSession,
-        }
-        for name, make in commands.items():
-            session_id = form_value(request.args, name)
-            if session_id:
-                return await self.desk_execute(request, board, make(session_id))
-        raise PageError(400, "Nothing to do", "Pick a session and an action.", board)
-
-    @app.route("/e/<slug>/desk/cells", methods=["POST"])
-    async def desk_cells(self, request: IRequest, slug: str) -> bytes:
-        board = await self.desk_action(request, slug)
-        blocking = form_value(request.args, "block")
-        room, slot = split_cell(blocking or form_value(request.args, "unblock"))
-        command: Command = BlockCell(room, slot) if blocking else UnblockCell(room, slot)
-        return await self.desk_execute(request, board, command)
-
-    @app.route("/e/<slug>/desk/undo", methods=["POST"])
-    async def desk_undo(self, request: IRequest, slug: str) -> bytes:
-        board = await self.desk_action(request, slug)
-        upto = form_value(request.args, "upto")
-        log = await self.store.log_tail(slug, desk_pages.LOG_SHOWN)
-        targets = undo_targets(log, desk_pages.LOG_SHOWN)
-        if not upto.isdigit() or int(upto) not in {entry.seq for entry in targets}:
-            return await self.desk_again(
-                request,
-                board,
-                desk_pages.layout_toml(board),
-                {"": "That change cannot be undone any more."},
-                409,
-            )
-        count = sum(1 for entry in targets if entry.seq >= int(upto))
-        return await self.desk_execute(request, board, UndoLast(count))
-
-    @app.route("/e/<slug>/desk/layout", methods=["POST"])
-    async def desk_layout(self, request: IRequest, slug: str) -> bytes:
-        board = await self.desk_action(request, slug)
-        text = form_value(request.args, "layout")
-        try:
-            layout = layout_from_mapping(tomllib.loads(text))
-        except (tomllib.TOMLDecodeError, EventFileError) as e:
-            return await self.desk_again(request, board, text, {"layout": str(e)}, 422)
-        if layout.info.slug != slug:
-            errors = {"layout": f"slug must stay {slug!r}: events cannot be renamed here"}
-            return await self.desk_again(request, board, text, errors, 422)
-        try:
-            await self.execute(board, SetLayout(layout), FACILITATOR)
-        except Refused as refusal:
-            return await self.desk_again(
-                request,
-                board,
-                text,
-                {"layout": refusal.message},
-                STATUS_OF_CODE.get(refusal.code, 422),
-            )
-        return self.redirect(request, f"/e/{slug}/desk")
+        return DeskRoutes(self, slug).app.resource()
 
     # --- kiosks ---
 

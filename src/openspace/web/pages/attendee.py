@@ -22,6 +22,7 @@ from openspace.web.pages.html import (
     board_url,
     card,
     document,
+    fill_badge,
     going_button,
     going_form,
     hm,
@@ -180,6 +181,8 @@ def session_page(
             tags.div(class_="description")(session.description) if session.description else "",
             tags.p(class_="going")(
                 tags.span(class_="count")(seats(len(session.going), room)),
+                " ",
+                fill_badge(len(session.going), room),
                 " ",
                 going_button(session, attendee),
             ),
