@@ -31,6 +31,7 @@ from openspace.commands import (
     CancelSession,
     Command,
     EditSession,
+    FileReport,
     ProposeSession,
     Refused,
     SetGoing,
@@ -61,14 +62,20 @@ from openspace.web.pages.html import (
     render,
     split_cell,
 )
+from openspace.web.pages.meetup_routes import (
+    MeetupRoutes,
+    key_notice,
+    meetup_edit_page,
+    meetup_edit_url,
+)
 from openspace.web.pages.page_error import PageError
+from openspace.web.pages.report_page import report_page
 from openspace.web.pages.timeline import rooms_now
 from openspace.web.sessions import DeskSessions, edit_key, edit_keys, remember_edit_key
 
 ATTENDEE_COOKIE = "os_attendee"
 _HOST_HEADER = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 SESSION_FIELDS = ("title", "description", "host", "tags", "cell")
-
 
 
 def origin(request: IRequest) -> str:
@@ -295,16 +302,23 @@ class Pages:
         joining = form_value(request.args, "join")
         session_id = joining or form_value(request.args, "leave")
         self.session(board, session_id)
-        person = read_cookie(request, ATTENDEE_COOKIE)
-        if person is None or not ID_ATTENDEE.match(person):
-            person = secrets.token_urlsafe(12)
-            # Readable by the board's script, which keeps the same id for its API calls.
-            set_cookie(request, ATTENDEE_COOKIE, person, max_age=365 * 24 * 3600, http_only=False)
+        person = self.attendee_id(request)
         await self.execute(board, SetGoing(session_id, person, bool(joining)), ATTENDEE)
         back = form_value(request.args, "back")
         if not back.startswith(f"/e/{slug}/") or "//" in back:
             back = f"/e/{slug}/"
         return self.redirect(request, back)
+
+    def attendee_id(self, request: IRequest) -> str:
+        """
+        This browser's anonymous attendee id, made (and kept in a cookie) if need be.
+        """
+        person = read_cookie(request, ATTENDEE_COOKIE)
+        if person is None or not ID_ATTENDEE.match(person):
+            person = secrets.token_urlsafe(12)
+            # Readable by the board's script, which keeps the same id for its API calls.
+            set_cookie(request, ATTENDEE_COOKIE, person, max_age=365 * 24 * 3600, http_only=False)
+        return person
 
     # --- hosts ---
 
@@ -483,19 +497,73 @@ class Pages:
         self.csrf.check(request)
         values = form_values(request, ("title", "spot", "place", "minutes"))
         minutes = values["minutes"]
+        # Like a host's: this phone's key ends or changes the meetup.
+        key = edit_key(request) or new_edit_key()
         command = StartMeetup(
             title=values["title"],
             place=values["place"].strip() or values["spot"],
             minutes=int(minutes) if minutes.isdigit() else None,
+            owner=digest(key),
         )
         try:
-            await self.execute(board, command, ATTENDEE)
+            outcome = await self.execute(board, command, ATTENDEE)
         except Refused as refusal:
             page = host_pages.meetup_page(
                 self.assets, board, self.csrf.token(request), values, errors_of(refusal)
             )
             return await self.send(request, page, STATUS_OF_CODE.get(refusal.code, 422))
-        return self.redirect(request, f"/e/{slug}/")
+        remember_edit_key(request, slug, key)
+        board = outcome.board
+        meetup = board.meetups[outcome.decision.ids[0]]
+        link = f"{origin(request)}{meetup_edit_url(board, meetup.id)}?key={key}"
+        page = meetup_edit_page(
+            self.assets, board, meetup, self.csrf.token(request), {}, key_notice(link)
+        )
+        return await self.send(request, page, 201, private=True)
+
+    @app.route("/e/<slug>/m", branch=True)
+    def meetup_branch(self, request: IRequest, slug: str) -> KleinRenderable:
+        """
+        A meetup's own page (see L{openspace.web.pages.meetup_routes}).
+        """
+        return MeetupRoutes(self, slug).app.resource()
+
+    @app.route("/e/<slug>/report", methods=["GET"])
+    async def report_form(self, request: IRequest, slug: str) -> bytes:
+        board = await self.board(slug)
+        item = form_value(request.args, "item")
+        found = board.sessions.get(item) or board.meetups.get(item)
+        if found is None or found.hidden:
+            raise PageError(404, "Not found", "There is no such session or meetup.", board)
+        page = report_page(self.assets, board, item, found.title, self.csrf.token(request), {})
+        return await self.send(request, page)
+
+    @app.route("/e/<slug>/report", methods=["POST"])
+    async def report(self, request: IRequest, slug: str) -> bytes:
+        """
+        An attendee flags a session or meetup: it goes to the facilitators' desk only.
+        """
+        board = await self.board(slug)
+        self.csrf.check(request)
+        person = self.attendee_id(request)
+        item = form_value(request.args, "item")
+        reason = form_value(request.args, "reason")
+        try:
+            await self.execute(board, FileReport(item, person, reason), ATTENDEE)
+        except Refused as refusal:
+            if refusal.code == "not_found":
+                raise PageError(404, "Not found", refusal.message, board) from refusal
+            found = board.sessions.get(item) or board.meetups[item]
+            csrf = self.csrf.token(request)
+            page = report_page(self.assets, board, item, found.title, csrf, errors_of(refusal))
+            return await self.send(request, page, 422)
+        page = attendee.message_page(
+            self.assets,
+            board,
+            "Thank you",
+            "The facilitators will have a look. Nobody else sees your report.",
+        )
+        return await self.send(request, page)
 
     # --- facilitators ---
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from twisted.web.template import Tag, tags
 
+from openspace.capacity import bigger_room
 from openspace.fields import (
     DESCRIPTION_MAX,
     HOST_MAX,
@@ -108,12 +109,12 @@ def propose_page(
     return _form_page(assets, board, "Propose a session", form)
 
 
-def edit_link_notice(link: str) -> Tag:
+def edit_link_notice(link: str, heading: str = "Your session is on the board") -> Tag:
     """
-    The private edit link, shown once, right after proposing.
+    The private edit link, shown once, right after proposing (or starting a meetup).
     """
     return tags.section(class_="notice", role="status", **{"aria-labelledby": "link-title"})(
-        tags.h2(id="link-title")("Your session is on the board"),
+        tags.h2(id="link-title")(heading),
         tags.p(
             "This is your private edit link. Keep it: it is shown only this once. "
             "This browser remembers it, so you can edit from here without it."
@@ -150,7 +151,7 @@ def edit_page(
         ),
         tags.button(type="submit", class_="primary")("Save changes"),
     )
-    parts: list[Tag | str] = [edit]
+    parts: list[Tag | str] = [_bigger_room(board, session, now, csrf), edit]
     if others:
         choices = [(other.id, f"{other.title} ({_slot_text(board, other)})") for other in others]
         parts.append(
@@ -171,6 +172,38 @@ def edit_page(
     )
     parts.append(tags.p(tags.a(href=session_url(board, session.id))("← Back to the session")))
     return _form_page(assets, board, f"Edit “{session.title}”", *parts)
+
+
+def _bigger_room(board: Board, session: Session, now: datetime, csrf: str) -> Tag | str:
+    """
+    For a full session with a bigger room free at the same time: the move, one click
+    (the edit form's own route, so a room taken meanwhile is refused like any move).
+    """
+    room = bigger_room(board, session, now)
+    if room is None:
+        return ""
+    return tags.form(
+        method="post", action=f"/e/{board.info.slug}/s/{session.id}/edit", class_="notice"
+    )(
+        tags.p(
+            f"“{session.title}” is full: {len(session.going)} going for "
+            f"{room_seats(board, session)} seats."
+        ),
+        hidden("csrf", csrf),
+        hidden("title", session.title),
+        hidden("description", session.description),
+        hidden("host", session.host),
+        hidden("tags", ", ".join(session.tags)),
+        hidden("cell", cell_value(room.id, session.slot)),
+        tags.button(type="submit", class_="primary")(
+            f"Move to {room.name} ({room.capacity} seats)"
+        ),
+    )
+
+
+def room_seats(board: Board, session: Session) -> str:
+    room = board.room(session.room)
+    return "?" if room is None or room.capacity is None else str(room.capacity)
 
 
 def _slot_text(board: Board, session: Session) -> str:
