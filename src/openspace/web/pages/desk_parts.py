@@ -62,7 +62,9 @@ def table_section(
             hidden("csrf", csrf), *extra
         ),
         before,
-        tags.div(class_="table-scroll", tabindex="0", role="region", **{"aria-label": title})(
+        tags.div(
+            class_="table-scroll", tabindex="0", role="region", **{"aria-label": f"{title}: table"}
+        )(
             tags.table(
                 tags.thead(tags.tr([tags.th(scope="col")(h) for h in headings])),
                 tags.tbody(rows),
@@ -237,7 +239,9 @@ def _suggestion(board: Board, csrf: str, placement: Placement) -> Tag:
             hidden("csrf", csrf),
             values,
             tags.button(type="submit", class_="primary")(
-                f"Apply these {len(placement.moves)} moves"
+                "Apply this move"
+                if len(placement.moves) == 1
+                else f"Apply these {len(placement.moves)} moves"
             ),
         ),
     )
