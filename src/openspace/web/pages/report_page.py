@@ -28,11 +28,12 @@ def report_url(board: Board, item: str) -> str:
 
 def report_link(board: Board, item: str, what: str) -> Tag:
     """
-    The small "Report" link shown with a session or meetup.
+    The small "Report" link shown with a session or meetup; its accessible name says
+    which (in an attribute, so the title is not on the page twice as text).
     """
-    return tags.a(class_="report-link", href=report_url(board, item))(
-        "Report", tags.span(class_="visually-hidden")(f" {what}")
-    )
+    return tags.a(
+        class_="report-link", href=report_url(board, item), **{"aria-label": f"Report {what}"}
+    )("Report")
 
 
 def report_page(
