@@ -458,6 +458,8 @@ def free_cells(board: Board, now: datetime) -> tuple[Cell, ...]:
 
 
 def meetups_running(board: Board, now: datetime) -> tuple[Meetup, ...]:
-    return tuple(
-        sorted((m for m in board.meetups.values() if m.running_at(now)), key=lambda m: m.starts)
-    )
+    """
+    The meetups happening at C{now} that attendees may see (hidden ones left out).
+    """
+    running = (m for m in board.meetups.values() if m.running_at(now) and not m.hidden)
+    return tuple(sorted(running, key=lambda m: m.starts))

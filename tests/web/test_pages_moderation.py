@@ -133,16 +133,30 @@ async def test_a_meetup_starter_edits_and_ends_it_from_their_phone(client: Clien
     assert meetups[0]["title"] == "Rust & Go"  # type: ignore[index]
     await starter.get(f"/e/{SLUG}/m/{meetup_id}/edit")
     assert (await starter.post(f"/e/{SLUG}/m/{meetup_id}/end", {})).status == 303
+    # It had not started: ending it takes it off the board.
+    assert (await board(client))["meetups"] == []
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_hidden_meetup_leaves_the_board_page(
+    client: Client, server: RunningServer
+) -> None:
+    meetup = (await client.post(f"{API}/meetups", {"title": "Spammy", "place": "cafe"})).json
+    meetup_id = meetup["meetup"]["id"]
+    assert "Spammy" in _text((await client.get(f"/e/{SLUG}/")).body)
     desk = await signed_in(client)
-    page_text = _text((await desk.get(DESK)).body)
-    assert "Meetups (0)" in page_text or "Rust & Go" not in page_text.split("Meetups")[1][:300]
+    assert await act(desk, "meetups", {"hide": meetup_id}) == 303
+    assert "Spammy" not in _text((await client.get(f"/e/{SLUG}/")).body)
+    assert "Spammy" not in _text((await client.get(f"/e/{SLUG}/kiosk")).body)
+    assert "Spammy (hidden)" in _text((await desk.get(DESK)).body)
 
 
 @pytest_twisted.ensureDeferred
 async def test_capacity_badges_and_moving_a_full_session(
     client: Client, server: RunningServer
 ) -> None:
-    made = (await client.propose(room="r3", hour=14, title="Popular")).json
+    # In the next slot: the door screen shows it.
+    made = (await client.propose(room="r3", hour=12, title="Popular")).json
     session_id, key = made["session"]["id"], made["edit_token"]
     await _going(client, session_id, 8)
     page = _text((await client.get(f"/e/{SLUG}/s/{session_id}")).body)
@@ -150,8 +164,8 @@ async def test_capacity_badges_and_moving_a_full_session(
     await _going(client, session_id, 4, prefix="more")
     board_page = _text((await client.get(f"/e/{SLUG}/")).body)
     assert '<span class="fill" data-fill="full">Full</span>' in board_page
-    kiosk = _text((await client.get(f"/e/{SLUG}/kiosk?room=r3")).body)
-    assert "Full" in kiosk or "Popular" not in kiosk
+    door = _text((await client.get(f"/e/{SLUG}/kiosk?room=r3")).body)
+    assert '<span class="fill" data-fill="full">Full</span>' in door
     host = Browser(client)
     await host.get(f"/e/{SLUG}/s/{session_id}/edit?key={key}")
     edit = _text((await host.get(f"/e/{SLUG}/s/{session_id}/edit")).body)
@@ -163,7 +177,7 @@ async def test_capacity_badges_and_moving_a_full_session(
     values = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form.group(1)))
     values = {k: html.unescape(v) for k, v in values.items()}
     # Someone takes Room Two first: the move is refused with the reason, nothing lost.
-    await client.propose(room="r2", hour=14)
+    await client.propose(room="r2", hour=12)
     refused = await host.post(f"/e/{SLUG}/s/{session_id}/edit", values, csrf=None)
     assert refused.status == 409 and "already taken" in host.text()
     edit = _text((await host.get(f"/e/{SLUG}/s/{session_id}/edit")).body)
