@@ -170,9 +170,20 @@ async def test_a_placement_suggestion_applies_as_one_event(
     moved = {m["session"]: (m["from"], m["to"]) for m in plan["moves"]}
     assert moved[crowded][1] in ("r1", "r4")
     seq = plan["seq"]
+    live = LiveClient(server.url, SLUG)
+    await live.connect()
+    await live.at_seq(seq)
     body = {"moves": [{k: m[k] for k in ("session", "from", "to")} for m in plan["moves"]]}
     applied = (await client.post(f"{BASE}/placement", body, token=server.token)).json
     assert (applied["seq"], applied["events"]) == (seq + 1, 1)
+    # Everyone watching (the hosts too) gets the whole plan as one event.
+    await live.at_seq(seq + 1)
+    event = live.frames[-1]["events"][-1]
+    assert event["type"] == "batch"
+    assert {s["id"]: s["room"] for s in event["put"]["sessions"]} == {
+        session: target for session, (_, target) in moved.items()
+    }
+    await live.close()
     board = {s["id"]: s for s in (await client.get(f"{BASE}/board")).json["sessions"]}
     assert board[crowded]["fill"] != "full"
     assert board[quiet]["slot"] == slot_id(16)

@@ -138,9 +138,7 @@ async def test_a_meetup_starter_edits_and_ends_it_from_their_phone(client: Clien
 
 
 @pytest_twisted.ensureDeferred
-async def test_a_hidden_meetup_leaves_the_board_page(
-    client: Client, server: RunningServer
-) -> None:
+async def test_a_hidden_meetup_leaves_the_board_page(client: Client, server: RunningServer) -> None:
     meetup = (await client.post(f"{API}/meetups", {"title": "Spammy", "place": "cafe"})).json
     meetup_id = meetup["meetup"]["id"]
     assert "Spammy" in _text((await client.get(f"/e/{SLUG}/")).body)
@@ -149,6 +147,34 @@ async def test_a_hidden_meetup_leaves_the_board_page(
     assert "Spammy" not in _text((await client.get(f"/e/{SLUG}/")).body)
     assert "Spammy" not in _text((await client.get(f"/e/{SLUG}/kiosk")).body)
     assert "Spammy (hidden)" in _text((await desk.get(DESK)).body)
+    # The desk's "Edit" opens the meetup's own page for facilitators too.
+    assert (await desk.get(f"/e/{SLUG}/m/{meetup_id}/edit")).status == 200
+
+
+@pytest_twisted.ensureDeferred
+async def test_the_log_says_who_acted_alike_from_the_page_and_the_api(client: Client) -> None:
+    await client.propose(room="r1", title="From the API", host="Api Host")
+    host = Browser(client)
+    await host.get(f"/e/{SLUG}/propose")
+    fields = {
+        "title": "From the page",
+        "description": "",
+        "host": "Page Host",
+        "tags": "",
+        "cell": f"r2/{slot_id(12)}",
+    }
+    assert (await host.post(f"/e/{SLUG}/propose", fields)).status == 201
+    desk = await signed_in(client)
+    page = _text((await desk.get(DESK)).body)
+    rows = re.findall(r"<tr><td>#\d+</td><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td>", page)
+    assert (
+        "host (Page Host)",
+        "proposed “From the page” (Page Host) in Room Two at Wed 12:00",
+    ) in rows
+    assert (
+        "host (Api Host)",
+        "proposed “From the API” (Api Host) in Room One at Wed 12:00",
+    ) in rows
 
 
 @pytest_twisted.ensureDeferred
@@ -199,6 +225,7 @@ async def test_placement_and_settings_from_the_desk(client: Client) -> None:
     page = _text((await desk.get(f"{DESK}?placement={slot_id(16)}")).body)
     assert "Seated: 10 of 25 people going now, 25 after these moves." in page
     assert "“Crowded” (25 going): Room Three (10 seats) → " in page
+    assert "seated 10 → 25" in page
     before = (await board(client))["seq"]
     moves = re.findall(r'type="hidden" name="move" value="([^"]+)"', page)
     applied = await desk.post(f"{DESK}/placement", {"move": moves})

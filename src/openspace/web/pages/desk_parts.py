@@ -18,7 +18,7 @@ from twisted.web.template import Tag, tags
 from openspace.describe import describe_change, person, who
 from openspace.events import Logged
 from openspace.model import Board, Meetup, Room
-from openspace.placement import Placement
+from openspace.placement import Placement, seated
 from openspace.reports import report_queue
 from openspace.web.pages.html import (
     Errors,
@@ -223,12 +223,14 @@ def _suggestion(board: Board, csrf: str, placement: Placement) -> Tag:
     for move in placement.moves:
         session = board.sessions[move.session_id]
         origin, target = board.room(move.origin), board.room(move.target)
+        going = len(session.going)
         items.append(
             tags.li(
-                f"“{session.title}” ({len(session.going)} going): ",
+                f"“{session.title}” ({going} going): ",
                 _room_seats(origin, move.origin),
                 " → ",
                 _room_seats(target, move.target),
+                f"; seated {seated(going, origin)} → {seated(going, target)}",
             )
         )
         values.append(hidden("move", f"{move.session_id}/{move.origin}/{move.target}"))
