@@ -15,6 +15,8 @@ from typing import Any, ClassVar, TypeVar
 
 from attrs import define, field
 from klein import Klein
+from twisted.internet.defer import Deferred
+from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
 from twisted.web.resource import IResource
@@ -43,7 +45,7 @@ from openspace.commands import (
 from openspace.model import Board
 from openspace.official.poller import SourceStatus, status_json
 from openspace.official.sources import pending_statuses
-from openspace.placement import suggest
+from openspace.placement import Placement, suggest
 from openspace.reports import report_queue
 from openspace.store.interface import BoardStore, Outcome, UndoFrom, UndoLast
 from openspace.tokens import FacilitatorKey, digest, new_edit_key
@@ -82,6 +84,8 @@ class JSONAPI:
     facilitator: FacilitatorKey
     live: Live | None = None
     source_statuses: Callable[[Board], Sequence[SourceStatus]] = pending_statuses
+    # CPU work too big for the reactor thread (a day's placement suggestion) runs here.
+    offload: Callable[..., Deferred[Any]] = deferToThread
     _rendered: dict[str, tuple[tuple[object, ...], bytes]] = field(factory=dict)
 
     app: ClassVar[Klein] = Klein()
@@ -408,7 +412,7 @@ class JSONAPI:
         slots = desk_api.placement_slots(
             board, _str_arg(request, b"slot"), _str_arg(request, b"day")
         )
-        suggestion = suggest(board, utc_now(self.clock), slots)
+        suggestion: Placement = await self.offload(suggest, board, utc_now(self.clock), slots)
         request.setHeader(b"cache-control", b"no-store")
         return write_json(request, 200, {"seq": board.seq, **placement_json(board, suggestion)})
 

@@ -14,10 +14,12 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from attrs import define, field
 from klein import Klein, KleinRenderable
+from twisted.internet.defer import Deferred
+from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
 from twisted.web.template import Tag
@@ -134,6 +136,8 @@ class Pages:
     clock: Clock
     facilitator: FacilitatorKey
     source_statuses: Callable[[Board], Sequence[SourceStatus]] = pending_statuses
+    # CPU work too big for the reactor thread (a day's placement suggestion) runs here.
+    offload: Callable[..., Deferred[Any]] = deferToThread
     assets: Assets = field(factory=Assets.load)
     csrf: CSRF = field(init=False)
     desk: DeskSessions = field(init=False)

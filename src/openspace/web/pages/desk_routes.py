@@ -139,14 +139,14 @@ class DeskRoutes:
                 log=tuple(log),
                 undoable=undoable,
                 show_going=show_going,
-                placement=self._placement(request, board),
+                placement=await self._placement(request, board),
                 layout=desk_pages.layout_toml(board) if layout is None else layout,
                 errors=errors,
             ),
         )
         return await self.pages.send(request, page, status)
 
-    def _placement(self, request: IRequest, board: Board) -> tuple[str, Placement] | None:
+    async def _placement(self, request: IRequest, board: Board) -> tuple[str, Placement] | None:
         """
         The suggestion asked for with C{?placement=<slot id or YYYY-MM-DD>}.
         """
@@ -160,7 +160,9 @@ class DeskRoutes:
             )
         if not slots:
             return None
-        return scope, suggest(board, utc_now(self.pages.clock), slots)
+        now = utc_now(self.pages.clock)
+        suggestion: Placement = await self.pages.offload(suggest, board, now, slots)
+        return scope, suggestion
 
     # --- signing in ---
 
