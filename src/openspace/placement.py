@@ -167,39 +167,47 @@ def _improve(
     """
     Take the best move or swap while one raises the fit (in place).
     """
+    ids = list(placed)
+    wanted = [demand.get(session_id, 0) for session_id in ids]
+    seats = {room_id: room.capacity for room_id, room in rooms.items()}
 
-    def gain(session_id: str, room_id: str) -> int:
-        return seated(demand.get(session_id, 0), rooms[room_id])
+    def gain(index: int, room_id: str) -> int:
+        limit = seats[room_id]
+        return wanted[index] if limit is None else min(wanted[index], limit)
 
     for _ in range(STEPS_MAX):
         best = 0
-        step: tuple[str, str, str] | None = None
-        ids = list(placed)
-        for index, first in enumerate(ids):
-            here = gain(first, placed[first])
+        step: tuple[str, int, int | str] | None = None
+        here = [gain(i, placed[ids[i]]) for i in range(len(ids))]
+        for first in range(len(ids)):
             for room in free:
-                better = gain(first, room) - here
+                better = gain(first, room) - here[first]
                 if better > best:
                     best, step = better, ("move", first, room)
-            for second in ids[index + 1 :]:
+            room_first = placed[ids[first]]
+            for second in range(first + 1, len(ids)):
                 better = (
-                    gain(first, placed[second])
-                    + gain(second, placed[first])
-                    - here
-                    - gain(second, placed[second])
+                    gain(first, placed[ids[second]])
+                    + gain(second, room_first)
+                    - here[first]
+                    - here[second]
                 )
                 if better > best:
                     best, step = better, ("swap", first, second)
         if step is None:
             return
         kind, first, other = step
+        one = ids[first]
         if kind == "move":
+            assert isinstance(other, str)
             free.remove(other)
-            free.append(placed[first])
+            free.append(placed[one])
             free.sort()
-            placed[first] = other
+            placed[one] = other
         else:
-            placed[first], placed[other] = placed[other], placed[first]
+            assert isinstance(other, int)
+            two = ids[other]
+            placed[one], placed[two] = placed[two], placed[one]
 
 
 def _moved(board: Board, moves: Iterable[PlannedMove]) -> Board:
