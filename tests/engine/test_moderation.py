@@ -30,7 +30,7 @@ from openspace.commands import (
     host,
 )
 from openspace.describe import describe_change, person, who
-from openspace.events import Batch, Logged
+from openspace.events import Batch, Logged, OfficialScheduleChanged
 from openspace.model import Cell
 from openspace.reports import report_queue
 from openspace.undo import undo_from, undo_targets
@@ -158,8 +158,9 @@ def test_the_log_names_titles_rooms_and_who_acted(scene: Scene) -> None:
     # The same proposal logged by an attendee actor (an API call without a key) reads alike.
     as_attendee = Logged(proposed.seq, proposed.at, "attendee", proposed.change)
     assert who(as_attendee) == "host"
-    official = Logged(9, NOW, SYSTEM.role.value, scene.log[0].change)
-    assert who(official) == "system"
+    assert who(Logged(9, NOW, SYSTEM.role.value, scene.log[0].change)) == "system"
+    update = OfficialScheduleChanged("https://example.org/s.json", (), ())
+    assert who(Logged(9, NOW, SYSTEM.role.value, update)) == "official schedule"
     entry = log_entry_json(hidden, board, undoable=True)
     assert entry["who"] == "facilitator" and entry["undoable"] is True
     assert "Packaging" in entry["summary"]
