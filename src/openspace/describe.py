@@ -37,6 +37,9 @@ from openspace.events import (
 )
 from openspace.model import Board, Cell
 
+#: Who may have made a change, as L{who} says it.
+WHO = ("facilitator", "host", "attendee", "official schedule", "system")
+
 #: How many of a batch's changes its line names before "and N more".
 BATCH_SHOWN = 3
 

@@ -22,6 +22,7 @@ from openspace.codec import change_type
 from openspace.commands import Warning
 from openspace.describe import describe_change, person, who
 from openspace.events import Logged, ModerationSet, ReportFiled, ReportsSet
+from openspace.links import web_link
 from openspace.model import Board, Cell, Meetup, OfficialTalk, Room, Session, Slot
 from openspace.placement import Placement
 from openspace.reports import Reported
@@ -104,7 +105,7 @@ def official_json(talk: OfficialTalk, zone: ZoneInfo) -> JSON:
         "speakers": list(talk.speakers),
         "track": talk.track,
         "kind": talk.kind,
-        "url": talk.url,
+        "url": web_link(talk.url),
     }
 
 

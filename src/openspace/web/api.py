@@ -42,6 +42,7 @@ from openspace.commands import (
     SwapSessions,
     UnblockCell,
 )
+from openspace.idempotency import Reply
 from openspace.model import Board
 from openspace.official.poller import SourceStatus, status_json
 from openspace.official.sources import pending_statuses
@@ -63,6 +64,8 @@ from openspace.web import desk_api
 from openspace.web.auth import actor_for, bearer_token, facilitator_only, required_actor
 from openspace.web.bodies import read_json, take, take_tags, take_time
 from openspace.web.errors import ApiError, write_error, write_json
+from openspace.web.headers import allow_header
+from openspace.web.idempotent import InFlight, key_of, write_reply
 from openspace.web.live import Live
 from openspace.web.openapi import OPENAPI
 
@@ -84,9 +87,12 @@ class JSONAPI:
     facilitator: FacilitatorKey
     live: Live | None = None
     source_statuses: Callable[[Board], Sequence[SourceStatus]] = pending_statuses
+    # /api/status to anyone; by default only with the facilitator token.
+    public_status: bool = False
     # CPU work too big for the reactor thread (a day's placement suggestion) runs here.
     offload: Callable[..., Deferred[Any]] = deferToThread
     _rendered: dict[str, tuple[tuple[object, ...], bytes]] = field(factory=dict)
+    _in_flight: InFlight = field(factory=InFlight)
 
     app: ClassVar[Klein] = Klein()
 
@@ -110,6 +116,7 @@ class JSONAPI:
 
     @app.handle_errors(MethodNotAllowed)
     def _bad_method(self, request: IRequest, failure: Failure) -> bytes:
+        allow_header(request, failure)
         method = request.method.decode("ascii", "replace")
         return write_error(
             request, ApiError(405, "method_not_allowed", f"{method} is not allowed here")
@@ -121,9 +128,32 @@ class JSONAPI:
             raise ApiError(404, "not_found", f"there is no event {slug!r}")
         return board
 
-    async def _do(self, slug: str, command: Command | UndoLast | UndoFrom, actor: Actor) -> Outcome:
+    async def _write(
+        self,
+        request: IRequest,
+        slug: str,
+        command: Command | UndoLast | UndoFrom,
+        actor: Actor,
+        respond: Callable[[Outcome], Reply],
+    ) -> bytes:
+        """
+        Carry out C{command} and answer with C{respond(outcome)}; with an
+        C{Idempotency-Key}, at most once (see L{openspace.web.idempotent}).
+        """
+        key = key_of(request)
         await self._board(slug)
-        return await self.store.execute(slug, command, actor, utc_now(self.clock))
+        now = utc_now(self.clock)
+        if key is None:
+            reply = respond(await self.store.execute(slug, command, actor, now))
+        else:
+            reply = await self._in_flight.once(
+                request,
+                slug,
+                key,
+                lambda once: self.store.execute_once(slug, command, actor, now, once),
+                respond,
+            )
+        return write_reply(request, reply)
 
     def _find_session(self, board: Board, session_id: str) -> JSON:
         session = board.sessions.get(session_id)
@@ -139,6 +169,8 @@ class JSONAPI:
 
     @app.route("/status", methods=["GET"])
     def status(self, request: IRequest) -> bytes:
+        if not self.public_status:
+            facilitator_only(request, self.facilitator)
         request.setHeader(b"cache-control", b"no-store")
         live = self.live.status() if self.live is not None else {"connections": 0, "boards": {}}
         return write_json(request, 200, {"live": live})
@@ -202,21 +234,19 @@ class JSONAPI:
         skip = () if going else ATTENDEE_TRAFFIC
         entries = await self.store.log_tail(slug, limit, skip=skip)
         undoable = {e.seq for e in undo_targets(entries, len(entries))}
-        return write_json(
-            request,
-            200,
-            {"entries": [log_entry_json(e, board, e.seq in undoable) for e in reversed(entries)]},
-        )
+        shown = [log_entry_json(e, board, e.seq in undoable) for e in reversed(entries)]
+        return write_json(request, 200, {"entries": shown})
 
     # --- hosts ---
 
     @app.route("/events/<slug>/sessions", methods=["POST"])
     async def propose(self, request: IRequest, slug: str) -> bytes:
         body = read_json(request)
-        # A host who already has a key keeps using it, so one key owns all their sessions.
-        key = bearer_token(request) or new_edit_key()
-        # Whoever proposes is the session's host, as on the propose page.
-        actor = actor_for(key, self.facilitator)
+        token = bearer_token(request)
+        actor = actor_for(token, self.facilitator)
+        # A host who already has a key keeps using it, so one key owns all their sessions;
+        # the facilitator token is never an edit key (its digest would then be stored).
+        key = token if token is not None and not actor.privileged else new_edit_key()
         command = ProposeSession(
             title=take(body, "title", str),
             description=take(body, "description", str, ""),
@@ -226,17 +256,17 @@ class JSONAPI:
             slot=take(body, "slot", str),
             owner=digest(key),
         )
-        outcome = await self._do(slug, command, actor)
-        session = outcome.board.sessions[outcome.decision.ids[0]]
-        return write_json(
-            request,
-            201,
-            {
+
+        def respond(outcome: Outcome) -> Reply:
+            session = outcome.board.sessions[outcome.decision.ids[0]]
+            body = {
                 "session": board_session_json(outcome.board, session),
                 "edit_token": key,
                 "warnings": [warning_json(w) for w in outcome.decision.warnings],
-            },
-        )
+            }
+            return Reply(201, body, secret=("edit_token",))
+
+        return await self._write(request, slug, command, actor, respond)
 
     @app.route("/events/<slug>/sessions/<session_id>", methods=["PATCH"])
     async def edit(self, request: IRequest, slug: str, session_id: str) -> bytes:
@@ -251,33 +281,28 @@ class JSONAPI:
             room=take(body, "room", str, None),
             slot=take(body, "slot", str, None),
         )
-        outcome = await self._do(slug, command, actor)
-        return write_json(request, 200, _session_outcome(outcome, session_id))
+        return await self._write(
+            request, slug, command, actor, lambda o: Reply(200, _session_outcome(o, session_id))
+        )
 
     @app.route("/events/<slug>/sessions/<session_id>", methods=["DELETE"])
     async def cancel(self, request: IRequest, slug: str, session_id: str) -> bytes:
         actor = required_actor(request, self.facilitator)
-        await self._do(slug, CancelSession(session_id), actor)
-        request.setResponseCode(204)
-        return b""
+        return await self._write(request, slug, CancelSession(session_id), actor, _no_content)
 
     @app.route("/events/<slug>/swaps", methods=["POST"])
     async def swap(self, request: IRequest, slug: str) -> bytes:
         actor = required_actor(request, self.facilitator)
         body = read_json(request)
         first, second = take(body, "first", str), take(body, "second", str)
-        outcome = await self._do(slug, SwapSessions(first, second), actor)
-        return write_json(
-            request,
-            200,
-            {
-                "sessions": [
-                    board_session_json(outcome.board, outcome.board.sessions[i])
-                    for i in (first, second)
-                ],
-                "warnings": [warning_json(w) for w in outcome.decision.warnings],
-            },
-        )
+
+        def respond(outcome: Outcome) -> Reply:
+            board = outcome.board
+            sessions = [board_session_json(board, board.sessions[i]) for i in (first, second)]
+            warnings = [warning_json(w) for w in outcome.decision.warnings]
+            return Reply(200, {"sessions": sessions, "warnings": warnings})
+
+        return await self._write(request, slug, SwapSessions(first, second), actor, respond)
 
     # --- attendees ---
 
@@ -288,18 +313,19 @@ class JSONAPI:
         if attendee is None:
             raise ApiError(422, "invalid", "attendee is required", "attendee")
         going = request.method == b"POST"
-        outcome = await self._do(slug, SetGoing(session_id, attendee, going), ATTENDEE)
-        session = outcome.board.sessions[session_id]
-        return write_json(
-            request,
-            200,
-            {"session": session_id, "going": len(session.going), "attending": going},
-        )
+
+        def respond(outcome: Outcome) -> Reply:
+            count = len(outcome.board.sessions[session_id].going)
+            return Reply(200, {"session": session_id, "going": count, "attending": going})
+
+        command = SetGoing(session_id, attendee, going)
+        return await self._write(request, slug, command, ATTENDEE, respond)
 
     @app.route("/events/<slug>/meetups", methods=["POST"])
     async def meetup(self, request: IRequest, slug: str) -> bytes:
         body = read_json(request)
-        # Like a host's: the starter's key (theirs if they send one) ends or edits it.
+        # Like a host's: the starter's key (theirs if they send one) ends or edits it;
+        # the facilitator token is never an edit key.
         token = bearer_token(request)
         key = token if token and not self.facilitator.matches(token) else new_edit_key()
         command = StartMeetup(
@@ -309,21 +335,24 @@ class JSONAPI:
             minutes=take(body, "minutes", int, None),
             owner=digest(key),
         )
-        outcome = await self._do(slug, command, ATTENDEE)
-        meetup = outcome.board.meetups[outcome.decision.ids[0]]
-        return write_json(
-            request,
-            201,
-            {"meetup": meetup_json(meetup, outcome.board.info.zone), "edit_token": key},
-        )
+
+        def respond(outcome: Outcome) -> Reply:
+            meetup = outcome.board.meetups[outcome.decision.ids[0]]
+            body = {"meetup": meetup_json(meetup, outcome.board.info.zone), "edit_token": key}
+            return Reply(201, body, secret=("edit_token",))
+
+        return await self._write(request, slug, command, ATTENDEE, respond)
 
     @app.route("/events/<slug>/meetups/<meetup_id>", methods=["PATCH"])
     async def edit_meetup(self, request: IRequest, slug: str, meetup_id: str) -> bytes:
         actor = required_actor(request, self.facilitator)
         command = desk_api.edit_meetup(meetup_id, read_json(request))
-        outcome = await self._do(slug, command, actor)
-        meetup = outcome.board.meetups[meetup_id]
-        return write_json(request, 200, {"meetup": meetup_json(meetup, outcome.board.info.zone)})
+
+        def respond(outcome: Outcome) -> Reply:
+            meetup = outcome.board.meetups[meetup_id]
+            return Reply(200, {"meetup": meetup_json(meetup, outcome.board.info.zone)})
+
+        return await self._write(request, slug, command, actor, respond)
 
     @app.route("/events/<slug>/meetups/<meetup_id>", methods=["DELETE"])
     async def cancel_meetup(self, request: IRequest, slug: str, meetup_id: str) -> bytes:
@@ -332,17 +361,19 @@ class JSONAPI:
         """
         actor = required_actor(request, self.facilitator)
         command: Command = CancelMeetup(meetup_id) if actor.privileged else EndMeetup(meetup_id)
-        await self._do(slug, command, actor)
-        request.setResponseCode(204)
-        return b""
+        return await self._write(request, slug, command, actor, _no_content)
 
     @app.route("/events/<slug>/meetups/<meetup_id>/end", methods=["POST"])
     async def end_meetup(self, request: IRequest, slug: str, meetup_id: str) -> bytes:
         actor = required_actor(request, self.facilitator)
-        outcome = await self._do(slug, EndMeetup(meetup_id), actor)
-        meetup = outcome.board.meetups.get(meetup_id)
-        shown = meetup_json(meetup, outcome.board.info.zone) if meetup is not None else None
-        return write_json(request, 200, {"meetup": shown, "seq": outcome.board.seq})
+
+        def respond(outcome: Outcome) -> Reply:
+            meetup = outcome.board.meetups.get(meetup_id)
+            zone = outcome.board.info.zone
+            shown = meetup_json(meetup, zone) if meetup is not None else None
+            return Reply(200, {"meetup": shown, "seq": outcome.board.seq})
+
+        return await self._write(request, slug, EndMeetup(meetup_id), actor, respond)
 
     @app.route("/events/<slug>/reports", methods=["POST"])
     async def report(self, request: IRequest, slug: str) -> bytes:
@@ -350,8 +381,8 @@ class JSONAPI:
         An attendee flags a session or meetup; the answer says nothing of others' reports.
         """
         command = desk_api.file_report(read_json(request))
-        await self._do(slug, command, ATTENDEE)
-        return write_json(request, 202, {"item": command.item, "reported": True})
+        reply = Reply(202, {"item": command.item, "reported": True})
+        return await self._write(request, slug, command, ATTENDEE, lambda outcome: reply)
 
     # --- facilitators ---
 
@@ -359,10 +390,12 @@ class JSONAPI:
     async def hide_meetup(self, request: IRequest, slug: str, meetup_id: str) -> bytes:
         actor = facilitator_only(request, self.facilitator)
         hidden = request.method == b"PUT"
-        outcome = await self._do(slug, HideMeetup(meetup_id, hidden), actor)
-        return write_json(
-            request, 200, {"meetup": meetup_id, "hidden": hidden, "seq": outcome.board.seq}
-        )
+
+        def respond(outcome: Outcome) -> Reply:
+            body = {"meetup": meetup_id, "hidden": hidden, "seq": outcome.board.seq}
+            return Reply(200, body)
+
+        return await self._write(request, slug, HideMeetup(meetup_id, hidden), actor, respond)
 
     @app.route("/events/<slug>/reports", methods=["GET"])
     async def reports(self, request: IRequest, slug: str) -> bytes:
@@ -378,29 +411,36 @@ class JSONAPI:
         """
         actor = facilitator_only(request, self.facilitator)
         hide = _str_arg(request, b"hide") in ("1", "true", "yes")
-        outcome = await self._do(slug, DismissReports(item, hide), actor)
-        return write_json(request, 200, {"item": item, "hidden": hide, "seq": outcome.board.seq})
+
+        def respond(outcome: Outcome) -> Reply:
+            return Reply(200, {"item": item, "hidden": hide, "seq": outcome.board.seq})
+
+        return await self._write(request, slug, DismissReports(item, hide), actor, respond)
 
     @app.route("/events/<slug>/moderation", methods=["GET", "PUT"])
     async def moderation(self, request: IRequest, slug: str) -> bytes:
         actor = facilitator_only(request, self.facilitator)
         board = await self._board(slug)
-        if request.method == b"PUT":
-            command = desk_api.set_moderation(read_json(request), board.moderation)
-            board = (await self._do(slug, command, actor)).board
-        return write_json(request, 200, desk_api.moderation_json(board.moderation))
+        if request.method != b"PUT":
+            return write_json(request, 200, desk_api.moderation_json(board.moderation))
+        command = desk_api.set_moderation(read_json(request), board.moderation)
+
+        def respond(outcome: Outcome) -> Reply:
+            return Reply(200, desk_api.moderation_json(outcome.board.moderation))
+
+        return await self._write(request, slug, command, actor, respond)
 
     @app.route("/events/<slug>/blocked", methods=["POST"])
     async def block_many(self, request: IRequest, slug: str) -> bytes:
         actor = facilitator_only(request, self.facilitator)
-        outcome = await self._do(slug, desk_api.block_many(read_json(request)), actor)
-        return write_json(request, 200, desk_api.bulk_json(outcome))
+        command = desk_api.block_many(read_json(request))
+        return await self._write(request, slug, command, actor, desk_api.bulk_reply)
 
     @app.route("/events/<slug>/hidden", methods=["POST"])
     async def hide_many(self, request: IRequest, slug: str) -> bytes:
         actor = facilitator_only(request, self.facilitator)
-        outcome = await self._do(slug, desk_api.hide_many(read_json(request)), actor)
-        return write_json(request, 200, desk_api.bulk_json(outcome))
+        command = desk_api.hide_many(read_json(request))
+        return await self._write(request, slug, command, actor, desk_api.bulk_reply)
 
     @app.route("/events/<slug>/placement", methods=["GET"])
     async def placement(self, request: IRequest, slug: str) -> bytes:
@@ -409,9 +449,8 @@ class JSONAPI:
         """
         facilitator_only(request, self.facilitator)
         board = await self._board(slug)
-        slots = desk_api.placement_slots(
-            board, _str_arg(request, b"slot"), _str_arg(request, b"day")
-        )
+        slot, day = _str_arg(request, b"slot"), _str_arg(request, b"day")
+        slots = desk_api.placement_slots(board, slot, day)
         suggestion: Placement = await self.offload(suggest, board, utc_now(self.clock), slots)
         request.setHeader(b"cache-control", b"no-store")
         return write_json(request, 200, {"seq": board.seq, **placement_json(board, suggestion)})
@@ -419,36 +458,47 @@ class JSONAPI:
     @app.route("/events/<slug>/placement", methods=["POST"])
     async def apply_placement(self, request: IRequest, slug: str) -> bytes:
         actor = facilitator_only(request, self.facilitator)
-        outcome = await self._do(slug, desk_api.apply_placement(read_json(request)), actor)
-        return write_json(request, 200, desk_api.bulk_json(outcome))
+        command = desk_api.apply_placement(read_json(request))
+        return await self._write(request, slug, command, actor, desk_api.bulk_reply)
 
     @app.route("/events/<slug>/blocked/<room>/<slot>", methods=["PUT", "DELETE"])
     async def block(self, request: IRequest, slug: str, room: str, slot: str) -> bytes:
         actor = facilitator_only(request, self.facilitator)
         blocking = request.method == b"PUT"
         command: Command = BlockCell(room, slot) if blocking else UnblockCell(room, slot)
-        outcome = await self._do(slug, command, actor)
-        return write_json(
-            request,
-            200,
-            {"room": room, "slot": slot, "blocked": blocking, "seq": outcome.board.seq},
-        )
+
+        def respond(outcome: Outcome) -> Reply:
+            body = {"room": room, "slot": slot, "blocked": blocking, "seq": outcome.board.seq}
+            return Reply(200, body)
+
+        return await self._write(request, slug, command, actor, respond)
 
     @app.route("/events/<slug>/sessions/<session_id>/hidden", methods=["PUT", "DELETE"])
     async def hide(self, request: IRequest, slug: str, session_id: str) -> bytes:
         actor = facilitator_only(request, self.facilitator)
         hidden = request.method == b"PUT"
-        outcome = await self._do(slug, HideSession(session_id, hidden), actor)
-        return write_json(
-            request, 200, {"session": session_id, "hidden": hidden, "seq": outcome.board.seq}
-        )
+
+        def respond(outcome: Outcome) -> Reply:
+            body = {"session": session_id, "hidden": hidden, "seq": outcome.board.seq}
+            return Reply(200, body)
+
+        return await self._write(request, slug, HideSession(session_id, hidden), actor, respond)
 
     @app.route("/events/<slug>/undo", methods=["POST"])
     async def undo(self, request: IRequest, slug: str) -> bytes:
         actor = facilitator_only(request, self.facilitator)
-        outcome = await self._do(slug, desk_api.undo_command(read_json(request), UNDO_MAX), actor)
-        undone = [seq for entry in outcome.logged for seq in getattr(entry.change, "seqs", ())]
-        return write_json(request, 200, {"undone": undone, "seq": outcome.board.seq})
+        command = desk_api.undo_command(read_json(request), UNDO_MAX)
+
+        def respond(outcome: Outcome) -> Reply:
+            logged = outcome.logged
+            undone = [seq for entry in logged for seq in getattr(entry.change, "seqs", ())]
+            return Reply(200, {"undone": undone, "seq": outcome.board.seq})
+
+        return await self._write(request, slug, command, actor, respond)
+
+
+def _no_content(outcome: Outcome) -> Reply:
+    return Reply(204)
 
 
 def _session_outcome(outcome: Outcome, session_id: str) -> JSON:

@@ -44,6 +44,9 @@ def take(body: Mapping[str, Any], name: str, kind: type[T], default: Any = ...) 
         result: T = default
         return result
     value = body[name]
+    if kind is int and isinstance(value, float) and value.is_integer():
+        # JSON has one kind of number: 30.0 is the integer 30, as JSON Schema has it.
+        value = int(value)
     if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
         raise ApiError(422, "invalid", f"{name} must be a {_KIND_NAMES[kind]}", name)
     return value

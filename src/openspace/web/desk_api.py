@@ -21,6 +21,7 @@ from openspace.commands import (
     PlannedMove,
     SetModeration,
 )
+from openspace.idempotency import Reply
 from openspace.model import Board, Moderation
 from openspace.placement import day_slots
 from openspace.store.interface import Outcome, UndoFrom, UndoLast
@@ -121,9 +122,14 @@ def undo_command(body: Mapping[str, Any], most: int) -> UndoLast | UndoFrom:
     return UndoLast(count)
 
 
-def bulk_json(outcome: Outcome) -> JSON:
-    return {
+def bulk_reply(outcome: Outcome) -> Reply:
+    """
+    A bulk action's answer: the seq after it, how many events (1, or 0 when nothing
+    changed) and warnings.
+    """
+    body = {
         "seq": outcome.board.seq,
         "events": len(outcome.logged),
         "warnings": [warning_json(w) for w in outcome.decision.warnings],
     }
+    return Reply(200, body)

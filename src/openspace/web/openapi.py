@@ -9,40 +9,37 @@ from __future__ import annotations
 
 from typing import Any
 
+from openspace.describe import WHO
+from openspace.fields import (
+    DESCRIPTION_MAX,
+    HOST_MAX,
+    MEETUP_MINUTES,
+    PLACE_MAX,
+    TAGS_MAX,
+    TITLE_MAX,
+)
 from openspace.web.openapi_desk import DESK_PATHS, DESK_SCHEMAS
 from openspace.web.openapi_parts import error as _error
 from openspace.web.openapi_parts import json_content as _json
+from openspace.web.openapi_parts import operation as _operation
 from openspace.web.openapi_parts import ref as _ref
 
 JSON = dict[str, Any]
 
 
-def _body(schema: JSON) -> JSON:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
-
-
-def _operation(
-    summary: str,
-    responses: JSON,
-    *,
-    body: JSON | None = None,
-    auth: bool = False,
-    params: tuple[str, ...] = (),
-) -> JSON:
-    operation: JSON = {"summary": summary, "responses": responses}
-    if params:
-        operation["parameters"] = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-            for name in params
-        ]
-    if body is not None:
-        operation["requestBody"] = _body(body)
-    if auth:
-        operation["security"] = [{"bearer": []}]
-    return operation
-
-
 _STR = {"type": "string"}
+# What the server keeps of a text is cleaned (white space folded, control and bidi
+# characters dropped) before it is measured: a text must have something else in it.
+VISIBLE_TEXT = "[^\\s\\x00-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]"
+
+
+def _text(most: int, *, required: bool = True) -> JSON:
+    schema: JSON = {"type": "string", "maxLength": most}
+    if required:
+        schema["pattern"] = VISIBLE_TEXT
+    return schema
+
+
 _SLUG = ("slug",)
 _SESSION = ("slug", "session_id")
 _COMMON_ERRORS = {"404": _error("no such event or session"), "422": _error("invalid input")}
@@ -51,10 +48,10 @@ _AUTH_ERRORS = {"401": _error("no token sent"), "403": _error("this token may no
 _SESSION_INPUT: JSON = {
     "type": "object",
     "properties": {
-        "title": {"type": "string", "minLength": 1, "maxLength": 120},
-        "description": {"type": "string", "maxLength": 4000},
-        "host": {"type": "string", "minLength": 1, "maxLength": 80},
-        "tags": {"type": "array", "items": _STR, "maxItems": 8},
+        "title": _text(TITLE_MAX),
+        "description": _text(DESCRIPTION_MAX, required=False),
+        "host": _text(HOST_MAX),
+        "tags": {"type": "array", "items": _STR, "maxItems": TAGS_MAX},
         "room": _STR,
         "slot": _STR,
     },
@@ -240,6 +237,16 @@ SCHEMAS: JSON = {
     },
 }
 
+def _object(**properties: JSON) -> JSON:
+    """
+    An object with exactly these properties, all of them always there.
+    """
+    return {"type": "object", "required": list(properties), "properties": properties}
+
+
+_INT = {"type": "integer"}
+_BOOL = {"type": "boolean"}
+
 _SESSION_RESULT = {
     "type": "object",
     "properties": {
@@ -254,8 +261,10 @@ PATHS: JSON = {
     },
     "/api/status": {
         "get": _operation(
-            "Live connections: how many, and subscribers and last seq per board",
-            {"200": _json(_ref("Status"), "the counts")},
+            "Live connections: how many, and subscribers and last seq per board "
+            "(facilitator, unless the server runs with --public-status)",
+            {"200": _json(_ref("Status"), "the counts"), **_AUTH_ERRORS},
+            auth=True,
         ),
     },
     "/api/events/{slug}/live": {
@@ -272,7 +281,20 @@ PATHS: JSON = {
         ),
     },
     "/api/events": {
-        "get": _operation("List events", {"200": _json({"type": "object"}, "the events")}),
+        "get": _operation(
+            "List events",
+            {
+                "200": _json(
+                    _object(
+                        events={
+                            "type": "array",
+                            "items": _object(slug=_STR, name=_STR, seq=_INT),
+                        }
+                    ),
+                    "the events",
+                )
+            },
+        ),
     },
     "/api/events/{slug}/board": {
         "get": _operation(
@@ -287,7 +309,8 @@ PATHS: JSON = {
     },
     "/api/events/{slug}/sessions": {
         "post": _operation(
-            "Propose a session; Bearer with an existing edit key reuses that key",
+            "Propose a session; Bearer with an existing edit key reuses that key (the "
+            "facilitator token gets a new edit key, never itself)",
             {
                 "201": _json(
                     {
@@ -301,9 +324,7 @@ PATHS: JSON = {
                     },
                     "proposed",
                 ),
-                "400": _error("unparseable JSON"),
                 "409": _error("the cell is taken, blocked or over"),
-                "413": _error("body over 64 KiB"),
                 **_COMMON_ERRORS,
             },
             body={**_SESSION_INPUT, "required": ["title", "host", "room", "slot"]},
@@ -338,7 +359,17 @@ PATHS: JSON = {
     "/api/events/{slug}/swaps": {
         "post": _operation(
             "Swap the cells of two sessions in one step",
-            {"200": _json({"type": "object"}, "swapped"), **_AUTH_ERRORS, **_COMMON_ERRORS},
+            {
+                "200": _json(
+                    _object(
+                        sessions={"type": "array", "items": _ref("Session")},
+                        warnings={"type": "array", "items": _ref("Warning")},
+                    ),
+                    "swapped",
+                ),
+                **_AUTH_ERRORS,
+                **_COMMON_ERRORS,
+            },
             body={
                 "type": "object",
                 "required": ["first", "second"],
@@ -351,7 +382,13 @@ PATHS: JSON = {
     "/api/events/{slug}/sessions/{session_id}/going": {
         method: _operation(
             summary,
-            {"200": _json({"type": "object"}, "the new count"), **_COMMON_ERRORS},
+            {
+                "200": _json(
+                    _object(session=_STR, going={**_INT, "minimum": 0}, attending=_BOOL),
+                    "the new count",
+                ),
+                **_COMMON_ERRORS,
+            },
             body={
                 "type": "object",
                 "required": ["attendee"],
@@ -383,10 +420,19 @@ PATHS: JSON = {
                 "type": "object",
                 "required": ["title", "place"],
                 "properties": {
-                    "title": _STR,
-                    "place": _STR,
-                    "starts": {"type": "string", "format": "date-time"},
-                    "minutes": {"type": "integer", "minimum": 5, "maximum": 240},
+                    "title": _text(TITLE_MAX),
+                    "place": _text(PLACE_MAX),
+                    "starts": {
+                        "type": "string",
+                        "format": "date-time",
+                        "pattern": "(Z|z|[+-][0-9]{2}:[0-9]{2})$",
+                        "description": "with its time zone offset",
+                    },
+                    "minutes": {
+                        "type": "integer",
+                        "minimum": MEETUP_MINUTES[0],
+                        "maximum": MEETUP_MINUTES[1],
+                    },
                 },
             },
             params=_SLUG,
@@ -422,7 +468,7 @@ PATHS: JSON = {
         method: _operation(
             summary,
             {
-                "200": _json({"type": "object"}, "done"),
+                "200": _json(_object(room=_STR, slot=_STR, blocked=_BOOL, seq=_INT), "done"),
                 "409": _error("a session holds the cell"),
                 **_AUTH_ERRORS,
                 **_COMMON_ERRORS,
@@ -438,7 +484,11 @@ PATHS: JSON = {
     "/api/events/{slug}/sessions/{session_id}/hidden": {
         method: _operation(
             summary,
-            {"200": _json({"type": "object"}, "done"), **_AUTH_ERRORS, **_COMMON_ERRORS},
+            {
+                "200": _json(_object(session=_STR, hidden=_BOOL, seq=_INT), "done"),
+                **_AUTH_ERRORS,
+                **_COMMON_ERRORS,
+            },
             auth=True,
             params=_SESSION,
         )
@@ -453,7 +503,9 @@ PATHS: JSON = {
             "back to #N ({seq}); attendees' going and reports are never undone and never "
             "in the way; the undo is itself a new event (facilitator)",
             {
-                "200": _json({"type": "object"}, "undone"),
+                "200": _json(
+                    _object(undone={"type": "array", "items": _INT}, seq=_INT), "undone"
+                ),
                 "409": _error("cannot be undone"),
                 **_AUTH_ERRORS,
                 **_COMMON_ERRORS,
@@ -476,17 +528,76 @@ PATHS: JSON = {
             "schedule), the host's name, a summary naming sessions by title, and whether "
             "each can be undone; attendees' going and reports only with ?going=1 "
             "(facilitator)",
-            {"200": _json({"type": "object"}, "log entries"), **_AUTH_ERRORS, **_COMMON_ERRORS},
+            {
+                "200": _json(
+                    _object(
+                        entries={
+                            "type": "array",
+                            "items": _object(
+                                seq=_INT,
+                                at={"type": "string", "format": "date-time"},
+                                actor=_STR,
+                                type=_STR,
+                                who={"enum": [*WHO]},
+                                name=_STR,
+                                summary=_STR,
+                                undoable={"type": "boolean"},
+                            ),
+                        }
+                    ),
+                    "log entries, newest first",
+                ),
+                **_AUTH_ERRORS,
+                **_COMMON_ERRORS,
+            },
             auth=True,
             params=_SLUG,
+            query=(
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+                },
+                {
+                    "name": "going",
+                    "in": "query",
+                    "description": "1: include attendees' going and reports",
+                    "schema": {"type": "string", "enum": ["0", "1"]},
+                },
+            ),
         ),
     },
 }
 
+_IDEMPOTENCY_KEY: JSON = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "draft-ietf-httpapi-idempotency-key-header: a random UUID. The same key with the "
+        "same request returns the first reply (marked `Idempotent-Replayed: true`) for 72 "
+        "hours, on any node; with a different request: 422 `idempotency_key_reused`; while "
+        "the first is still being carried out: 409 `idempotency_key_in_flight`."
+    ),
+    "schema": {"type": "string", "minLength": 16, "maxLength": 255},
+}
+
+
+def _idempotent(paths: JSON) -> JSON:
+    """
+    Every write takes an C{Idempotency-Key} (see L{openspace.idempotency}).
+    """
+    for item in paths.values():
+        for method, operation in item.items():
+            if method != "get":
+                operation.setdefault("parameters", []).append(_IDEMPOTENCY_KEY)
+    return paths
+
+
 OPENAPI: JSON = {
     "openapi": "3.1.0",
     "info": {"title": "openspace", "version": "1"},
-    "paths": {**PATHS, **DESK_PATHS},
+    "paths": _idempotent({**PATHS, **DESK_PATHS}),
     "components": {
         "schemas": {**SCHEMAS, **DESK_SCHEMAS},
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

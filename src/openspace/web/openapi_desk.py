@@ -9,6 +9,7 @@ from typing import Any
 
 from openspace.web.openapi_parts import error as _error
 from openspace.web.openapi_parts import json_content as _json
+from openspace.web.openapi_parts import operation
 from openspace.web.openapi_parts import ref as _ref
 
 JSON = dict[str, Any]
@@ -35,25 +36,20 @@ def _operation(
     auth: bool = True,
     query: tuple[tuple[str, str], ...] = (),
 ) -> JSON:
-    operation: JSON = {
-        "summary": summary,
-        "responses": responses,
-        "parameters": [
-            {"name": name, "in": "path", "required": True, "schema": _STR} for name in params
-        ]
-        + [
+    """
+    L{operation}, facilitator-only unless told, with optional string query parameters.
+    """
+    return operation(
+        summary,
+        responses,
+        body=body,
+        auth=auth,
+        params=params,
+        query=tuple(
             {"name": name, "in": "query", "required": False, "description": text, "schema": _STR}
             for name, text in query
-        ],
-    }
-    if body is not None:
-        operation["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": body}},
-        }
-    if auth:
-        operation["security"] = [{"bearer": []}]
-    return operation
+        ),
+    )
 
 
 _SLUG = ("slug",)
