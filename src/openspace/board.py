@@ -73,6 +73,7 @@ from openspace.events import (
 from openspace.fields import (
     ID_ATTENDEE,
     OFFICIAL_TALKS_MAX,
+    SESSIONS_PER_KEY,
     invalid,
     session_text,
     validate_layout,
@@ -167,6 +168,8 @@ def _decide_propose(board: Board, command: ProposeSession, actor: Actor, now: da
     text = session_text(command.title, command.description, command.host, command.tags)
     cell = Cell(command.room, command.slot)
     _check_cell(board, cell, actor, now)
+    if not actor.privileged:
+        _check_host_quota(board, command.owner, now)
     session = Session(
         id=f"s{board.seq + 1}",
         title=text.title,
@@ -181,6 +184,26 @@ def _decide_propose(board: Board, command: ProposeSession, actor: Actor, now: da
     return Decision(
         (SessionProposed(session),), session_warnings(after, session), ids=(session.id,)
     )
+
+
+def _check_host_quota(board: Board, owner: str, now: datetime) -> None:
+    """
+    Refuse a new session for a key that already holds L{SESSIONS_PER_KEY} that are not
+    over: one phone cannot fill the board.
+    """
+    slots = {slot.id: slot for slot in board.slots}
+    held = sum(
+        1
+        for session in board.sessions.values()
+        if session.owner == owner and slots[session.slot].end > now
+    )
+    if held >= SESSIONS_PER_KEY:
+        raise Refused(
+            "quota",
+            f"one host can hold at most {SESSIONS_PER_KEY} sessions that are not over yet: "
+            "cancel one, or ask a facilitator",
+            details={"limit": SESSIONS_PER_KEY},
+        )
 
 
 def _decide_edit(board: Board, command: EditSession, actor: Actor, now: datetime) -> Decision:

@@ -51,7 +51,8 @@ class Actor:
         Whether this actor may change C{item}: facilitators any, hosts and meetup
         starters their own (an item without an owner belongs to facilitators only).
         """
-        return self.privileged or (bool(item.owner) and self.holds(item.owner))
+        digest = item.key_digest if isinstance(item, Meetup) else item.owner
+        return self.privileged or (bool(digest) and self.holds(digest))
 
     def holds(self, owner: str) -> bool:
         """
@@ -159,7 +160,9 @@ class StartMeetup:
     @ivar place: a hallway spot's id, or free text ("by the big plant").
     @ivar starts: L{None} for now.
     @ivar minutes: L{None} for the default length.
-    @ivar owner: hash of the starter's edit key, made by the caller.
+    @ivar owner: hash of the starter's edit key or attendee id, made by the caller;
+        C{""} for nobody in particular (it counts towards their quota).
+    @ivar key_digest: hash of the edit key that may end or change it, made by the caller.
     """
 
     title: str
@@ -167,6 +170,7 @@ class StartMeetup:
     starts: datetime | None = None
     minutes: int | None = None
     owner: str = ""
+    key_digest: str = ""
 
 
 @frozen

@@ -19,6 +19,7 @@ from openspace.commands import (
     EditMeetup,
     EndMeetup,
     HideMeetup,
+    Refused,
     StartMeetup,
 )
 from openspace.events import MeetupCancelled, MeetupEdited, MeetupHidden, MeetupStarted
@@ -26,6 +27,8 @@ from openspace.fields import (
     MEETUP_GRACE,
     MEETUP_HORIZON,
     MEETUP_MINUTES,
+    MEETUPS_PER_OWNER,
+    MEETUPS_PER_PLACE,
     PLACE_MAX,
     TITLE_MAX,
     invalid,
@@ -55,6 +58,37 @@ def _length(minutes: int | None) -> timedelta:
     return timedelta(minutes=minutes)
 
 
+def check_quotas(board: Board, meetup: Meetup, now: datetime) -> None:
+    """
+    Refuse a meetup whose starter already has L{MEETUPS_PER_OWNER} that have not ended,
+    or whose place already has L{MEETUPS_PER_PLACE} at overlapping times.
+    """
+    live = [m for m in board.meetups.values() if m.ends > now]
+    if meetup.owner and sum(m.owner == meetup.owner for m in live) >= MEETUPS_PER_OWNER:
+        raise Refused(
+            "quota",
+            f"one person can have at most {MEETUPS_PER_OWNER} meetups that have not ended",
+            details={"limit": MEETUPS_PER_OWNER},
+        )
+    place = _place_key(meetup)
+    crowd = sum(
+        1
+        for m in live
+        if _place_key(m) == place and m.starts < meetup.ends and meetup.starts < m.ends
+    )
+    if crowd >= MEETUPS_PER_PLACE:
+        raise Refused(
+            "quota",
+            f"{meetup.place} already has {crowd} meetups at that time: pick another place or time",
+            field="place",
+            details={"limit": MEETUPS_PER_PLACE},
+        )
+
+
+def _place_key(meetup: Meetup) -> str:
+    return meetup.spot if meetup.spot is not None else " ".join(meetup.place.casefold().split())
+
+
 def decide_start(board: Board, command: StartMeetup, actor: Actor, now: datetime) -> Decision:
     title = text_field(command.title, "title", 1, TITLE_MAX)
     place, spot_id = _place(board, command.place)
@@ -68,8 +102,17 @@ def decide_start(board: Board, command: StartMeetup, actor: Actor, now: datetime
     length = _length(command.minutes)
     starts = starts.astimezone(ZoneInfo("UTC"))
     meetup = Meetup(
-        f"m{board.seq + 1}", title, place, spot_id, starts, starts + length, owner=command.owner
+        f"m{board.seq + 1}",
+        title,
+        place,
+        spot_id,
+        starts,
+        starts + length,
+        owner=command.owner,
+        key_digest=command.key_digest,
     )
+    if not actor.privileged:
+        check_quotas(board, meetup, now)
     return Decision((MeetupStarted(meetup),), ids=(meetup.id,))
 
 

@@ -118,8 +118,10 @@ class Meetup:
 
     @ivar spot: the id of the hallway spot it is at, or L{None} for free-text places.
     @ivar place: where it is, in words (the spot's name when C{spot} is set).
-    @ivar owner: hash of its starter's edit key (empty for meetups started before
-        meetups had keys); never shown to anyone.
+    @ivar owner: hash of who started it (their edit key or attendee id), or C{""} when
+        they did not say, for quotas; never shown to anyone.
+    @ivar key_digest: hash of the edit key its starter was given, which may end or
+        change it (C{""}: facilitators only); never shown to anyone.
     @ivar hidden: hidden by a facilitator (or by attendees' reports).
     """
 
@@ -130,6 +132,7 @@ class Meetup:
     starts: datetime
     ends: datetime
     owner: str = ""
+    key_digest: str = ""
     hidden: bool = False
 
     def running_at(self, now: datetime) -> bool:

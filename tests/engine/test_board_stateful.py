@@ -182,7 +182,7 @@ class BoardMachine(RuleBasedStateMachine):
 
     @rule(title=TEXT, key=KEYS)
     def keyed_meetup(self, title: str, key: str) -> None:
-        self.execute(StartMeetup(title, "cafe", owner=key), ATTENDEE)
+        self.execute(StartMeetup(title, "cafe", key_digest=key), ATTENDEE)
 
     @precondition(lambda self: self.current.meetups)
     @rule(

@@ -45,7 +45,7 @@ def scene() -> Scene:
 
 
 def _meetup(scene: Scene, owner: str = "meetup-key") -> str:
-    return scene.run(StartMeetup("Packaging chat", "cafe", owner=owner)).ids[0]
+    return scene.run(StartMeetup("Packaging chat", "cafe", key_digest=owner)).ids[0]
 
 
 def test_a_meetup_starter_edits_and_ends_it_with_their_key(scene: Scene) -> None:

@@ -113,13 +113,20 @@ async def test_attendees_report_and_the_desk_hides_from_the_queue(client: Client
 async def test_a_meetup_starter_edits_and_ends_it_from_their_phone(client: Client) -> None:
     starter = Browser(client)
     await starter.get(f"/e/{SLUG}/meetup")
-    fields = {"title": "Rust", "spot": "cafe", "place": "", "minutes": "30"}
+    fields = {"title": "Rust", "spot": "cafe", "place": "", "when": "later", "minutes": "30"}
     reply = await starter.post(f"/e/{SLUG}/meetup", fields)
-    assert reply.status == 201 and reply.headers["cache-control"] == "no-store"
-    link = re.search(r'class="edit-link" href="([^"]+)"', starter.text())
+    assert reply.status == 303
+    assert any(c.startswith("os_edit=") for c in starter.set_cookies)
+    # The meetup form lists this phone's meetups; each one's page has its private link.
+    form = _text((await starter.get(f"/e/{SLUG}/meetup")).body)
+    found = re.search(rf'href="/e/{SLUG}/m/(m\d+)/edit">Change or end “Rust”', form)
+    assert found is not None
+    meetup_id = found.group(1)
+    own = await starter.get(f"/e/{SLUG}/m/{meetup_id}/edit")
+    assert own.headers["cache-control"] == "no-store"
+    link = re.search(r'class="edit-link"[^>]*href="([^"]+)"', starter.text())
     assert link is not None
     path = html.unescape(link.group(1)).split("://", 1)[1].split("/", 1)[1]
-    meetup_id = re.search(r"/m/(m\d+)/edit", path).group(1)  # type: ignore[union-attr]
     stranger = Browser(client)
     assert (await stranger.get(f"/e/{SLUG}/m/{meetup_id}/edit")).status == 403
     # The private link works on another phone, once, and leaves the address bar.
@@ -163,7 +170,7 @@ async def test_the_log_says_who_acted_alike_from_the_page_and_the_api(client: Cl
         "tags": "",
         "cell": f"r2/{slot_id(12)}",
     }
-    assert (await host.post(f"/e/{SLUG}/propose", fields)).status == 201
+    assert (await host.post(f"/e/{SLUG}/propose", fields)).status == 303
     desk = await signed_in(client)
     page = _text((await desk.get(DESK)).body)
     rows = re.findall(r"<tr><td>#\d+</td><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td>", page)

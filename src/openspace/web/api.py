@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
 from attrs import define, field
@@ -333,7 +333,8 @@ class JSONAPI:
             place=take(body, "place", str),
             starts=take_time(body, "starts"),
             minutes=take(body, "minutes", int, None),
-            owner=digest(key),
+            owner=_starter(request, body),
+            key_digest=digest(key),
         )
 
         def respond(outcome: Outcome) -> Reply:
@@ -499,6 +500,14 @@ class JSONAPI:
 
 def _no_content(outcome: Outcome) -> Reply:
     return Reply(204)
+
+
+def _starter(request: IRequest, body: Mapping[str, Any]) -> str:
+    """
+    Who starts a meetup, for its quota: their key, else their attendee id, if given.
+    """
+    who = bearer_token(request) or take(body, "attendee", str, None)
+    return digest(who) if who else ""
 
 
 def _session_outcome(outcome: Outcome, session_id: str) -> JSON:

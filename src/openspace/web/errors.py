@@ -28,6 +28,7 @@ STATUS_OF_CODE = {
     "placement_stale": 409,
     "frozen": 409,
     "room_unavailable": 409,
+    "quota": 409,
     "not_found": 404,
     "forbidden": 403,
 }
@@ -71,7 +72,7 @@ class ApiError(Exception):
 
 
 # Twisted's table of reason phrases predates RFC 9110's 422.
-_REASONS = {422: b"Unprocessable Content", 426: b"Upgrade Required"}
+_REASONS = {422: b"Unprocessable Content", 426: b"Upgrade Required", 429: b"Too Many Requests"}
 
 
 def write_json(request: IRequest, status: int, body: Any) -> bytes:

@@ -44,6 +44,7 @@ _SLUG = ("slug",)
 _SESSION = ("slug", "session_id")
 _COMMON_ERRORS = {"404": _error("no such event or session"), "422": _error("invalid input")}
 _AUTH_ERRORS = {"401": _error("no token sent"), "403": _error("this token may not do that")}
+_LIMITED = {"429": _error("too many requests from this client or address: see Retry-After")}
 
 _SESSION_INPUT: JSON = {
     "type": "object",
@@ -237,6 +238,7 @@ SCHEMAS: JSON = {
     },
 }
 
+
 def _object(**properties: JSON) -> JSON:
     """
     An object with exactly these properties, all of them always there.
@@ -324,8 +326,9 @@ PATHS: JSON = {
                     },
                     "proposed",
                 ),
-                "409": _error("the cell is taken, blocked or over"),
+                "409": _error("the cell is taken, blocked or over, or the host's quota is full"),
                 **_COMMON_ERRORS,
+                **_LIMITED,
             },
             body={**_SESSION_INPUT, "required": ["title", "host", "room", "slot"]},
             params=_SLUG,
@@ -388,6 +391,7 @@ PATHS: JSON = {
                     "the new count",
                 ),
                 **_COMMON_ERRORS,
+                **_LIMITED,
             },
             body={
                 "type": "object",
@@ -414,7 +418,9 @@ PATHS: JSON = {
                     },
                     "started",
                 ),
+                "409": _error("the starter or the place has as many meetups as it may"),
                 **_COMMON_ERRORS,
+                **_LIMITED,
             },
             body={
                 "type": "object",
@@ -432,6 +438,10 @@ PATHS: JSON = {
                         "type": "integer",
                         "minimum": MEETUP_MINUTES[0],
                         "maximum": MEETUP_MINUTES[1],
+                    },
+                    "attendee": {
+                        "type": "string",
+                        "description": "the starter's attendee id, for the per-person quota",
                     },
                 },
             },
@@ -503,9 +513,7 @@ PATHS: JSON = {
             "back to #N ({seq}); attendees' going and reports are never undone and never "
             "in the way; the undo is itself a new event (facilitator)",
             {
-                "200": _json(
-                    _object(undone={"type": "array", "items": _INT}, seq=_INT), "undone"
-                ),
+                "200": _json(_object(undone={"type": "array", "items": _INT}, seq=_INT), "undone"),
                 "409": _error("cannot be undone"),
                 **_AUTH_ERRORS,
                 **_COMMON_ERRORS,

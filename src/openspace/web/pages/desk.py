@@ -55,7 +55,7 @@ LAYOUT_MAX = 60_000
 
 
 def signin_page(assets: Assets, board: Board, csrf: str, errors: Errors) -> Tag:
-    form = tags.form(method="post", action=desk_url(board, "signin"))(
+    form = tags.form(method="post", action=desk_url(board, "signin"), novalidate="")(
         error_summary(errors),
         hidden("csrf", csrf),
         field(
@@ -69,9 +69,11 @@ def signin_page(assets: Assets, board: Board, csrf: str, errors: Errors) -> Tag:
     )
     return document(
         assets,
-        f"Facilitator desk — {board.info.name}",
+        f"{'Error: ' if errors else ''}Facilitator desk — {board.info.name}",
         top_bar(board),
         main_tag(class_="form-page")(tags.h1("Facilitator desk"), form),
+        # Focuses the error summary of a refused sign-in.
+        scripts=("forms.js",),
     )
 
 

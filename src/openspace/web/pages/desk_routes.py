@@ -171,9 +171,11 @@ class DeskRoutes:
         pages = self.pages
         board = await pages.board(self.slug)
         pages.csrf.check(request)
-        if pages.desk.sign_in(request, form_value(request.args, "token")):
+        token = form_value(request.args, "token")
+        if pages.desk.sign_in(request, token):
             return pages.redirect(request, self.url())
-        errors = {"token": "That is not the facilitator token."}
+        wrong = "That is not the facilitator token." if token.strip() else ""
+        errors = {"token": wrong or "Enter the facilitator token."}
         page = desk_pages.signin_page(pages.assets, board, pages.csrf.token(request), errors)
         return await pages.send(request, page, 403)
 

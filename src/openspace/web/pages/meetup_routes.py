@@ -9,6 +9,7 @@ private link; C{?key=…} on the link stores it and leaves the address bar.
 
 from __future__ import annotations
 
+import hmac
 from typing import TYPE_CHECKING, ClassVar
 
 from attrs import frozen
@@ -39,7 +40,7 @@ from openspace.web.pages.html import (
     top_bar,
 )
 from openspace.web.pages.page_error import PageError
-from openspace.web.sessions import remember_edit_key
+from openspace.web.sessions import edit_key, remember_edit_key
 
 if TYPE_CHECKING:
     from openspace.web.assets import Assets
@@ -52,9 +53,9 @@ def meetup_edit_url(board: Board, meetup_id: str) -> str:
 
 def key_notice(link: str) -> Tag:
     """
-    The private link to a meetup, shown once, right after starting it.
+    The private link to a meetup, for its starter to change or end it from elsewhere.
     """
-    return edit_link_notice(link, "Your meetup is on the board")
+    return edit_link_notice(link, "Your meetup")
 
 
 def meetup_edit_page(
@@ -144,9 +145,20 @@ class MeetupRoutes:
     async def show(
         self, request: IRequest, board: Board, meetup: Meetup, errors: Errors, status: int = 200
     ) -> bytes:
+        """
+        The page; to its starter, with the private link for another phone.
+        """
+        # app.py mounts this module, so its helper is looked up when called.
+        from openspace.web.pages.app import origin
+
         csrf = self.pages.csrf.token(request)
-        page = meetup_edit_page(self.pages.assets, board, meetup, csrf, errors)
-        return await self.pages.send(request, page, status)
+        key = edit_key(request)
+        notice: Tag | str = ""
+        if key and meetup.key_digest and hmac.compare_digest(meetup.key_digest, digest(key)):
+            link = f"{origin(request)}{meetup_edit_url(board, meetup.id)}?key={key}"
+            notice = key_notice(link)
+        page = meetup_edit_page(self.pages.assets, board, meetup, csrf, errors, notice)
+        return await self.pages.send(request, page, status, private=True)
 
     @app.route("/<meetup_id>/edit", methods=["GET"])
     async def edit_form(self, request: IRequest, meetup_id: str) -> bytes:
@@ -154,7 +166,7 @@ class MeetupRoutes:
         board, meetup, _ = await self._owned(request, meetup_id, presented)
         if presented is not None:
             # Keep the key in a cookie and out of the address bar.
-            if meetup.owner == digest(presented):
+            if hmac.compare_digest(meetup.key_digest, digest(presented)):
                 remember_edit_key(request, self.slug, presented)
             return self.pages.redirect(request, meetup_edit_url(board, meetup_id))
         return await self.show(request, board, meetup, {})
