@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Component
 
-from openspace.official.ical_chunks import EventRuns, event_runs
+from openspace.official.ical_chunks import PIECE_BYTES, EventRuns, event_runs
 from openspace.official.parsed import (
     ItemError,
     ParseError,
@@ -37,7 +37,9 @@ from openspace.official.parsed import (
 FORMAT = "ical"
 
 
-def parse(body: bytes, *, source: str, timezone: str | None) -> ParseResult:
+def parse(
+    body: bytes, *, source: str, timezone: str | None, piece_bytes: int = PIECE_BYTES
+) -> ParseResult:
     """
     Parse an iCalendar document (see L{openspace.official.detect.Parser}); L{ParseError}
     when the bytes are not one.
@@ -46,9 +48,8 @@ def parse(body: bytes, *, source: str, timezone: str | None) -> ParseResult:
     L{openspace.official.ical_chunks}), so that reading a large one never holds the GIL
     for long; the talks and skipped items are the same as when it is read whole.
     """
-    if not _CALENDAR_START.match(body):
-        raise ParseError("not an iCalendar document: it does not start with BEGIN:VCALENDAR")
-    runs = event_runs(body)
+    _require_calendar(body)
+    runs = event_runs(body, piece_bytes)
     if runs is not None:
         try:
             return _read(_piece_calendars(runs), source, timezone)
@@ -56,11 +57,25 @@ def parse(body: bytes, *, source: str, timezone: str | None) -> ParseResult:
             # Read whole, a document that fails fails with the error it always had
             # (a later piece may be unreadable before the time zone is wrong).
             pass
+    return parse_whole(body, source=source, timezone=timezone)
+
+
+def parse_whole(body: bytes, *, source: str, timezone: str | None) -> ParseResult:
+    """
+    Parse an iCalendar document all at once, as L{parse} does when it cannot cut it
+    into pieces: the reference that reading in pieces must agree with.
+    """
+    _require_calendar(body)
     return _read([_calendar(body)], source, timezone)
 
 
 # bytes.lstrip() would copy the whole document (and hold the GIL meanwhile).
 _CALENDAR_START = re.compile(rb"\s*BEGIN:VCALENDAR", re.IGNORECASE)
+
+
+def _require_calendar(body: bytes) -> None:
+    if not _CALENDAR_START.match(body):
+        raise ParseError("not an iCalendar document: it does not start with BEGIN:VCALENDAR")
 
 
 class _Irregular(Exception):
