@@ -33,9 +33,7 @@ PIECE_BYTES = 64 * 1024
 # A line that is exactly BEGIN:VEVENT or END:VEVENT (icalendar ignores case in both
 # words) and is not continued by a folded line (a line break, perhaps blank lines,
 # then a space or tab: see icalendar's UFOLD).
-_MARKER = re.compile(
-    rb"^(BEGIN|END):VEVENT\r?\n(?!(?:\r?\n)*[ \t])", re.MULTILINE | re.IGNORECASE
-)
+_MARKER = re.compile(rb"^(BEGIN|END):VEVENT\r?\n(?!(?:\r?\n)*[ \t])", re.MULTILINE | re.IGNORECASE)
 
 
 @frozen
