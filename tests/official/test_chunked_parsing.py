@@ -47,9 +47,19 @@ def test_the_sample_feed_is_cut_and_read_the_same(samples: Path) -> None:
     # One event per piece, and every event of the document in one of them.
     assert {events for _, _, events in runs.runs} == {1}
     assert len(runs.runs) == body.count(b"BEGIN:VEVENT")
-    for piece_bytes in (1, 2_000, 1_000_000):
-        both_ways(body, piece_bytes)
     assert len(ical.parse(body, source=SOURCE, timezone=None, piece_bytes=1).talks) > 10
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    piece_bytes=st.integers(1, 40_000),
+    timezone=st.sampled_from([None, "UTC", "America/Chicago", "Not/AZone"]),
+)
+def test_the_sample_feed_reads_the_same_in_pieces_of_any_size(
+    piece_bytes: int, timezone: str | None, samples: Path
+) -> None:
+    body = (samples / "giggity-testdata-kielux_2020.ics").read_bytes()
+    both_ways(body, piece_bytes, timezone)
 
 
 @pytest.mark.parametrize(
