@@ -70,7 +70,8 @@ def _line(
     if session is not None:
         attributes["title"] = f"{session.title} — {session.host}"
         badge = fill_badge(len(session.going), board.room(session.room))
-        shown = [tags.strong(session.title), f" — {session.host} ", badge]
+        # Before the title, which may be clamped: how full it is must always show.
+        shown = [badge, " " if badge else "", tags.strong(session.title), f" — {session.host}"]
     return shown_if(tags.p(**attributes)(tag, *shown), bool(role))
 
 
