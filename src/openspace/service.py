@@ -39,6 +39,7 @@ from openspace.store.sqlite import SQLiteDialect, open_sqlite_store, sqlite_pool
 from openspace.tokens import TOKEN_ENV, TOKEN_FILE_ENV, SecretError, load_facilitator_key
 from openspace.web.api import JSONAPI
 from openspace.web.assets import static_folder
+from openspace.web.feedcache import in_threads
 from openspace.web.live import Live, LiveOptions, asset_version
 from openspace.web.site import Root, make_site
 
@@ -124,6 +125,7 @@ class OpenspaceService(Service):
         self.ready: Deferred[list[str]] = Deferred()
         self.ports: list[IListeningPort] = []
         self.live: Live | None = None
+        self.root: Root | None = None
         self.store: SQLBoardStore | None = None
         self.feed: ChangeFeed | None = None
         self.sources: SourcePollers | None = None
@@ -156,7 +158,9 @@ class OpenspaceService(Service):
             store, config.live, self.reactor, asset_version(static_folder())
         )
         await live.warm(store)
-        root = Root(JSONAPI(store, self.clock, key, live=live))
+        self.root = root = Root(
+            JSONAPI(store, self.clock, key, live=live), run_exports=in_threads(self.reactor)
+        )
         site = make_site(root)
         self.sources = await self._poll_sources(store, root.api)
         for description in config.listen:

@@ -44,7 +44,9 @@ def _document(shown: Schedule) -> dict[str, Any]:
                 "date": day.date.isoformat(),
                 "day_start": day.start.isoformat(),
                 "day_end": day.end.isoformat(),
-                "rooms": {room.name: [_event(item, shown) for item in room.items] for room in day.rooms},
+                "rooms": {
+                    room.name: [_event(item, shown) for item in room.items] for room in day.rooms
+                },
             }
             for day in shown.days
         ],

@@ -168,8 +168,10 @@ def _public_changes(before: Board, after: Board, logged: Logged) -> Iterable[Pub
             yield told("proposed", new.id, new.title, f"“{new.title}” by {new.host}: {where}.")
         elif new is None and old is not None:
             yield told(
-                "cancelled", old.id, old.title, f"“{old.title}” ({_where(before, old, zone)}) "
-                "was cancelled."
+                "cancelled",
+                old.id,
+                old.title,
+                f"“{old.title}” ({_where(before, old, zone)}) was cancelled.",
             )
         elif old is not None and new is not None:
             if old.title != new.title:
@@ -188,8 +190,10 @@ def _public_changes(before: Board, after: Board, logged: Logged) -> Iterable[Pub
         meetup = after.meetups[meetup_id]
         span = f"{_day_time(meetup.starts, zone)}–{meetup.ends.astimezone(zone):%H:%M}"
         yield told(
-            "meetup", meetup.id, meetup.title, f"Hallway meetup “{meetup.title}” at "
-            f"{meetup.place}, {span}."
+            "meetup",
+            meetup.id,
+            meetup.title,
+            f"Hallway meetup “{meetup.title}” at {meetup.place}, {span}.",
         )
 
 

@@ -185,9 +185,11 @@ def _session_event(history: History, links: Links, session: Session, *, cancelle
     event.add("location", location)
     url = links.session(board, session.id)
     event.add("url", url)
-    lines = [session.description, f"Host: {session.host}"] if session.description else [
-        f"Host: {session.host}"
-    ]
+    lines = (
+        [session.description, f"Host: {session.host}"]
+        if session.description
+        else [f"Host: {session.host}"]
+    )
     if room is not None and room.access:
         lines.append(f"Access: {room.access}")
     lines.append(url)

@@ -1,7 +1,7 @@
 """
 C{pycon-open-spaces.json}: the C{open-spaces} array the PyCon US mobile app reads.
 
-A JSON array of objects with C{title}, C{start} and C{end} (UTC, ISO 8601), 
+A JSON array of objects with C{title}, C{start} and C{end} (UTC, ISO 8601),
 C{room_display}, C{description}, C{conf_key} (a stable integer: the number in the
 session's id, see L{item_number}) and C{image_url} (always C{null}), in start order.
 A conference serves it beside its C{conference.json}.

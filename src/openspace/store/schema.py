@@ -36,6 +36,20 @@ MIGRATIONS: Sequence[Sequence[str]] = (
         )
         """,
     ),
+    # 2: private "my open spaces" calendar feeds, by the digest of their token.
+    (
+        """
+        CREATE TABLE calendar_feeds (
+            digest TEXT PRIMARY KEY,
+            slug TEXT NOT NULL REFERENCES boards (slug) ON DELETE CASCADE,
+            attendee TEXT,
+            owner TEXT,
+            stars TEXT NOT NULL,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        )
+        """,
+    ),
 )
 
 LATEST = len(MIGRATIONS)

@@ -18,6 +18,8 @@ from twisted.web.server import Site
 
 from openspace.web.api import JSONAPI
 from openspace.web.errors import write_json
+from openspace.web.feedcache import Runner, inline
+from openspace.web.feeds import Feeds, feeds_in_front
 from openspace.web.limits import limited_site
 from openspace.web.pages.app import Pages
 
@@ -38,6 +40,9 @@ class Root:
             takes_self=True,
         )
     )
+    #: Runs export builds off the reactor (the service gives its thread pool).
+    run_exports: Runner = inline
+    feeds: Feeds = field(init=False)
     _api_resource: Resource = field(init=False)
     _pages_resource: Resource = field(init=False)
 
@@ -45,7 +50,9 @@ class Root:
 
     def __attrs_post_init__(self) -> None:
         self._api_resource = self.api.app.resource()
-        self._pages_resource = self.pages.app.resource()
+        # The feeds answer their own routes and hand every other path to the pages.
+        self.feeds = feeds_in_front(self.pages, self.run_exports, self.pages.app.resource())
+        self._pages_resource = self.feeds.app.resource()
 
     @app.route("/healthz", methods=["GET", "HEAD"])
     def healthz(self, request: IRequest) -> bytes:
