@@ -18,6 +18,7 @@ from openspace.board import meetups_running
 from openspace.model import Board, Meetup, Session
 from openspace.official.poller import SourceStatus
 from openspace.web.assets import Assets
+from openspace.web.pages.feedlinks import add_to_calendar, take_it_with_you
 from openspace.web.pages.html import (
     board_url,
     card,
@@ -37,7 +38,7 @@ from openspace.web.pages.html import (
 from openspace.web.pages.official import official_in_slot, session_clashes, sources_notice
 from openspace.web.pages.timeline import SlotView, timeline
 
-BOARD_SCRIPTS = ("common.js", "board.js", "live.js")
+BOARD_SCRIPTS = ("common.js", "board.js", "live.js", "calendar.js")
 
 
 def home_page(assets: Assets, boards: Iterable[Board]) -> Tag:
@@ -92,6 +93,7 @@ def board_page(
         board.info.name,
         top_bar(board, *board_nav(board)),
         main,
+        take_it_with_you(board),
         going_form(board, csrf, board_url(board)),
         scripts=BOARD_SCRIPTS,
     )
@@ -184,6 +186,7 @@ def session_page(
                 going_button(session, attendee),
             ),
             session_clashes(board, session),
+            tags.p(class_="add-to-calendar")(add_to_calendar(board, session.id)),
         ),
         tags.p(tags.a(href=f"/e/{board.info.slug}/s/{session.id}/edit")("Edit this session"))
         if can_edit

@@ -1,8 +1,7 @@
 """
-The "Take it with you" links of the board, and the "Subscribe in your calendar" page.
+The "Subscribe in your calendar" page.
 
-The links are the same for every visitor (they go in the board's shared HTML).  The
-subscribe page offers the whole board's calendar to everyone, and makes a private
+The page offers the whole board's calendar to everyone, and makes a private
 "my open spaces" link on request: that answer is the only place the private link is
 ever shown, so it is never stored by caches (see L{openspace.web.feeds}).
 """
@@ -13,36 +12,11 @@ from twisted.web.template import Tag, tags
 
 from openspace.model import Board
 from openspace.web.assets import Assets
+from openspace.web.pages.feedlinks import calendar_page_url
 from openspace.web.pages.html import board_url, document, hidden, main_tag, top_bar
 from openspace.web.pages.kiosk import qr_image
 
 CALENDAR_SCRIPTS = ("calendar.js",)
-
-
-def calendar_page_url(board: Board) -> str:
-    return f"/e/{board.info.slug}/calendar"
-
-
-def take_it_with_you(board: Board) -> Tag:
-    """
-    The board's feeds, for the foot of the board page.
-    """
-    base = f"/e/{board.info.slug}/"
-    links = (
-        (calendar_page_url(board), "Subscribe in your calendar"),
-        (base + "board.ics", "Calendar file (.ics)"),
-        (base + "schedule.xml", "schedule.xml (Giggity, ConfClerk, EventFahrplan)"),
-        (base + "schedule.json", "schedule.json"),
-        (base + "changes.atom", "What changed (Atom feed)"),
-    )
-    return tags.section(class_="take-away", **{"aria-labelledby": "take-away-title"})(
-        tags.h2(id="take-away-title")("Take it with you"),
-        tags.ul([tags.li(tags.a(href=href)(text)) for href, text in links]),
-    )
-
-
-def add_to_calendar(board: Board, session_id: str) -> Tag:
-    return tags.a(href=f"/e/{board.info.slug}/s/{session_id}.ics", download="")("Add to calendar")
 
 
 def _feed_block(title: str, https_url: str, note: str, field_id: str) -> Tag:
