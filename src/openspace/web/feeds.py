@@ -138,24 +138,15 @@ class Feeds:
             lambda h, now: ical.session_calendar(h, links, now, session_id),
         )
 
-    @app.route("/e/<slug>/schedule.xml", methods=["GET", "HEAD"])
-    async def schedule_xml(self, request: IRequest, slug: str) -> bytes:
+    @app.route("/e/<slug>/schedule.<any(xml, json):syntax>", methods=["GET", "HEAD"])
+    async def schedule(self, request: IRequest, slug: str, syntax: str) -> bytes:
         links, official = self._links(request), _with_official(request)
+        write = frab_xml.schedule_xml if syntax == "xml" else c3voc_json.schedule_json
         return await self._feed(
             request,
             slug,
-            ("schedule.xml", official, links),
-            lambda h, now: frab_xml.schedule_xml(h, links, official=official),
-        )
-
-    @app.route("/e/<slug>/schedule.json", methods=["GET", "HEAD"])
-    async def schedule_json(self, request: IRequest, slug: str) -> bytes:
-        links, official = self._links(request), _with_official(request)
-        return await self._feed(
-            request,
-            slug,
-            ("schedule.json", official, links),
-            lambda h, now: c3voc_json.schedule_json(h, links, official=official),
+            ("schedule", syntax, official, links),
+            lambda h, now: write(h, links, official=official),
         )
 
     @app.route("/e/<slug>/pycon-open-spaces.json", methods=["GET", "HEAD"])

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from openspace.web.feeds_openapi import FEED_PATHS
+
 JSON = dict[str, Any]
 
 
@@ -452,7 +454,7 @@ PATHS: JSON = {
 OPENAPI: JSON = {
     "openapi": "3.1.0",
     "info": {"title": "openspace", "version": "1"},
-    "paths": PATHS,
+    "paths": {**PATHS, **FEED_PATHS},
     "components": {
         "schemas": SCHEMAS,
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
