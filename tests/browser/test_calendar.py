@@ -60,7 +60,7 @@ def subscriber(browser: Any, base: str, axe_source: str) -> dict[str, list[str]]
     page.get_by_role("heading", name="Your private calendar link").wait_for()
     found["private calendar"] = run_axe(page, axe_source)
     url = page.locator("#my-feed").input_value()
-    assert "/my/" in url
+    assert "/my.ics?token=" in url
     assert page.locator(f'a[href="webcal://{url.split("://", 1)[1]}"]').count() == 1
     assert page.locator("img.qr").count() == 1
     screenshot(page, "private-calendar-phone")

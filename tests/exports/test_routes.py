@@ -156,7 +156,8 @@ async def test_unknown_events_rooms_and_sessions_are_404(
         f"/e/{SLUG}/rooms/nope.ics",
         f"/e/{SLUG}/s/s99.ics",
         "/e/nope/schedule.json",
-        f"/e/{SLUG}/my/not-a-token.ics",
+        f"/e/{SLUG}/my.ics?token=not-a-token",
+        f"/e/{SLUG}/my.ics",
     ):
         reply = await client.get(path)
         assert reply.status == 404, path
@@ -188,7 +189,7 @@ async def make_private_feed(browser: Browser, stars: list[str]) -> tuple[str, st
     assert reply.status == 200
     assert reply.headers["cache-control"] == "no-store"
     found = re.search(
-        rf'value="(https?://[^"]+/e/{SLUG}/my/([A-Za-z0-9_-]+)\.ics)"', browser.text()
+        rf'value="(https?://[^"]+/e/{SLUG}/my\.ics\?token=([A-Za-z0-9_-]+))"', browser.text()
     )
     assert found, browser.text()
     assert "webcal://" in browser.text()
@@ -263,4 +264,4 @@ async def test_making_a_private_feed_needs_csrf(server: RunningServer, client: C
     await browser.get(f"/e/{SLUG}/calendar")
     reply = await browser.post(f"/e/{SLUG}/calendar", {"stars": "[]"}, csrf=None)
     assert reply.status == 403
-    assert "/my/" not in browser.text()
+    assert "my.ics" not in browser.text()

@@ -7,7 +7,7 @@ The feeds' routes: calendars, schedule exports, the change feed, and private
 | C{/e/{slug}/board.ics} | every visible session and meetup |
 | C{/e/{slug}/rooms/{id}.ics} | one room's sessions (and meetups at a hallway spot) |
 | C{/e/{slug}/s/{id}.ics} | one session ("Add to calendar") |
-| C{/e/{slug}/my/{token}.ics} | a private "my open spaces" calendar |
+| C{/e/{slug}/my.ics?token=…} | a private "my open spaces" calendar |
 | C{/e/{slug}/schedule.xml}, C{schedule.json} | frab/c3voc, C{?with=official} merges |
 | C{/e/{slug}/pycon-open-spaces.json} | the PyCon US app's C{open-spaces} array |
 | C{/e/{slug}/changes.atom} | what changed |
@@ -164,9 +164,13 @@ class Feeds:
 
     # --- private feeds ---
 
-    @app.route("/e/<slug>/my/<token>.ics", methods=["GET", "HEAD"])
-    async def my_ics(self, request: IRequest, slug: str, token: str) -> bytes:
+    @app.route("/e/<slug>/my.ics", methods=["GET", "HEAD"])
+    async def my_ics(self, request: IRequest, slug: str) -> bytes:
+        """
+        The token is in the query string, which the access log never records.
+        """
         board = await self.pages.board(slug)
+        token = form_value(request.args, "token")
         feed = await self._find(token)
         if feed is None or feed.slug != slug:
             raise PageError(
@@ -206,7 +210,7 @@ class Feeds:
             frozenset(_stars(board, form_value(request.args, "stars"))),
         )
         token = await store.create(feed, utc_now(self.pages.clock))
-        url = self._links(request).feed(board, f"my/{token}.ics")
+        url = self._links(request).feed(board, f"my.ics?token={token}")
         page = calendar_pages.personal_feed_page(
             self.pages.assets, board, url, token, self.pages.csrf.token(request)
         )
