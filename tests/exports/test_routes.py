@@ -265,3 +265,31 @@ async def test_making_a_private_feed_needs_csrf(server: RunningServer, client: C
     reply = await browser.post(f"/e/{SLUG}/calendar", {"stars": "[]"}, csrf=None)
     assert reply.status == 403
     assert "my.ics" not in browser.text()
+
+
+@pytest_twisted.ensureDeferred
+async def test_going_rebuilds_personal_calendars_only(
+    server: RunningServer, client: Client
+) -> None:
+    session = (await client.propose(title="Packaging", hour=12)).json["session"]["id"]
+    browser = Browser(client)
+    browser.cookies["os_attendee"] = "attendee-1234567"
+    _, path = await make_private_feed(browser, [])
+    public = {name: await client.get(f"/e/{SLUG}/{name}") for name in FEEDS}
+    mine = await client.get("/" + path)
+    assert summaries(mine.body) == []
+    feeds = cache(server)
+    builds = feeds.builds
+    await client.post(
+        f"/api/events/{SLUG}/sessions/{session}/going", {"attendee": "attendee-1234567"}
+    )
+    for name, before in public.items():
+        reply = await raw_get(
+            client, f"/e/{SLUG}/{name}", {"If-Modified-Since": before.headers["last-modified"]}
+        )
+        assert reply.status == 304, name
+    assert feeds.builds == builds
+    after = await raw_get(client, "/" + path, {"If-None-Match": mine.headers["etag"]})
+    assert after.status == 200
+    assert summaries(after.body) == ["Packaging"]
+    assert feeds.builds == builds + 1

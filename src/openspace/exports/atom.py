@@ -38,7 +38,7 @@ def changes_atom(history: History, links: Links) -> Document:
     feed.link(href=links.board(board), rel="alternate")
     feed.generator(GENERATOR, version=__version__)
     feed.language("en")
-    feed.updated(history.last_at)
+    feed.updated(history.changed_at)
     shown = [c for c in history.changes if not _hidden_now(history, c)]
     # feedgen puts the entry added last first: add the oldest first.
     for change in shown:
@@ -50,7 +50,7 @@ def changes_atom(history: History, links: Links) -> Document:
         entry.updated(change.at)
         entry.published(change.at)
         entry.author(name=board.info.name)
-    return Document(feed.atom_str(pretty=True), MEDIA_TYPE, history.last_at)
+    return Document(feed.atom_str(pretty=True), MEDIA_TYPE, history.changed_at)
 
 
 def _hidden_now(history: History, change: PublicChange) -> bool:

@@ -25,7 +25,7 @@ def schedule_json(history: History, links: Links, *, official: bool) -> Document
     name = "schedule.json?with=official" if official else "schedule.json"
     shown = schedule(history, links, links.feed(history.board, name), official=official)
     body = json.dumps(_document(shown), ensure_ascii=False, indent=1).encode("utf-8")
-    return Document(body, MEDIA_TYPE, history.last_at)
+    return Document(body, MEDIA_TYPE, history.changed_at)
 
 
 def _document(shown: Schedule) -> dict[str, Any]:

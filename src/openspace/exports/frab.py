@@ -143,7 +143,7 @@ def schedule(history: History, links: Links, document_url: str, *, official: boo
     return Schedule(
         title=board.info.name,
         acronym=short,
-        version=f"{board.created:%Y%m%d%H%M%S}.{board.seq}",
+        version=f"{board.created:%Y%m%d%H%M%S}.{history.changed_seq}",
         url=document_url,
         board_url=links.board(board),
         base_url=links.base + "/",

@@ -24,7 +24,7 @@ def schedule_xml(history: History, links: Links, *, official: bool) -> Document:
     """
     name = "schedule.xml?with=official" if official else "schedule.xml"
     shown = schedule(history, links, links.feed(history.board, name), official=official)
-    return Document(_xml(shown), MEDIA_TYPE, history.last_at)
+    return Document(_xml(shown), MEDIA_TYPE, history.changed_at)
 
 
 def _xml(schedule: Schedule) -> bytes:

@@ -78,10 +78,15 @@ class History:
     @ivar gone_sessions: the last state of each session that left the board.
     @ivar changes: the last L{CHANGES_KEPT} public changes, oldest first.
     @ivar last_at: when the last event was logged.
+    @ivar changed_seq: the seq of the last event that was not an "I'm going": what
+        every public document depends on (nobody's "going" is public).
+    @ivar changed_at: when that event was logged.
     """
 
     board: Board
     last_at: datetime
+    changed_seq: int
+    changed_at: datetime
     sessions: Mapping[str, ItemHistory]
     meetups: Mapping[str, ItemHistory]
     gone_sessions: Mapping[str, Session]
@@ -96,7 +101,7 @@ def advance(history: History | None, logged: Logged) -> History:
     before = history.board if history is not None else None
     board = apply(before, logged)
     if history is None:
-        return History(board, logged.at, {}, {}, {}, {})
+        return History(board, logged.at, logged.seq, logged.at, {}, {}, {}, {})
     if isinstance(logged.change, GoingSet):
         return evolve(history, board=board, last_at=logged.at)
     sessions = _items(history.sessions, before.sessions if before else {}, board.sessions, logged)
@@ -105,7 +110,17 @@ def advance(history: History | None, logged: Logged) -> History:
     gone_meetups = _gone(history.gone_meetups, history.board.meetups, board.meetups)
     told = tuple(_public_changes(history.board, board, logged))
     changes = (history.changes + told)[-CHANGES_KEPT:] if told else history.changes
-    return History(board, logged.at, sessions, meetups, gone_sessions, gone_meetups, changes)
+    return History(
+        board,
+        logged.at,
+        logged.seq,
+        logged.at,
+        sessions,
+        meetups,
+        gone_sessions,
+        gone_meetups,
+        changes,
+    )
 
 
 def fold(history: History | None, log: Iterable[Logged]) -> History | None:

@@ -90,7 +90,7 @@ def personal_calendar(
         )
 
     name = f"{history.board.info.name}: my open spaces"
-    return _calendar(history, links, now, name, mine, _no)
+    return _calendar(history, links, now, name, mine, _no, going=True)
 
 
 def _every(item: object) -> bool:
@@ -108,6 +108,8 @@ def _calendar(
     name: str,
     sessions: SessionFilter,
     meetups: Callable[[Meetup], bool],
+    *,
+    going: bool = False,
 ) -> Document:
     board = history.board
     calendar = Calendar()
@@ -120,7 +122,8 @@ def _calendar(
     calendar.add("x-wr-timezone", board.info.timezone)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH))
-    last_modified = history.last_at
+    # Only a personal calendar changes with "I'm going".
+    last_modified = history.last_at if going else history.changed_at
     fresh_until: datetime | None = None
 
     def kept(item: ItemHistory) -> bool:

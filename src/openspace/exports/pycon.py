@@ -31,7 +31,7 @@ def open_spaces_json(history: History) -> Document:
         )
     ]
     body = json.dumps(shown, ensure_ascii=False, indent=1).encode("utf-8")
-    return Document(body, MEDIA_TYPE, history.last_at)
+    return Document(body, MEDIA_TYPE, history.changed_at)
 
 
 def _entry(board: Board, session: Session) -> dict[str, Any]:

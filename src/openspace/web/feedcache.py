@@ -5,8 +5,9 @@ Calendar apps poll every few minutes, thousands of them; each poll must cost a d
 look-up, not a build.  L{ExportCache} keeps, per board, the L{History} folded up to the
 latest seq (read from the log only for the events it has not seen yet) and every built
 L{Document} under a key naming the feed and its parameters.  A document is rebuilt only
-when the board's seq moves on, or when its C{fresh_until} passes (a cancelled session
-leaving the calendars).  Folding and building run in a thread, never on the reactor;
+when the board changes in a way it shows (public documents ignore "I'm going", the most
+frequent change), or when its C{fresh_until} passes (a cancelled session leaving the
+calendars).  Folding and building run in a thread, never on the reactor;
 one board's work runs one step at a time (a L{DeferredLock}), so a thousand polls
 arriving just after a change wait for one build and then all read it.
 """
@@ -84,6 +85,22 @@ class Served:
         )
 
 
+@define
+class _Entry:
+    """
+    A built document, made from the board at seq C{basis}, and found still good at seq
+    C{seen}.
+    """
+
+    seen: int
+    basis: int
+    created: datetime
+    served: Served
+
+
+Key = tuple[Hashable, ...]
+
+
 def _build(build: Build, history: History, now: datetime) -> Served:
     return Served.of(build(history, now))
 
@@ -96,44 +113,53 @@ class ExportCache:
     max_documents: int = MAX_DOCUMENTS
     _histories: dict[str, History] = field(factory=dict)
     _locks: dict[str, DeferredLock] = field(factory=dict)
-    _documents: OrderedDict[tuple[Hashable, ...], tuple[int, datetime, Served]] = field(
-        factory=OrderedDict
-    )
+    _documents: OrderedDict[Key, _Entry] = field(factory=OrderedDict)
     builds: int = 0
 
-    def _fresh(self, key: tuple[Hashable, ...], board: Board) -> Served | None:
+    def _cached(self, key: Key, created: datetime, basis: int | None = None) -> Served | None:
+        """
+        The document under C{key} if it is still good: for the same incarnation of the
+        event, not past its C{fresh_until}, and made from the same C{basis} (when given).
+        """
         cached = self._documents.get(key)
-        if cached is None:
+        if cached is None or cached.created != created:
             return None
-        seq, created, served = cached
-        if seq < board.seq or created != board.created:
+        if basis is not None and cached.basis != basis:
             return None
-        fresh_until = served.document.fresh_until
+        fresh_until = cached.served.document.fresh_until
         if fresh_until is not None and utc_now(self.clock) >= fresh_until:
             return None
         self._documents.move_to_end(key)
-        return served
+        return cached.served
 
-    async def document(self, board: Board, key: tuple[Hashable, ...], build: Build) -> Served:
+    async def document(
+        self, board: Board, key: Key, build: Build, *, going: bool = False
+    ) -> Served:
         """
         The document C{build} makes of C{board}'s history, built at most once per
-        board seq and C{key} (which must name everything C{build} depends on besides
-        the history and the time).
+        change it depends on: every event if C{going} (a personal calendar), else every
+        event but "I'm going".  C{key} must name everything C{build} depends on besides
+        the history and the time.
         """
         full_key = (board.info.slug, *key)
-        cached = self._fresh(full_key, board)
-        if cached is not None:
-            return cached
+        cached = self._documents.get(full_key)
+        if cached is not None and cached.seen == board.seq:
+            served = self._cached(full_key, board.created)
+            if served is not None:
+                return served
         lock = self._locks.setdefault(board.info.slug, DeferredLock())
         await lock.acquire()
         try:
-            cached = self._fresh(full_key, board)
-            if cached is not None:
-                return cached
             history = await self._history(board)
-            served: Served = await self.run(partial(_build, build, history, utc_now(self.clock)))
-            self.builds += 1
-            self._documents[full_key] = (history.board.seq, history.board.created, served)
+            basis = history.board.seq if going else history.changed_seq
+            served = self._cached(full_key, history.board.created, basis)
+            if served is None:
+                now = utc_now(self.clock)
+                served = await self.run(partial(_build, build, history, now))
+                self.builds += 1
+            self._documents[full_key] = _Entry(
+                history.board.seq, basis, history.board.created, served
+            )
             self._documents.move_to_end(full_key)
             while len(self._documents) > self.max_documents:
                 self._documents.popitem(last=False)

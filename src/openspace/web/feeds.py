@@ -184,6 +184,7 @@ class Feeds:
             lambda h, now: ical.personal_calendar(
                 h, links, now, starred=feed.stars, attendee=feed.attendee, owner=feed.owner
             ),
+            going=True,
         )
         return self._send(request, served, private=True)
 
