@@ -1,7 +1,8 @@
 """
 How much does a calendar app's poll cost?  Polls of the feeds next to the cheapest
 route of the same server (C{/healthz}) and the board JSON's own conditional GET, in one
-run against a real C{openspace serve --demo} process.
+run against a real C{openspace serve} process with a board of C{--sessions} sessions
+(10 rooms × 20 slots).
 
     .venv/bin/python bench/feed_polls.py [--seconds 5] [--threads 8] [--sessions 200]
 
@@ -24,10 +25,35 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-SLUG = "demo"
+SLUG = "bench"
+ROOMS = 10
+SLOTS_PER_DAY = 10
+
+
+def event_file(folder: Path) -> Path:
+    """
+    A two-day event starting tomorrow: 10 rooms × 20 hourly slots, room for 200
+    sessions.
+    """
+    tomorrow = date.today() + timedelta(days=1)
+    lines = ['slug = "bench"', 'name = "Bench Conference"', 'timezone = "Europe/Berlin"']
+    for number in range(1, ROOMS + 1):
+        lines += [
+            "[[rooms]]",
+            f'id = "r{number}"',
+            f'name = "Room {number}"',
+            f'where = "Level {number % 3}, past the stairs"',
+        ]
+    for day in range(2):
+        slots = ", ".join(f'"{h:02d}:00-{h + 1:02d}:00"' for h in range(8, 8 + SLOTS_PER_DAY))
+        lines += ["[[days]]", f'date = "{tomorrow + timedelta(days=day)}"', f"slots = [{slots}]"]
+    path = folder / "bench.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def free_port() -> int:
@@ -158,15 +184,21 @@ def main() -> None:
     port = free_port()
     folder = Path(tempfile.mkdtemp(prefix="openspace-bench-"))
     environ = dict(os.environ, OPENSPACE_FACILITATOR_TOKEN="bench-token-0123456789abcdef")
+    db = str(folder / "bench.sqlite3")
+    subprocess.run(
+        [sys.executable, "-m", "openspace", "event", "load", str(event_file(folder)), "--db", db],
+        env=environ,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     server = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "openspace",
             "serve",
-            "--demo",
             "--db",
-            str(folder / "bench.sqlite3"),
+            db,
             "--listen",
             f"tcp:{port}:interface=127.0.0.1",
         ],
