@@ -60,6 +60,10 @@ async def test_every_feed_answers_conditional_gets(server: RunningServer, client
         assert again.status == 304 and again.body == b""
         stale = await raw_get(client, path, {"If-None-Match": '"other"'})
         assert stale.status == 200
+        assert stale.headers["access-control-allow-origin"] == "*"
+        head = await client.request("HEAD", path)
+        assert head.status == 200 and head.body == b""
+        assert head.headers["etag"] == etag
 
 
 @pytest_twisted.ensureDeferred

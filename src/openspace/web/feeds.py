@@ -276,6 +276,9 @@ class Feeds:
             b"private, no-cache" if private else f"public, max-age={PUBLIC_MAX_AGE}".encode(),
         )
         request.setHeader(b"vary", b"Accept-Encoding")
+        if not private:
+            # Public data: web-based schedule apps may read it from their own origin.
+            request.setHeader(b"access-control-allow-origin", b"*")
         if _not_modified(request, served):
             request.setResponseCode(304)
             return b""
