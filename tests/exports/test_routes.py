@@ -189,6 +189,7 @@ async def make_private_feed(browser: Browser, stars: list[str]) -> tuple[str, st
     page = await browser.get(f"/e/{SLUG}/calendar")
     assert page.status == 200
     assert "webcal://" in page.body.decode()
+    assert re.search(r'href="webcal://[^"]+/e/conf/rooms/r1\.ics"', page.body.decode())
     reply = await browser.post(f"/e/{SLUG}/calendar", {"stars": json.dumps(stars)})
     assert reply.status == 200
     assert reply.headers["cache-control"] == "no-store"

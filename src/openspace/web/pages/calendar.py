@@ -33,6 +33,23 @@ def _feed_block(title: str, https_url: str, note: str, field_id: str) -> Tag:
     )
 
 
+def _room_feeds(board: Board, board_feed: str) -> Tag:
+    """
+    One calendar per room, for a door or a room host.
+    """
+    base = board_feed.rsplit("/", 1)[0]
+    webcal = "webcal://" + base.split("://", 1)[1]
+    return tags.details(class_="feed")(
+        tags.summary("One room only"),
+        tags.ul(
+            [
+                tags.li(tags.a(href=f"{webcal}/rooms/{room.id}.ics")(room.name))
+                for room in board.rooms
+            ]
+        ),
+    )
+
+
 def calendar_page(assets: Assets, board: Board, board_feed: str, csrf: str) -> Tag:
     """
     Everyone's view: the whole board as a calendar, and the button that makes a
@@ -50,6 +67,7 @@ def calendar_page(assets: Assets, board: Board, board_feed: str, csrf: str) -> T
                 "Every session and hallway meetup; your calendar keeps up as they move.",
                 "board-feed",
             ),
+            _room_feeds(board, board_feed),
             tags.section(class_="feed")(
                 tags.h2("My open spaces"),
                 tags.p(
