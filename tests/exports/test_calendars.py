@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 from lxml import etree
 
@@ -16,6 +18,7 @@ from openspace.commands import (
     EditSession,
     HideSession,
     ProposeSession,
+    Refused,
     SetGoing,
     StartMeetup,
     SwapSessions,
@@ -184,3 +187,62 @@ def test_the_atom_feed_tells_changes_newest_first_with_names() -> None:
     assert links[1] == "https://board.example.org/e/conf/"
     updated = [entry.findtext(f"{ATOM}updated") for entry in entries]
     assert updated == sorted(updated, reverse=True)
+
+
+OPERATIONS = st.lists(
+    st.tuples(
+        st.sampled_from(["propose", "move", "rename", "hide", "show", "cancel", "going"]),
+        st.integers(0, 5),
+        st.integers(0, 3),
+        st.integers(10, 16),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(OPERATIONS)
+def test_calendars_keep_uids_and_grow_sequences_whatever_happens(
+    operations: list[tuple[str, int, int, int]],
+) -> None:
+    story = Story.start(START)
+    seen: dict[str, tuple[int, tuple[str, ...]]] = {}
+    for kind, pick, room, hour in operations:
+        sessions = sorted(story.current.board.sessions)
+        target = sessions[pick % len(sessions)] if sessions else None
+        command: Any = {
+            "propose": ProposeSession(f"T{pick}", "", "H", [], f"r{room + 1}", slot_id(hour), "o"),
+            "move": target and EditSession(target, room=f"r{room + 1}", slot=slot_id(hour)),
+            "rename": target and EditSession(target, title=f"Renamed {hour}"),
+            "hide": target and HideSession(target, True),
+            "show": target and HideSession(target, False),
+            "cancel": target and CancelSession(target),
+            "going": target and SetGoing(target, f"attendee-{pick:04d}", True),
+        }[kind]
+        if not command:
+            continue
+        try:
+            story.do(command)
+        except Refused:
+            continue
+        board = story.current.board
+        calendar = Calendar.from_ical(board_calendar(story.current, LINKS, story.now).body)
+        found = list(calendar.walk("VEVENT"))
+        uids = [str(event["UID"]) for event in found]
+        assert len(uids) == len(set(uids))
+        confirmed = {
+            str(e["UID"]).split(".", 1)[0] for e in found if str(e["STATUS"]) == "CONFIRMED"
+        }
+        assert confirmed == {f"session-{s.id}" for s in board.visible_sessions()}
+        for event in found:
+            uid, sequence = str(event["UID"]), int(event["SEQUENCE"])
+            shown = (
+                *(str(event[name]) for name in ("SUMMARY", "LOCATION", "STATUS")),
+                event["DTSTART"].dt.isoformat(),
+            )
+            if uid in seen:
+                before, was = seen[uid]
+                assert sequence >= before
+                if shown != was:
+                    assert sequence > before, (uid, was, shown)
+            seen[uid] = (sequence, shown)
