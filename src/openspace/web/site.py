@@ -2,8 +2,9 @@
 The root of the web site: health check, and the branches every part hangs from.
 
 Everything is served on one port: C{/api/} is the JSON API (L{openspace.web.api}); the
-pages and assets (L{openspace.web.pages}) take every other path; the live WebSocket
-endpoint hangs from this root too.
+feeds (L{openspace.web.feeds}: calendars, schedule exports, Atom) answer their own
+paths, and the pages and assets (L{openspace.web.pages}) take every other path; the
+live WebSocket endpoint hangs from this root too.
 """
 
 from __future__ import annotations
