@@ -58,6 +58,8 @@ async def test_every_feed_answers_conditional_gets(server: RunningServer, client
         assert (await raw_get(client, path, {"If-None-Match": etag})).status == 304
         again = await raw_get(client, path, {"If-Modified-Since": modified})
         assert again.status == 304 and again.body == b""
+        older = await raw_get(client, path, {"If-Modified-Since": "Mon, 01 Jan 2029 00:00:00 GMT"})
+        assert older.status == 200
         stale = await raw_get(client, path, {"If-None-Match": '"other"'})
         assert stale.status == 200
         assert stale.headers["access-control-allow-origin"] == "*"
