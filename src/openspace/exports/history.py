@@ -98,17 +98,17 @@ def advance(history: History | None, logged: Logged) -> History:
     """
     The history after one more logged event (the first must create the board).
     """
-    before = history.board if history is not None else None
-    board = apply(before, logged)
     if history is None:
+        board = apply(None, logged)
         return History(board, logged.at, logged.seq, logged.at, {}, {}, {}, {})
+    before, board = history.board, apply(history.board, logged)
     if isinstance(logged.change, GoingSet):
         return evolve(history, board=board, last_at=logged.at)
-    sessions = _items(history.sessions, before.sessions if before else {}, board.sessions, logged)
-    meetups = _items(history.meetups, before.meetups if before else {}, board.meetups, logged)
-    gone_sessions = _gone(history.gone_sessions, history.board.sessions, board.sessions)
-    gone_meetups = _gone(history.gone_meetups, history.board.meetups, board.meetups)
-    told = tuple(_public_changes(history.board, board, logged))
+    sessions = _items(history.sessions, before.sessions, board.sessions, logged)
+    meetups = _items(history.meetups, before.meetups, board.meetups, logged)
+    gone_sessions = _gone(history.gone_sessions, before.sessions, board.sessions)
+    gone_meetups = _gone(history.gone_meetups, before.meetups, board.meetups)
+    told = tuple(_public_changes(before, board, logged))
     changes = (history.changes + told)[-CHANGES_KEPT:] if told else history.changes
     return History(
         board,
