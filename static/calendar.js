@@ -21,15 +21,24 @@
   var starKey = "openspace.stars." + slug;
   var feedKey = "openspace.feed." + slug;
   var syncedKey = "openspace.feed.synced." + slug;
+  var syncedAtKey = "openspace.feed.syncedAt." + slug;
+  var HOUR = 3600 * 1000;
 
   function stars() {
     return store(starKey) || "[]";
+  }
+
+  function forget() {
+    store(feedKey, null);
+    store(syncedKey, null);
+    store(syncedAtKey, null);
   }
 
   var made = region.getAttribute("data-feed-token");
   if (made) {
     store(feedKey, made);
     store(syncedKey, stars());
+    store(syncedAtKey, String(Date.now()));
   }
 
   var form = document.getElementById("make-feed");
@@ -41,8 +50,7 @@
 
   document.addEventListener("submit", function (event) {
     if (event.target.action && /\/calendar\/revoke$/.test(event.target.action)) {
-      store(feedKey, null);
-      store(syncedKey, null);
+      forget();
     }
   });
 
@@ -59,10 +67,13 @@
     input.insertAdjacentElement("afterend", button);
   });
 
+  // Also once an hour without a change of stars: the request carries the edit key
+  // cookie of a host who proposed after asking for the feed.
   function sync() {
     var token = store(feedKey);
     var now = stars();
-    if (!token || store(syncedKey) === now) return;
+    var recent = Date.now() - Number(store(syncedAtKey) || 0) < HOUR;
+    if (!token || (store(syncedKey) === now && recent)) return;
     var list;
     try { list = JSON.parse(now); } catch (e) { return; }
     fetch("/e/" + encodeURIComponent(slug) + "/calendar/stars", {
@@ -70,8 +81,8 @@
       headers: { "Content-Type": "application/json", "Authorization": "Bearer " + token },
       body: JSON.stringify({ stars: list }),
     }).then(function (r) {
-      if (r.status === 204) store(syncedKey, now);
-      else if (r.status === 404) { store(feedKey, null); store(syncedKey, null); }
+      if (r.status === 204) { store(syncedKey, now); store(syncedAtKey, String(Date.now())); }
+      else if (r.status === 404) forget();
     }).catch(function () { /* offline: the next page load tries again */ });
   }
 

@@ -300,3 +300,25 @@ async def test_going_rebuilds_personal_calendars_only(
     assert after.status == 200
     assert summaries(after.body) == ["Packaging"]
     assert feeds.builds == builds + 1
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_host_who_proposes_later_finds_their_session_after_a_sync(
+    server: RunningServer, client: Client
+) -> None:
+    browser = Browser(client)
+    token, path = await make_private_feed(browser, [])
+    hosted = (await client.propose(title="Proposed later", hour=12)).json
+    assert summaries((await client.get("/" + path)).body) == []
+    synced = await client.request(
+        "PUT",
+        f"/e/{SLUG}/calendar/stars",
+        {"stars": []},
+        token=token,
+        headers={"Cookie": f"os_edit={hosted['edit_token']}"},
+    )
+    assert synced.status == 204
+    assert summaries((await client.get("/" + path)).body) == ["Proposed later"]
+    # A sync without the cookie keeps the host's sessions.
+    await client.request("PUT", f"/e/{SLUG}/calendar/stars", {"stars": []}, token=token)
+    assert summaries((await client.get("/" + path)).body) == ["Proposed later"]

@@ -60,9 +60,13 @@ class FeedStore(Protocol):
         The feed C{token} opens, if any.
         """
 
-    def star(self, token: str, stars: Sequence[str], now: datetime) -> Deferred[bool]:
+    def star(
+        self, token: str, stars: Sequence[str], now: datetime, owner: str | None = None
+    ) -> Deferred[bool]:
         """
-        Replace the feed's starred sessions; L{False} if there is no such feed.
+        Replace the feed's starred sessions, and its host key's digest when C{owner}
+        is given (a host who proposed after asking for the feed); L{False} if there is
+        no such feed.
         """
 
     def revoke(self, token: str) -> Deferred[bool]:
@@ -111,10 +115,13 @@ class SQLFeedStore:
         )
         return rows.addCallback(_feed_of)
 
-    def star(self, token: str, stars: Sequence[str], now: datetime) -> Deferred[bool]:
+    def star(
+        self, token: str, stars: Sequence[str], now: datetime, owner: str | None = None
+    ) -> Deferred[bool]:
         return self._changed(
-            "UPDATE calendar_feeds SET stars = ?, updated = ? WHERE digest = ?",
-            (_stars_text(stars), now.astimezone(UTC).isoformat(), digest(token)),
+            "UPDATE calendar_feeds SET stars = ?, owner = COALESCE(?, owner), updated = ? "
+            "WHERE digest = ?",
+            (_stars_text(stars), owner, now.astimezone(UTC).isoformat(), digest(token)),
         )
 
     def revoke(self, token: str) -> Deferred[bool]:

@@ -230,7 +230,8 @@ class Feeds:
     async def sync_stars(self, request: IRequest, slug: str) -> bytes:
         """
         The board's script keeps a private feed's stars in step with C{localStorage}:
-        C{{"stars": [session ids]}}, with C{Authorization: Bearer <feed token>}.
+        C{{"stars": [session ids]}}, with C{Authorization: Bearer <feed token>}.  The
+        browser's edit key cookie, if any, makes its sessions part of the feed too.
         """
         board = await self._api_board(slug)
         token = _bearer(request)
@@ -241,7 +242,9 @@ class Feeds:
         if len(stars) > MAX_STARS:
             raise ApiError(422, "invalid", f"at most {MAX_STARS} stars", "stars")
         known = [s for s in stars if s in board.sessions]
-        if not await self._store(board).star(token, known, utc_now(self.pages.clock)):
+        key = edit_key(request)
+        owner = digest(key) if key else None
+        if not await self._store(board).star(token, known, utc_now(self.pages.clock), owner):
             raise ApiError(404, "not_found", "no such private feed")
         self._private.pop(digest(token), None)
         request.setResponseCode(204)
