@@ -169,6 +169,23 @@ class Client:
         return await self.post(f"/api/events/{SLUG}/sessions", body)
 
 
+@asynccontextmanager
+async def serving(site: Any) -> AsyncIterator[Client]:
+    """
+    Serve C{site} (a L{twisted.web.server.Site}) on a free loopback port while in use.
+    """
+    from twisted.internet import reactor
+    from twisted.internet.defer import maybeDeferred
+    from twisted.internet.endpoints import serverFromString
+
+    port = await serverFromString(reactor, "tcp:0:interface=127.0.0.1").listen(site)
+    try:
+        async with Client.open(f"http://127.0.0.1:{port.getHost().port}") as client:
+            yield client
+    finally:
+        await maybeDeferred(port.stopListening)
+
+
 def utc(hour: int, minute: int = 0) -> datetime:
     return DAY.replace(hour=hour, minute=minute).astimezone(UTC)
 

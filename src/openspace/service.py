@@ -33,7 +33,7 @@ from openspace.official.sources import (
     poll_while_leading,
     source_pollers,
 )
-from openspace.store.interface import BoardStore
+from openspace.store.interface import BoardStore, MissingDriver
 from openspace.store.sql import SQLBoardStore
 from openspace.store.sqlite import SQLiteDialect, open_sqlite_store, sqlite_pool
 from openspace.tokens import TOKEN_ENV, TOKEN_FILE_ENV, SecretError, load_facilitator_key
@@ -60,6 +60,8 @@ class ServerConfig:
     @ivar token_file: where the facilitator token is; see L{load_facilitator_key}.
     @ivar sources: official schedule sources to add to C{source_event} (the demo event
         with C{demo}, else the only event when L{None}); see L{attach_sources}.
+    @ivar public_status: serve C{/api/status} to anyone, not only with the facilitator
+        token.
     @ivar freeze_gc: once listening, move everything start-up made out of the garbage
         collector's way (C{gc.freeze()}); servers do, tests need not.
     """
@@ -73,10 +75,24 @@ class ServerConfig:
     freeze_gc: bool = False
     sources: tuple[ScheduleSource, ...] = ()
     source_event: str | None = None
+    public_status: bool = False
 
 
 def is_postgres_url(db: str) -> bool:
     return db.startswith(("postgresql://", "postgres://"))
+
+
+def require_driver(db: str) -> None:
+    """
+    Fail with L{MissingDriver} if C{db} is a PostgreSQL URL and psycopg is missing.
+    """
+    if is_postgres_url(db):
+        try:
+            import psycopg  # noqa: F401
+        except ImportError as e:
+            raise MissingDriver(
+                "a postgresql:// database needs psycopg: pip install 'openspace[postgres]'"
+            ) from e
 
 
 def database(given: str | None, environ: Mapping[str, str]) -> str:
@@ -142,6 +158,7 @@ class OpenspaceService(Service):
 
     async def _start(self) -> list[str]:
         config = self.config
+        require_driver(config.db)
         if is_postgres_url(config.db):
             _require_shared_token(config)
         fallback = Path(config.db).resolve().parent / TOKEN_FILE_NAME
@@ -158,9 +175,8 @@ class OpenspaceService(Service):
             store, config.live, self.reactor, asset_version(static_folder())
         )
         await live.warm(store)
-        self.root = root = Root(
-            JSONAPI(store, self.clock, key, live=live), run_exports=in_threads(self.reactor)
-        )
+        api = JSONAPI(store, self.clock, key, live=live, public_status=config.public_status)
+        self.root = root = Root(api, timer=self.reactor, run_exports=in_threads(self.reactor))
         site = make_site(root)
         self.sources = await self._poll_sources(store, root.api)
         for description in config.listen:

@@ -31,7 +31,10 @@ class Options(usage.Options):
         ],
         ["event", None, None, "the event that --source belongs to"],
     ]
-    optFlags = [["demo", None, "create the demo event"]]
+    optFlags = [
+        ["demo", None, "create the demo event"],
+        ["public-status", None, "serve /api/status to anyone, not only to facilitators"],
+    ]
 
     def __init__(self) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
@@ -77,6 +80,7 @@ def makeService(options: Options) -> IService:
         token_file=Path(token_file) if token_file else None,
         sources=tuple(ScheduleSource(url, interval=interval) for url in options["source"]),
         source_event=options["event"],
+        public_status=bool(options["public-status"]),
     )
     service = OpenspaceService(config, reactor)
 

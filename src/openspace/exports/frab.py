@@ -28,6 +28,7 @@ from attrs import frozen
 
 from openspace.exports.document import Links, incarnation, item_guid, item_number
 from openspace.exports.history import History
+from openspace.links import web_link
 from openspace.model import Board, OfficialTalk
 
 OPEN_SPACE = "Open Space"
@@ -210,7 +211,7 @@ def _official(board: Board, short: str) -> Iterable[Item]:
             track=talk.track,
             abstract="",
             persons=talk.speakers,
-            url=talk.url if talk.url.startswith(("http://", "https://")) else "",
+            url=web_link(talk.url),
         )
 
 

@@ -59,6 +59,19 @@ class SchemaTooOld(Exception):
     """
 
 
+class NotADatabase(Exception):
+    """
+    The file given as the database is not one openspace may open (empty, or not
+    SQLite): refuse rather than serve an empty board or overwrite someone's file.
+    """
+
+
+class MissingDriver(Exception):
+    """
+    The database needs a driver that is not installed; the message says what to install.
+    """
+
+
 class EventExists(Exception):
     """
     An event with this slug is already in the database.
@@ -74,6 +87,12 @@ class BoardStore(Protocol):
     def slugs(self) -> Deferred[list[str]]:
         """
         Every event's slug, sorted.
+        """
+
+    def check_schema(self) -> Deferred[None]:
+        """
+        Fail with L{SchemaTooNew} or L{SchemaTooOld} unless the database is at the
+        schema this code knows (and with the database's error if it cannot be read).
         """
 
     def execute(

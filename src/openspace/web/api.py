@@ -46,6 +46,7 @@ from openspace.tokens import FacilitatorKey, digest, new_edit_key
 from openspace.views import board_json, log_entry_json, meetup_json, session_json, warning_json
 from openspace.web.auth import actor_for, bearer_token, facilitator_only, required_actor
 from openspace.web.errors import ApiError, write_error, write_json
+from openspace.web.headers import allow_header
 from openspace.web.live import Live
 from openspace.web.openapi import OPENAPI
 
@@ -82,6 +83,9 @@ def take(body: Mapping[str, Any], name: str, kind: type[T], default: Any = ...) 
         result: T = default
         return result
     value = body[name]
+    if kind is int and isinstance(value, float) and value.is_integer():
+        # JSON has one kind of number: 30.0 is the integer 30, as JSON Schema has it.
+        value = int(value)
     if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
         raise ApiError(422, "invalid", f"{name} must be a {_KIND_NAMES[kind]}", name)
     return value
@@ -125,6 +129,8 @@ class JSONAPI:
     facilitator: FacilitatorKey
     live: Live | None = None
     source_statuses: Callable[[Board], Sequence[SourceStatus]] = pending_statuses
+    # /api/status to anyone; by default only with the facilitator token.
+    public_status: bool = False
     _rendered: dict[str, tuple[tuple[object, ...], bytes]] = field(factory=dict)
 
     app: ClassVar[Klein] = Klein()
@@ -149,6 +155,7 @@ class JSONAPI:
 
     @app.handle_errors(MethodNotAllowed)
     def _bad_method(self, request: IRequest, failure: Failure) -> bytes:
+        allow_header(request, failure)
         method = request.method.decode("ascii", "replace")
         return write_error(
             request, ApiError(405, "method_not_allowed", f"{method} is not allowed here")
@@ -178,6 +185,8 @@ class JSONAPI:
 
     @app.route("/status", methods=["GET"])
     def status(self, request: IRequest) -> bytes:
+        if not self.public_status:
+            facilitator_only(request, self.facilitator)
         request.setHeader(b"cache-control", b"no-store")
         live = self.live.status() if self.live is not None else {"connections": 0, "boards": {}}
         return write_json(request, 200, {"live": live})
@@ -248,9 +257,11 @@ class JSONAPI:
     @app.route("/events/<slug>/sessions", methods=["POST"])
     async def propose(self, request: IRequest, slug: str) -> bytes:
         body = read_json(request)
-        # A host who already has a key keeps using it, so one key owns all their sessions.
-        key = bearer_token(request) or new_edit_key()
-        actor = actor_for(bearer_token(request), self.facilitator)
+        token = bearer_token(request)
+        actor = actor_for(token, self.facilitator)
+        # A host who already has a key keeps using it, so one key owns all their sessions;
+        # the facilitator token is never an edit key (its digest would then be stored).
+        key = token if token is not None and not actor.privileged else new_edit_key()
         command = ProposeSession(
             title=take(body, "title", str),
             description=take(body, "description", str, ""),

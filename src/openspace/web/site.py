@@ -1,5 +1,5 @@
 """
-The root of the web site: health check, and the branches every part hangs from.
+The root of the web site: health checks, and the branches every part hangs from.
 
 Everything is served on one port: C{/api/} is the JSON API (L{openspace.web.api}); the
 feeds (L{openspace.web.feeds}: calendars, schedule exports, Atom) answer their own
@@ -13,14 +13,19 @@ from typing import ClassVar
 
 from attrs import Factory, define, field
 from klein import Klein, KleinRenderable
+from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
 from twisted.web.resource import Resource
 from twisted.web.server import Site
+from werkzeug.exceptions import NotFound
 
+from openspace.clock import Clock
 from openspace.web.api import JSONAPI
-from openspace.web.errors import write_json
+from openspace.web.errors import ApiError, write_error, write_json
 from openspace.web.feedcache import Runner, inline
 from openspace.web.feeds import Feeds, feeds_in_front
+from openspace.web.hardened import hardened, wants_json
+from openspace.web.health import Readiness
 from openspace.web.limits import limited_site
 from openspace.web.pages.app import Pages
 
@@ -41,6 +46,8 @@ class Root:
             takes_self=True,
         )
     )
+    # Deadlines of the readiness check; the API's clock unless given.
+    timer: Clock | None = None
     #: Runs export builds off the reactor (the service gives its thread pool).
     run_exports: Runner = inline
     feeds: Feeds = field(init=False)
@@ -60,6 +67,18 @@ class Root:
         request.setHeader(b"cache-control", b"no-store")
         return write_json(request, 200, {"ok": True})
 
+    @app.route("/readyz", methods=["GET", "HEAD"])
+    async def readyz(self, request: IRequest) -> bytes:
+        readiness = Readiness(
+            self.api.store,
+            # Looked up per request: the service sets the API's statuses later.
+            lambda board: self.api.source_statuses(board),
+            self.timer or self.api.clock,
+        )
+        ready, checks = await readiness.check()
+        request.setHeader(b"cache-control", b"no-store")
+        return write_json(request, 200 if ready else 503, {"ready": ready, "checks": checks})
+
     @app.route("/api/", branch=True)
     def api_branch(self, request: IRequest) -> KleinRenderable:
         return self._api_resource
@@ -68,6 +87,18 @@ class Root:
     def pages_branch(self, request: IRequest) -> KleinRenderable:
         return self._pages_resource
 
+    @app.handle_errors(NotFound)
+    def unrouted(self, request: IRequest, failure: Failure) -> KleinRenderable:
+        """
+        Paths no branch takes (a newline in a segment): the API answers its JSON 404,
+        the pages their own "not found" page.
+        """
+        if wants_json(request.path):
+            return write_error(request, ApiError(404, "not_found", "no such API route"))
+        return self._pages_resource
+
 
 def make_site(root: Root) -> Site:
-    return limited_site(root.app.resource())
+    site = limited_site(root.app.resource())
+    site.requestFactory = hardened(site.requestFactory)
+    return site
