@@ -23,6 +23,19 @@ def _json(schema: JSON, description: str) -> JSON:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+# Outside /api/ these come as the pages' HTML error page, not JSON.
+_SERVER_ERRORS = {
+    "500": {"description": "a bug: nothing was changed"},
+    "503": {"description": "storage cannot be used right now (e.g. disk full); see Retry-After"},
+}
+
+_SCHEDULE = {
+    "type": "object",
+    "required": ["schedule"],
+    "description": "a c3voc/frab schedule.json, valid against "
+    "https://c3voc.de/schedule/schema.json",
+}
+
 _OPEN_SPACE = {
     "type": "object",
     "required": ["title", "start", "end", "room_display", "description", "conf_key"],
@@ -52,9 +65,10 @@ FEED_PATHS: JSON = {
                 *_CONDITIONAL,
             ],
             "responses": {
-                "200": _json({"$ref": "https://c3voc.de/schedule/schema.json"}, "the schedule"),
+                "200": _json(_SCHEDULE, "the schedule"),
                 "304": _NOT_MODIFIED,
                 "404": {"description": "no such event"},
+                **_SERVER_ERRORS,
             },
         },
     },
@@ -66,6 +80,7 @@ FEED_PATHS: JSON = {
                 "200": _json({"type": "array", "items": _OPEN_SPACE}, "the open spaces"),
                 "304": _NOT_MODIFIED,
                 "404": {"description": "no such event"},
+                **_SERVER_ERRORS,
             },
         },
     },
@@ -99,6 +114,7 @@ FEED_PATHS: JSON = {
                 "401": _json(_ERROR, "no token sent"),
                 "404": _json(_ERROR, "no such event or private calendar"),
                 "422": _json(_ERROR, "stars is not a list of strings"),
+                **_SERVER_ERRORS,
             },
         },
     },
@@ -111,6 +127,7 @@ FEED_PATHS: JSON = {
                 "204": {"description": "the link no longer works"},
                 "401": _json(_ERROR, "no token sent"),
                 "404": _json(_ERROR, "no such event or private calendar"),
+                **_SERVER_ERRORS,
             },
         },
     },
