@@ -202,7 +202,7 @@ OPERATIONS = st.lists(
 
 @settings(max_examples=60, deadline=None)
 @given(OPERATIONS)
-def test_calendars_keep_uids_and_grow_sequences_whatever_happens(
+def test_calendars_keep_uids_and_grow_sequences_and_atom_keeps_secrets_whatever_happens(
     operations: list[tuple[str, int, int, int]],
 ) -> None:
     story = Story.start(START)
@@ -211,9 +211,11 @@ def test_calendars_keep_uids_and_grow_sequences_whatever_happens(
         sessions = sorted(story.current.board.sessions)
         target = sessions[pick % len(sessions)] if sessions else None
         command: Any = {
-            "propose": ProposeSession(f"T{pick}", "", "H", [], f"r{room + 1}", slot_id(hour), "o"),
+            "propose": ProposeSession(
+                f"T{len(story.log)}", "", "H", [], f"r{room + 1}", slot_id(hour), "o"
+            ),
             "move": target and EditSession(target, room=f"r{room + 1}", slot=slot_id(hour)),
-            "rename": target and EditSession(target, title=f"Renamed {hour}"),
+            "rename": target and EditSession(target, title=f"Renamed {len(story.log)}"),
             "hide": target and HideSession(target, True),
             "show": target and HideSession(target, False),
             "cancel": target and CancelSession(target),
@@ -226,6 +228,11 @@ def test_calendars_keep_uids_and_grow_sequences_whatever_happens(
         except Refused:
             continue
         board = story.current.board
+        atom = changes_atom(story.current, LINKS).body
+        assert b"attendee-" not in atom
+        # Titles are unique here: a hidden session's title shows in no entry.
+        for hidden in (s for s in board.sessions.values() if s.hidden):
+            assert f"“{hidden.title}”".encode() not in atom
         calendar = Calendar.from_ical(board_calendar(story.current, LINKS, story.now).body)
         found = list(calendar.walk("VEVENT"))
         uids = [str(event["UID"]) for event in found]
