@@ -45,6 +45,13 @@ def test_path_parameters_are_declared() -> None:
             assert declared == names, (path, declared)
 
 
+def test_every_write_takes_an_idempotency_key() -> None:
+    for item in OPENAPI["paths"].values():
+        for method, operation in item.items():
+            headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+            assert ("Idempotency-Key" in headers) == (method != "get"), (method, operation)
+
+
 @pytest_twisted.ensureDeferred
 async def test_the_document_is_served(client: Client) -> None:
     reply = await client.get("/api/openapi.json")

@@ -12,11 +12,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from attrs import frozen
+from attrs import field, frozen
 from twisted.internet.defer import Deferred
 
 from openspace.commands import Actor, Command, Decision
 from openspace.events import Logged
+from openspace.idempotency import IdempotencyKey, Reply
 from openspace.model import Board
 
 
@@ -39,6 +40,30 @@ class Outcome:
     board: Board
     logged: tuple[Logged, ...]
     decision: Decision
+
+
+@frozen
+class Once:
+    """
+    A write to carry out at most once (see L{openspace.idempotency}): its key, its
+    request's fingerprint, and how to turn its outcome into the reply, called inside the
+    transaction (so it must be pure and quick).
+    """
+
+    key: IdempotencyKey
+    fingerprint: str
+    respond: Callable[[Outcome], Reply] = field(repr=False)
+
+
+@frozen
+class Done:
+    """
+    What an idempotent write gave: the reply, and the outcome if it was carried out now
+    (L{None} when the reply is a replay).
+    """
+
+    reply: Reply
+    outcome: Outcome | None
 
 
 CommitListener = Callable[[Board, Sequence[Logged]], None]
@@ -101,6 +126,16 @@ class BoardStore(Protocol):
         """
         Decide C{command} against the latest board and commit its events and the new
         board in one transaction.  Fails with L{openspace.commands.Refused}.
+        """
+
+    def execute_once(
+        self, slug: str, command: Command | UndoLast, actor: Actor, now: datetime, once: Once
+    ) -> Deferred[Done]:
+        """
+        Like L{execute}, but at most once per key: if C{once.key} already has a reply
+        for C{slug}, give it back without deciding anything; otherwise execute and keep
+        the reply (if a success) in the same transaction.  Fails with
+        L{openspace.idempotency.KeyReused} when the key's first request was different.
         """
 
     def events_since(self, slug: str, seq: int, limit: int) -> Deferred[list[Logged]]:

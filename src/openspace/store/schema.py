@@ -36,7 +36,24 @@ MIGRATIONS: Sequence[Sequence[str]] = (
         )
         """,
     ),
-    # 2: private "my open spaces" calendar feeds, by the digest of their token.
+    # 2: replies kept for idempotent writes (openspace.idempotency), found by a digest
+    # of the client's key; secrets in them are sealed under that key.
+    (
+        """
+        CREATE TABLE replies (
+            slug TEXT NOT NULL REFERENCES boards (slug) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            sealed TEXT,
+            expires BIGINT NOT NULL,
+            PRIMARY KEY (slug, key)
+        )
+        """,
+        "CREATE INDEX replies_expiry ON replies (slug, expires)",
+    ),
+    # 3: private "my open spaces" calendar feeds, by the digest of their token.
     (
         """
         CREATE TABLE calendar_feeds (

@@ -28,9 +28,11 @@ from openspace.board import decide
 from openspace.codec import decode_board, decode_logged, dumps, encode_board, encode_logged
 from openspace.commands import Actor, Command, Undo
 from openspace.events import Logged
+from openspace.idempotency import KeyReused, StoredReply
 from openspace.model import Board
 from openspace.replay import record, replay
-from openspace.store.interface import CommitListener, EventExists, Outcome, UndoLast
+from openspace.store import replies
+from openspace.store.interface import CommitListener, Done, EventExists, Once, Outcome, UndoLast
 from openspace.store.relay import Relay
 from openspace.store.schema import check_version, current_version, migrate, require_latest
 from openspace.undo import undo_targets
@@ -246,22 +248,65 @@ class SQLBoardStore:
     ) -> Deferred[Outcome]:
         def write(cursor: Any) -> Outcome:
             board = self._load(cursor, slug, lock=True)
-            resolved: Command = (
-                Undo(undo_targets(self._tail(cursor, slug, UNDO_WINDOW), command.count))
-                if isinstance(command, UndoLast)
-                else command
-            )
-            decision = decide(board, resolved, actor, now)
-            after, logged = record(board, decision, actor, now)
-            if after is None:
-                raise AssertionError("a decision on no board created none")
-            if logged:
-                self._write(cursor, after, logged, created=board is None, now=now)
-            return Outcome(after, logged, decision)
+            return self._decide(cursor, slug, board, command, actor, now)
 
         outcome = self._transaction(write, writes=True)
         outcome.addCallback(self._committed)
         return outcome
+
+    def execute_once(
+        self, slug: str, command: Command | UndoLast, actor: Actor, now: datetime, once: Once
+    ) -> Deferred[Done]:
+        sql = self.dialect.sql
+        lookup = once.key.lookup
+
+        def write(cursor: Any) -> Done:
+            # The board's lock first: it orders every request with this key, on any node.
+            board = self._load(cursor, slug, lock=True)
+            replies.forget_expired(cursor, sql, slug, now)
+            kept = replies.find(cursor, sql, slug, lookup)
+            if kept is not None:
+                if kept.fingerprint != once.fingerprint:
+                    raise KeyReused(slug)
+                return Done(kept.open(once.key), None)
+            outcome = self._decide(cursor, slug, board, command, actor, now)
+            reply = once.respond(outcome)
+            if reply.kept and board is not None:
+                stored = StoredReply.of(reply, once.key, once.fingerprint)
+                replies.keep(cursor, sql, slug, lookup, stored, now)
+            return Done(reply, outcome)
+
+        def committed(done: Done) -> Done:
+            if done.outcome is not None:
+                self._committed(done.outcome)
+            return done
+
+        return self._transaction(write, writes=True).addCallback(committed)
+
+    def _decide(
+        self,
+        cursor: Any,
+        slug: str,
+        board: Board | None,
+        command: Command | UndoLast,
+        actor: Actor,
+        now: datetime,
+    ) -> Outcome:
+        """
+        Decide C{command} against C{board} (locked by the caller) and write its events.
+        """
+        resolved: Command = (
+            Undo(undo_targets(self._tail(cursor, slug, UNDO_WINDOW), command.count))
+            if isinstance(command, UndoLast)
+            else command
+        )
+        decision = decide(board, resolved, actor, now)
+        after, logged = record(board, decision, actor, now)
+        if after is None:
+            raise AssertionError("a decision on no board created none")
+        if logged:
+            self._write(cursor, after, logged, created=board is None, now=now)
+        return Outcome(after, logged, decision)
 
     def import_log(self, slug: str, logged: Sequence[Logged], *, replace: bool) -> Deferred[Board]:
         """
@@ -357,9 +402,10 @@ class SQLBoardStore:
                 raise
             finally:
                 cursor.close()
-            if isinstance(result, Outcome) and result.logged:
+            outcome = result.outcome if isinstance(result, Done) else result
+            if isinstance(outcome, Outcome) and outcome.logged:
                 # Only a committed board may be served from the cache.
-                self._remember(result.board)
+                self._remember(outcome.board)
             return result
 
         def run(connection: Any) -> T:

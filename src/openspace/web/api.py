@@ -38,6 +38,7 @@ from openspace.commands import (
     SwapSessions,
     UnblockCell,
 )
+from openspace.idempotency import Reply
 from openspace.model import Board
 from openspace.official.poller import SourceStatus, status_json
 from openspace.official.sources import pending_statuses
@@ -47,6 +48,7 @@ from openspace.views import board_json, log_entry_json, meetup_json, session_jso
 from openspace.web.auth import actor_for, bearer_token, facilitator_only, required_actor
 from openspace.web.errors import ApiError, write_error, write_json
 from openspace.web.headers import allow_header
+from openspace.web.idempotent import InFlight, key_of, write_reply
 from openspace.web.live import Live
 from openspace.web.openapi import OPENAPI
 
@@ -132,6 +134,7 @@ class JSONAPI:
     # /api/status to anyone; by default only with the facilitator token.
     public_status: bool = False
     _rendered: dict[str, tuple[tuple[object, ...], bytes]] = field(factory=dict)
+    _in_flight: InFlight = field(factory=InFlight)
 
     app: ClassVar[Klein] = Klein()
 
@@ -167,9 +170,32 @@ class JSONAPI:
             raise ApiError(404, "not_found", f"there is no event {slug!r}")
         return board
 
-    async def _do(self, slug: str, command: Command | UndoLast, actor: Actor) -> Outcome:
+    async def _write(
+        self,
+        request: IRequest,
+        slug: str,
+        command: Command | UndoLast,
+        actor: Actor,
+        respond: Callable[[Outcome], Reply],
+    ) -> bytes:
+        """
+        Carry out C{command} and answer with C{respond(outcome)}; with an
+        C{Idempotency-Key}, at most once (see L{openspace.web.idempotent}).
+        """
+        key = key_of(request)
         await self._board(slug)
-        return await self.store.execute(slug, command, actor, utc_now(self.clock))
+        now = utc_now(self.clock)
+        if key is None:
+            reply = respond(await self.store.execute(slug, command, actor, now))
+        else:
+            reply = await self._in_flight.once(
+                request,
+                slug,
+                key,
+                lambda once: self.store.execute_once(slug, command, actor, now, once),
+                respond,
+            )
+        return write_reply(request, reply)
 
     def _find_session(self, board: Board, session_id: str) -> JSON:
         session = board.sessions.get(session_id)
@@ -271,17 +297,17 @@ class JSONAPI:
             slot=take(body, "slot", str),
             owner=digest(key),
         )
-        outcome = await self._do(slug, command, actor)
-        session = outcome.board.sessions[outcome.decision.ids[0]]
-        return write_json(
-            request,
-            201,
-            {
+
+        def respond(outcome: Outcome) -> Reply:
+            session = outcome.board.sessions[outcome.decision.ids[0]]
+            body = {
                 "session": session_json(session),
                 "edit_token": key,
                 "warnings": [warning_json(w) for w in outcome.decision.warnings],
-            },
-        )
+            }
+            return Reply(201, body, secret=("edit_token",))
+
+        return await self._write(request, slug, command, actor, respond)
 
     @app.route("/events/<slug>/sessions/<session_id>", methods=["PATCH"])
     async def edit(self, request: IRequest, slug: str, session_id: str) -> bytes:
@@ -296,30 +322,27 @@ class JSONAPI:
             room=take(body, "room", str, None),
             slot=take(body, "slot", str, None),
         )
-        outcome = await self._do(slug, command, actor)
-        return write_json(request, 200, _session_outcome(outcome, session_id))
+        return await self._write(
+            request, slug, command, actor, lambda o: Reply(200, _session_outcome(o, session_id))
+        )
 
     @app.route("/events/<slug>/sessions/<session_id>", methods=["DELETE"])
     async def cancel(self, request: IRequest, slug: str, session_id: str) -> bytes:
         actor = required_actor(request, self.facilitator)
-        await self._do(slug, CancelSession(session_id), actor)
-        request.setResponseCode(204)
-        return b""
+        return await self._write(request, slug, CancelSession(session_id), actor, _no_content)
 
     @app.route("/events/<slug>/swaps", methods=["POST"])
     async def swap(self, request: IRequest, slug: str) -> bytes:
         actor = required_actor(request, self.facilitator)
         body = read_json(request)
         first, second = take(body, "first", str), take(body, "second", str)
-        outcome = await self._do(slug, SwapSessions(first, second), actor)
-        return write_json(
-            request,
-            200,
-            {
-                "sessions": [session_json(outcome.board.sessions[i]) for i in (first, second)],
-                "warnings": [warning_json(w) for w in outcome.decision.warnings],
-            },
-        )
+
+        def respond(outcome: Outcome) -> Reply:
+            sessions = [session_json(outcome.board.sessions[i]) for i in (first, second)]
+            warnings = [warning_json(w) for w in outcome.decision.warnings]
+            return Reply(200, {"sessions": sessions, "warnings": warnings})
+
+        return await self._write(request, slug, SwapSessions(first, second), actor, respond)
 
     # --- attendees ---
 
@@ -330,13 +353,13 @@ class JSONAPI:
         if attendee is None:
             raise ApiError(422, "invalid", "attendee is required", "attendee")
         going = request.method == b"POST"
-        outcome = await self._do(slug, SetGoing(session_id, attendee, going), ATTENDEE)
-        session = outcome.board.sessions[session_id]
-        return write_json(
-            request,
-            200,
-            {"session": session_id, "going": len(session.going), "attending": going},
-        )
+
+        def respond(outcome: Outcome) -> Reply:
+            count = len(outcome.board.sessions[session_id].going)
+            return Reply(200, {"session": session_id, "going": count, "attending": going})
+
+        command = SetGoing(session_id, attendee, going)
+        return await self._write(request, slug, command, ATTENDEE, respond)
 
     @app.route("/events/<slug>/meetups", methods=["POST"])
     async def meetup(self, request: IRequest, slug: str) -> bytes:
@@ -347,39 +370,42 @@ class JSONAPI:
             starts=take_time(body, "starts"),
             minutes=take(body, "minutes", int, None),
         )
-        outcome = await self._do(slug, command, ATTENDEE)
-        meetup = outcome.board.meetups[outcome.decision.ids[0]]
-        return write_json(request, 201, {"meetup": meetup_json(meetup, outcome.board.info.zone)})
+
+        def respond(outcome: Outcome) -> Reply:
+            meetup = outcome.board.meetups[outcome.decision.ids[0]]
+            return Reply(201, {"meetup": meetup_json(meetup, outcome.board.info.zone)})
+
+        return await self._write(request, slug, command, ATTENDEE, respond)
 
     # --- facilitators ---
 
     @app.route("/events/<slug>/meetups/<meetup_id>", methods=["DELETE"])
     async def cancel_meetup(self, request: IRequest, slug: str, meetup_id: str) -> bytes:
         actor = facilitator_only(request, self.facilitator)
-        await self._do(slug, CancelMeetup(meetup_id), actor)
-        request.setResponseCode(204)
-        return b""
+        return await self._write(request, slug, CancelMeetup(meetup_id), actor, _no_content)
 
     @app.route("/events/<slug>/blocked/<room>/<slot>", methods=["PUT", "DELETE"])
     async def block(self, request: IRequest, slug: str, room: str, slot: str) -> bytes:
         actor = facilitator_only(request, self.facilitator)
         blocking = request.method == b"PUT"
         command: Command = BlockCell(room, slot) if blocking else UnblockCell(room, slot)
-        outcome = await self._do(slug, command, actor)
-        return write_json(
-            request,
-            200,
-            {"room": room, "slot": slot, "blocked": blocking, "seq": outcome.board.seq},
-        )
+
+        def respond(outcome: Outcome) -> Reply:
+            body = {"room": room, "slot": slot, "blocked": blocking, "seq": outcome.board.seq}
+            return Reply(200, body)
+
+        return await self._write(request, slug, command, actor, respond)
 
     @app.route("/events/<slug>/sessions/<session_id>/hidden", methods=["PUT", "DELETE"])
     async def hide(self, request: IRequest, slug: str, session_id: str) -> bytes:
         actor = facilitator_only(request, self.facilitator)
         hidden = request.method == b"PUT"
-        outcome = await self._do(slug, HideSession(session_id, hidden), actor)
-        return write_json(
-            request, 200, {"session": session_id, "hidden": hidden, "seq": outcome.board.seq}
-        )
+
+        def respond(outcome: Outcome) -> Reply:
+            body = {"session": session_id, "hidden": hidden, "seq": outcome.board.seq}
+            return Reply(200, body)
+
+        return await self._write(request, slug, HideSession(session_id, hidden), actor, respond)
 
     @app.route("/events/<slug>/undo", methods=["POST"])
     async def undo(self, request: IRequest, slug: str) -> bytes:
@@ -387,9 +413,17 @@ class JSONAPI:
         count = take(read_json(request), "count", int, 1)
         if not 1 <= count <= UNDO_MAX:
             raise ApiError(422, "invalid", f"count must be from 1 to {UNDO_MAX}", "count")
-        outcome = await self._do(slug, UndoLast(count), actor)
-        undone = [seq for entry in outcome.logged for seq in getattr(entry.change, "seqs", ())]
-        return write_json(request, 200, {"undone": undone, "seq": outcome.board.seq})
+
+        def respond(outcome: Outcome) -> Reply:
+            logged = outcome.logged
+            undone = [seq for entry in logged for seq in getattr(entry.change, "seqs", ())]
+            return Reply(200, {"undone": undone, "seq": outcome.board.seq})
+
+        return await self._write(request, slug, UndoLast(count), actor, respond)
+
+
+def _no_content(outcome: Outcome) -> Reply:
+    return Reply(204)
 
 
 def _session_outcome(outcome: Outcome, session_id: str) -> JSON:

@@ -17,7 +17,9 @@ from werkzeug.exceptions import MethodNotAllowed
 
 _POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; base-uri 'none'"
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    # The web app manifest and the service worker (see openspace.web.offline).
+    "manifest-src 'self'; worker-src 'self'"
 )
 
 

@@ -568,10 +568,36 @@ PATHS: JSON = {
     },
 }
 
+_IDEMPOTENCY_KEY: JSON = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "draft-ietf-httpapi-idempotency-key-header: a random UUID. The same key with the "
+        "same request returns the first reply (marked `Idempotent-Replayed: true`) for 72 "
+        "hours, on any node; with a different request: 422 `idempotency_key_reused`; while "
+        "the first is still being carried out: 409 `idempotency_key_in_flight`."
+    ),
+    "schema": {"type": "string", "minLength": 16, "maxLength": 255},
+}
+
+
+def _idempotent(paths: JSON) -> JSON:
+    """
+    Every write takes an C{Idempotency-Key} (see L{openspace.idempotency}).
+    """
+    for item in paths.values():
+        for method, operation in item.items():
+            if method != "get":
+                operation.setdefault("parameters", []).append(_IDEMPOTENCY_KEY)
+    return paths
+
+
 OPENAPI: JSON = {
     "openapi": "3.1.0",
     "info": {"title": "openspace", "version": "1"},
-    "paths": {**PATHS, **FEED_PATHS},
+    # The feeds' writes (replacing stars, revoking) are idempotent by nature.
+    "paths": {**_idempotent(PATHS), **FEED_PATHS},
     "components": {
         "schemas": SCHEMAS,
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

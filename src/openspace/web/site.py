@@ -27,6 +27,7 @@ from openspace.web.feeds import Feeds, feeds_in_front
 from openspace.web.hardened import hardened, wants_json
 from openspace.web.health import Readiness
 from openspace.web.limits import limited_site
+from openspace.web.offline import Offline
 from openspace.web.pages.app import Pages
 
 
@@ -48,6 +49,9 @@ class Root:
     )
     # Deadlines of the readiness check; the API's clock unless given.
     timer: Clock | None = None
+    offline: Offline = field(
+        default=Factory(lambda self: Offline(self.api.store, self.pages.assets), takes_self=True)
+    )
     #: Runs export builds off the reactor (the service gives its thread pool).
     run_exports: Runner = inline
     feeds: Feeds = field(init=False)
@@ -66,6 +70,14 @@ class Root:
     def healthz(self, request: IRequest) -> bytes:
         request.setHeader(b"cache-control", b"no-store")
         return write_json(request, 200, {"ok": True})
+
+    @app.route("/sw.js", methods=["GET"])
+    def service_worker(self, request: IRequest) -> bytes:
+        return self.offline.service_worker(request)
+
+    @app.route("/e/<slug>/manifest.webmanifest", methods=["GET"])
+    async def manifest(self, request: IRequest, slug: str) -> bytes:
+        return await self.offline.manifest(request, slug)
 
     @app.route("/readyz", methods=["GET", "HEAD"])
     async def readyz(self, request: IRequest) -> bytes:
