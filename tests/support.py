@@ -23,6 +23,7 @@ from openspace.commands import SYSTEM, SetLayout
 from openspace.events import Layout
 from openspace.model import Cell, EventInfo, Room, RoomKind, Slot
 from openspace.service import OpenspaceService, ServerConfig
+from openspace.web.limits import LimitOptions
 from openspace.web.live import LiveOptions
 
 FACILITATOR_TOKEN = "test-facilitator-token-0123456789"
@@ -78,7 +79,12 @@ class RunningServer:
 
 
 async def start_server(
-    db: Path, now: datetime, *, layout: Layout | None = None, live: LiveOptions | None = None
+    db: Path,
+    now: datetime,
+    *,
+    layout: Layout | None = None,
+    live: LiveOptions | None = None,
+    limits: LimitOptions | None = None,
 ) -> RunningServer:
     from twisted.internet import reactor
 
@@ -89,6 +95,7 @@ async def start_server(
         listen=("tcp:0:interface=127.0.0.1",),
         environ={"OPENSPACE_FACILITATOR_TOKEN": FACILITATOR_TOKEN},
         live=live or LiveOptions(),
+        limits=limits or LimitOptions(),
     )
     service = OpenspaceService(config, reactor, clock)
     service.startService()
@@ -191,3 +198,11 @@ def utc(hour: int, minute: int = 0) -> datetime:
 
 
 ONE_HOUR = timedelta(hours=1)
+
+
+# For tests that send bursts on purpose (concurrency, restarts): no rate limit is hit.
+BURSTS_ALLOWED = LimitOptions().with_rates(
+    f"{name}.{who}=1000000/1s"
+    for name in ("propose", "meetup", "going", "write")
+    for who in ("address", "client")
+)

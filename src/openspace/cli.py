@@ -57,6 +57,7 @@ from openspace.store.interface import (
 )
 from openspace.store.transfer import export_event, import_event
 from openspace.tokens import TOKEN_ENV, TOKEN_FILE_ENV, SecretError
+from openspace.web.limits import add_limit_arguments, limit_options
 from openspace.web.live import LiveOptions, origin_argument
 
 
@@ -113,6 +114,14 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help=f"file holding the facilitator token (or set ${TOKEN_FILE_ENV} or ${TOKEN_ENV})",
     )
+    serve.add_argument(
+        "--metrics-listen",
+        action="append",
+        default=[],
+        metavar="ENDPOINT",
+        help="also serve /metrics, to anyone, on this endpoint (repeatable)",
+    )
+    add_limit_arguments(serve)
 
     event = commands.add_parser("event", help="manage events").add_subparsers(
         dest="action", required=True
@@ -163,6 +172,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"openspace: {e}", file=sys.stderr)
         return 2
     if args.command == "serve":
+        try:
+            args.limits = limit_options(args)
+        except ValueError as e:
+            print(f"openspace: {e}", file=sys.stderr)
+            return 2
         return serve(args)
     if args.command == "migrate":
         return _react(lambda reactor: migrate(reactor, args.db))
@@ -191,6 +205,8 @@ def serve(args: argparse.Namespace) -> int:
         sources=tuple(ScheduleSource(u, interval=args.source_interval) for u in args.source or ()),
         source_event=args.event,
         public_status=args.public_status,
+        limits=args.limits,
+        metrics_listen=tuple(args.metrics_listen),
     )
     service = OpenspaceService(config, reactor)
     failed: list[Failure] = []

@@ -155,12 +155,15 @@ class StartMeetup:
     @ivar place: a hallway spot's id, or free text ("by the big plant").
     @ivar starts: L{None} for now.
     @ivar minutes: L{None} for the default length.
+    @ivar owner: hash of the starter's edit key or attendee id, made by the caller;
+        C{""} for nobody in particular.
     """
 
     title: str
     place: str
     starts: datetime | None = None
     minutes: int | None = None
+    owner: str = ""
 
 
 @frozen

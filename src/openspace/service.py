@@ -22,10 +22,12 @@ from twisted.internet.defer import Deferred, DeferredList, maybeDeferred
 from twisted.internet.endpoints import serverFromString
 from twisted.internet.interfaces import IListeningPort
 from twisted.logger import Logger
+from twisted.web.server import Site
 
 from openspace import demo
 from openspace.clock import Clock, utc_now
 from openspace.commands import SYSTEM
+from openspace.metrics import Metrics
 from openspace.model import ScheduleSource
 from openspace.official.sources import (
     SourcePollers,
@@ -39,7 +41,10 @@ from openspace.store.sqlite import SQLiteDialect, open_sqlite_store, sqlite_pool
 from openspace.tokens import TOKEN_ENV, TOKEN_FILE_ENV, SecretError, load_facilitator_key
 from openspace.web.api import JSONAPI
 from openspace.web.assets import static_folder
+from openspace.web.channel import GuardedSite
 from openspace.web.feedcache import in_threads
+from openspace.web.instrument import MetricsOnly, instrument
+from openspace.web.limits import LimitOptions
 from openspace.web.live import Live, LiveOptions, asset_version
 from openspace.web.site import Root, make_site
 
@@ -62,6 +67,9 @@ class ServerConfig:
         with C{demo}, else the only event when L{None}); see L{attach_sources}.
     @ivar public_status: serve C{/api/status} to anyone, not only with the facilitator
         token.
+    @ivar limits: rate limits, connection caps and deadlines (L{LimitOptions}).
+    @ivar metrics_listen: endpoints serving only C{/metrics}, to anyone who reaches
+        them; on the main port it needs the facilitator token.
     @ivar freeze_gc: once listening, move everything start-up made out of the garbage
         collector's way (C{gc.freeze()}); servers do, tests need not.
     """
@@ -76,6 +84,8 @@ class ServerConfig:
     sources: tuple[ScheduleSource, ...] = ()
     source_event: str | None = None
     public_status: bool = False
+    limits: LimitOptions = field(factory=LimitOptions)
+    metrics_listen: tuple[str, ...] = ()
 
 
 def is_postgres_url(db: str) -> bool:
@@ -140,6 +150,9 @@ class OpenspaceService(Service):
         self.clock: Clock = clock or reactor
         self.ready: Deferred[list[str]] = Deferred()
         self.ports: list[IListeningPort] = []
+        self.metrics_ports: list[IListeningPort] = []
+        self.site: GuardedSite | None = None
+        self.metrics: Metrics | None = None
         self.live: Live | None = None
         self.root: Root | None = None
         self.store: SQLBoardStore | None = None
@@ -175,14 +188,23 @@ class OpenspaceService(Service):
             store, config.live, self.reactor, asset_version(static_folder())
         )
         await live.warm(store)
+        self.metrics = metrics = Metrics()
         api = JSONAPI(store, self.clock, key, live=live, public_status=config.public_status)
-        self.root = root = Root(api, timer=self.reactor, run_exports=in_threads(self.reactor))
-        site = make_site(root)
+        self.root = root = Root(
+            api, timer=self.reactor, metrics=metrics, run_exports=in_threads(self.reactor)
+        )
+        self.site = site = make_site(root, config.limits)
+        # A WebSocket leaves its HTTP channel, so its end is counted here.
+        live.factory.on_closed.append(lambda protocol: site.guard.release(protocol.transport))
         self.sources = await self._poll_sources(store, root.api)
+        instrument(metrics, store, live, self.sources)
         for description in config.listen:
             port = await serverFromString(self.reactor, description).listen(site)
             self.ports.append(port)
         urls = [_url(port) for port in self.ports]
+        for description in config.metrics_listen:
+            endpoint = serverFromString(self.reactor, description)
+            self.metrics_ports.append(await endpoint.listen(Site(MetricsOnly(metrics))))
         live.serving(urls)
         if config.freeze_gc:
             # What start-up made (modules, classes, warmed boards) lives as long as the
@@ -213,8 +235,10 @@ class OpenspaceService(Service):
         super().stopService()  # type: ignore[no-untyped-call]
         if self.live is not None:
             self.live.close_all()
-        stopping = DeferredList([Deferred.fromCoroutine(_stop(p)) for p in self.ports])
+        ports = self.ports + self.metrics_ports
+        stopping = DeferredList([Deferred.fromCoroutine(_stop(p)) for p in ports])
         self.ports.clear()
+        self.metrics_ports.clear()
 
         async def close(_: object) -> None:
             if self.leadership is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
@@ -23,10 +24,11 @@ from typing import Any, Protocol, TypeVar
 from attrs import define, field
 from twisted.enterprise import adbapi
 from twisted.internet.defer import Deferred, succeed
+from twisted.python.failure import Failure
 
 from openspace.board import decide
 from openspace.codec import decode_board, decode_logged, dumps, encode_board, encode_logged
-from openspace.commands import Actor, Command, Undo
+from openspace.commands import Actor, Command, Refused, Undo
 from openspace.events import Logged
 from openspace.idempotency import KeyReused, StoredReply
 from openspace.model import Board
@@ -96,6 +98,8 @@ class SQLBoardStore:
 
     pool: adbapi.ConnectionPool
     dialect: Dialect
+    # Told each command's outcome and seconds (metrics).
+    observe: Callable[[str, float], None] | None = None
     _boards: dict[str, Board] = field(factory=dict)
     _lock: threading.Lock = field(factory=threading.Lock)
     relay: Relay = field(init=False)
@@ -250,8 +254,11 @@ class SQLBoardStore:
             board = self._load(cursor, slug, lock=True)
             return self._decide(cursor, slug, board, command, actor, now)
 
+        started = time.perf_counter()
         outcome = self._transaction(write, writes=True)
         outcome.addCallback(self._committed)
+        if self.observe is not None:
+            outcome.addBoth(_observed, self.observe, started)
         return outcome
 
     def execute_once(
@@ -420,3 +427,12 @@ class SQLBoardStore:
 
         done: Deferred[T] = self.pool.runWithConnection(run)
         return done
+
+
+def _observed(result: T, observe: Callable[[str, float], None], started: float) -> T:
+    if isinstance(result, Failure):
+        kind = "refused" if isinstance(result.value, Refused) else "failed"
+    else:
+        kind = "committed" if getattr(result, "logged", None) else "unchanged"
+    observe(kind, time.perf_counter() - started)
+    return result

@@ -369,6 +369,7 @@ class JSONAPI:
             place=take(body, "place", str),
             starts=take_time(body, "starts"),
             minutes=take(body, "minutes", int, None),
+            owner=_starter(request, body),
         )
 
         def respond(outcome: Outcome) -> Reply:
@@ -424,6 +425,14 @@ class JSONAPI:
 
 def _no_content(outcome: Outcome) -> Reply:
     return Reply(204)
+
+
+def _starter(request: IRequest, body: Mapping[str, Any]) -> str:
+    """
+    Who starts a meetup, for its quota: their key, else their attendee id, if given.
+    """
+    who = bearer_token(request) or take(body, "attendee", str, None)
+    return digest(who) if who else ""
 
 
 def _session_outcome(outcome: Outcome, session_id: str) -> JSON:

@@ -93,6 +93,7 @@ _SLUG = ("slug",)
 _SESSION = ("slug", "session_id")
 _COMMON_ERRORS = {"404": _error("no such event or session"), "422": _error("invalid input")}
 _AUTH_ERRORS = {"401": _error("no token sent"), "403": _error("this token may not do that")}
+_LIMITED = {"429": _error("too many requests from this client or address: see Retry-After")}
 
 _SESSION_INPUT: JSON = {
     "type": "object",
@@ -365,8 +366,9 @@ PATHS: JSON = {
                     },
                     "proposed",
                 ),
-                "409": _error("the cell is taken, blocked or over"),
+                "409": _error("the cell is taken, blocked or over, or the host's quota is full"),
                 **_COMMON_ERRORS,
+                **_LIMITED,
             },
             body={**_SESSION_INPUT, "required": ["title", "host", "room", "slot"]},
             params=_SLUG,
@@ -429,6 +431,7 @@ PATHS: JSON = {
                     "the new count",
                 ),
                 **_COMMON_ERRORS,
+                **_LIMITED,
             },
             body={
                 "type": "object",
@@ -449,7 +452,9 @@ PATHS: JSON = {
                 "201": _json(
                     {"type": "object", "properties": {"meetup": _ref("Meetup")}}, "started"
                 ),
+                "409": _error("the starter or the place has as many meetups as it may"),
                 **_COMMON_ERRORS,
+                **_LIMITED,
             },
             body={
                 "type": "object",
@@ -467,6 +472,10 @@ PATHS: JSON = {
                         "type": "integer",
                         "minimum": MEETUP_MINUTES[0],
                         "maximum": MEETUP_MINUTES[1],
+                    },
+                    "attendee": {
+                        "type": "string",
+                        "description": "the starter's attendee id, for the per-person quota",
                     },
                 },
             },

@@ -16,19 +16,24 @@ from klein import Klein, KleinRenderable
 from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
 from twisted.web.resource import Resource
-from twisted.web.server import Site
 from werkzeug.exceptions import NotFound
 
 from openspace.clock import Clock
+from openspace.metrics import Metrics
 from openspace.web.api import JSONAPI
+from openspace.web.auth import facilitator_only
+from openspace.web.channel import GuardedSite
 from openspace.web.errors import ApiError, write_error, write_json
 from openspace.web.feedcache import Runner, inline
 from openspace.web.feeds import Feeds, feeds_in_front
 from openspace.web.hardened import hardened, wants_json
 from openspace.web.health import Readiness
-from openspace.web.limits import limited_site
+from openspace.web.instrument import request_observer, scrape
+from openspace.web.limits import LimitOptions
 from openspace.web.offline import Offline
 from openspace.web.pages.app import Pages
+from openspace.web.pages.attendee import message_page
+from openspace.web.throttle import Throttle, ThrottledResource
 
 
 @define
@@ -49,6 +54,7 @@ class Root:
     )
     # Deadlines of the readiness check; the API's clock unless given.
     timer: Clock | None = None
+    metrics: Metrics | None = None
     offline: Offline = field(
         default=Factory(lambda self: Offline(self.api.store, self.pages.assets), takes_self=True)
     )
@@ -91,6 +97,24 @@ class Root:
         request.setHeader(b"cache-control", b"no-store")
         return write_json(request, 200 if ready else 503, {"ready": ready, "checks": checks})
 
+    @app.route("/metrics", methods=["GET"])
+    def metrics_page(self, request: IRequest) -> bytes:
+        """
+        The Prometheus metrics, for the facilitator token.
+        """
+        try:
+            if self.metrics is None:
+                raise ApiError(404, "not_found", "metrics are not collected here")
+            facilitator_only(request, self.api.facilitator)
+        except ApiError as error:
+            return write_error(request, error)
+        return scrape(request, self.metrics)
+
+    async def refusal_page(self, request: IRequest, status: int, title: str, text: str) -> bytes:
+        return await self.pages.send(
+            request, message_page(self.pages.assets, None, title, text), status
+        )
+
     @app.route("/api/", branch=True)
     def api_branch(self, request: IRequest) -> KleinRenderable:
         return self._api_resource
@@ -110,7 +134,29 @@ class Root:
         return self._pages_resource
 
 
-def make_site(root: Root) -> Site:
-    site = limited_site(root.app.resource())
+def make_site(
+    root: Root, limits: LimitOptions | None = None, reactor: Clock | None = None
+) -> GuardedSite:
+    """
+    The site serving C{root} behind the rate limits and connection guards of C{limits}.
+
+    @param reactor: times connections and requests (the global reactor by default).
+    """
+    limits = limits or LimitOptions()
+    metrics = root.metrics
+    throttle = Throttle(
+        limits.limits,
+        root.api.clock,
+        limits.trusted_proxies,
+        root.api.facilitator,
+        is_facilitator=root.pages.desk.signed_in,
+        refused=metrics.limited if metrics is not None else lambda limit: None,
+    )
+    resource = ThrottledResource(root.app.resource(), throttle, root.refusal_page)
+    site = GuardedSite(resource, limits, reactor)
+    if metrics is not None:
+        site.observe = request_observer(metrics)
+        site.guard.on_refused = metrics.connection_refused
+        metrics.watch_connections(lambda: len(site.guard))
     site.requestFactory = hardened(site.requestFactory)
     return site

@@ -505,6 +505,7 @@ class Pages:
             title=values["title"],
             place=values["place"].strip() or values["spot"],
             minutes=int(minutes) if minutes.isdigit() else None,
+            owner=digest(person) if (person := read_cookie(request, ATTENDEE_COOKIE)) else "",
         )
         try:
             await self.execute(board, command, ATTENDEE)
