@@ -253,3 +253,23 @@ def test_calendars_keep_uids_and_grow_sequences_and_atom_keeps_secrets_whatever_
                 if shown != was:
                     assert sequence > before, (uid, was, shown)
             seen[uid] = (sequence, shown)
+
+
+def test_rendered_events_are_kept_between_builds_and_change_nothing() -> None:
+    story = story_with_sessions()
+    story.do(StartMeetup("Coffee", "Café", datetime(2030, 5, 15, 9, tzinfo=UTC), 30))
+    memo: dict[Any, bytes] = {}
+    first = board_calendar(story.current, LINKS, story.now, memo)
+    assert first.body == board_calendar(story.current, LINKS, story.now).body
+    rendered = len(memo)  # three events and the zone
+    assert rendered == 4
+    story.do(EditSession("s2", title="Packaging!"))
+    story.do(SetGoing("s3", "attendee-0001", True))
+    again = board_calendar(story.current, LINKS, story.now, memo)
+    assert again.body == board_calendar(story.current, LINKS, story.now).body
+    assert len(memo) == rendered + 1  # only the renamed session was rendered again
+    mine = personal_calendar(
+        story.current, LINKS, story.now, starred={"s2"}, attendee=None, owner=None, memo=memo
+    )
+    assert len(memo) == rendered + 1
+    assert set(events(mine.body)) == {"Packaging!"}

@@ -7,6 +7,11 @@ survives moves and edits; C{SEQUENCE} counts the item's changes (L{ItemHistory})
 C{DTSTAMP} and C{LAST-MODIFIED} are the time of its last change, which keeps a feed's
 bytes the same until the board changes.
 
+Each C{VEVENT} is rendered by C{icalendar} once for everything it shows and kept in an
+L{EventMemo} the caller may pass from one build to the next: after a change, a feed
+renders only the events that changed, and a thousand private calendars share the
+rendering of the sessions they have in common.
+
 Cancelled sessions and meetups stay in the feed as C{STATUS:CANCELLED} for
 L{CANCELLED_KEPT} after they left the board, long enough for calendar apps that poll
 once a day to drop them; then they leave the feed.  Hidden sessions never appear.
@@ -14,11 +19,13 @@ once a day to drop them; then they leave the feed.  Hidden sessions never appear
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable, MutableMapping
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vDuration
 
+from openspace.events import SessionText
 from openspace.exports.document import Document, Links, incarnation
 from openspace.exports.history import History, ItemHistory
 from openspace.model import Board, Meetup, Session
@@ -33,15 +40,24 @@ MEDIA_TYPE = "text/calendar; charset=utf-8"
 
 SessionFilter = Callable[[Session], bool]
 
+#: Rendered C{VEVENT}s (and C{VTIMEZONE}s) by everything they show.
+EventMemo = MutableMapping[Hashable, bytes]
 
-def board_calendar(history: History, links: Links, now: datetime) -> Document:
+_END = b"END:VCALENDAR\r\n"
+
+
+def board_calendar(
+    history: History, links: Links, now: datetime, memo: EventMemo | None = None
+) -> Document:
     """
     C{/e/{slug}/board.ics}: every visible session and meetup.
     """
-    return _calendar(history, links, now, history.board.info.name, _every, _every)
+    return _calendar(history, links, now, history.board.info.name, _every, _every, memo=memo)
 
 
-def room_calendar(history: History, links: Links, now: datetime, room_id: str) -> Document:
+def room_calendar(
+    history: History, links: Links, now: datetime, room_id: str, memo: EventMemo | None = None
+) -> Document:
     """
     C{/e/{slug}/rooms/{id}.ics}: the sessions in one room, and the meetups at it.
     """
@@ -52,10 +68,18 @@ def room_calendar(history: History, links: Links, now: datetime, room_id: str) -
     def in_room(session: Session) -> bool:
         return session.room == room_id
 
-    return _calendar(history, links, now, name, in_room, lambda meetup: meetup.spot == room_id)
+    return _calendar(
+        history, links, now, name, in_room, lambda meetup: meetup.spot == room_id, memo=memo
+    )
 
 
-def session_calendar(history: History, links: Links, now: datetime, session_id: str) -> Document:
+def session_calendar(
+    history: History,
+    links: Links,
+    now: datetime,
+    session_id: str,
+    memo: EventMemo | None = None,
+) -> Document:
     """
     One session, for an "Add to calendar" link.
     """
@@ -65,7 +89,7 @@ def session_calendar(history: History, links: Links, now: datetime, session_id: 
     def only(session: Session) -> bool:
         return session.id == session_id
 
-    return _calendar(history, links, now, title, only, _no)
+    return _calendar(history, links, now, title, only, _no, memo=memo)
 
 
 def personal_calendar(
@@ -76,6 +100,7 @@ def personal_calendar(
     starred: Collection[str],
     attendee: str | None,
     owner: str | None,
+    memo: EventMemo | None = None,
 ) -> Document:
     """
     "My open spaces": the sessions someone starred, is going to, or hosts (their edit
@@ -90,7 +115,7 @@ def personal_calendar(
         )
 
     name = f"{history.board.info.name}: my open spaces"
-    return _calendar(history, links, now, name, mine, _no, going=True)
+    return _calendar(history, links, now, name, mine, _no, going=True, memo=memo)
 
 
 def _every(item: object) -> bool:
@@ -110,8 +135,10 @@ def _calendar(
     meetups: Callable[[Meetup], bool],
     *,
     going: bool = False,
+    memo: EventMemo | None = None,
 ) -> Document:
     board = history.board
+    memo = {} if memo is None else memo
     calendar = Calendar()
     calendar.add("prodid", "-//openspace//open-space board//EN")
     calendar.add("version", "2.0")
@@ -136,20 +163,98 @@ def _calendar(
         fresh_until = leaves if fresh_until is None else min(fresh_until, leaves)
         return True
 
-    for session in _ordered(board, board.sessions.values()):
-        if not session.hidden and sessions(session):
-            calendar.add_component(_session_event(history, links, session, cancelled=False))
-    for session in _ordered(board, history.gone_sessions.values()):
-        if not session.hidden and sessions(session) and kept(history.sessions[session.id]):
-            calendar.add_component(_session_event(history, links, session, cancelled=True))
-    for meetup in sorted(board.meetups.values(), key=_meetup_order):
-        if meetups(meetup):
-            calendar.add_component(_meetup_event(history, links, meetup, cancelled=False))
-    for meetup in sorted(history.gone_meetups.values(), key=_meetup_order):
-        if meetups(meetup) and kept(history.meetups[meetup.id]):
-            calendar.add_component(_meetup_event(history, links, meetup, cancelled=True))
-    calendar.add_missing_timezones()
-    return Document(calendar.to_ical(), MEDIA_TYPE, last_modified, fresh_until)
+    def rendered(key: Hashable, make: Callable[[], bytes]) -> bytes:
+        block = memo.get(key)
+        if block is None:
+            block = memo[key] = make()
+        return block
+
+    def session(item: Session, cancelled: bool) -> bytes:
+        key = _session_key(history, links, item, cancelled)
+        return rendered(
+            key, lambda: _session_event(history, links, item, cancelled=cancelled).to_ical()
+        )
+
+    def meetup(item: Meetup, cancelled: bool) -> bytes:
+        key = _meetup_key(history, links, item, cancelled)
+        return rendered(
+            key, lambda: _meetup_event(history, links, item, cancelled=cancelled).to_ical()
+        )
+
+    events = [
+        *(
+            session(s, False)
+            for s in _ordered(board, board.sessions.values())
+            if not s.hidden and sessions(s)
+        ),
+        *(
+            session(s, True)
+            for s in _ordered(board, history.gone_sessions.values())
+            if not s.hidden and sessions(s) and kept(history.sessions[s.id])
+        ),
+        *(
+            meetup(m, False)
+            for m in sorted(board.meetups.values(), key=_meetup_order)
+            if meetups(m)
+        ),
+        *(
+            meetup(m, True)
+            for m in sorted(history.gone_meetups.values(), key=_meetup_order)
+            if meetups(m) and kept(history.meetups[m.id])
+        ),
+    ]
+    zones = rendered(("VTIMEZONE", board.info.timezone), lambda: _timezones(board.info.zone))
+    head = calendar.to_ical()
+    assert head.endswith(_END)
+    body = head[: -len(_END)] + (zones if events else b"") + b"".join(events) + _END
+    return Document(body, MEDIA_TYPE, last_modified, fresh_until)
+
+
+def _timezones(zone: ZoneInfo) -> bytes:
+    """
+    The C{VTIMEZONE} of C{zone} (none for UTC), as C{icalendar} writes it for an event
+    in that zone.
+    """
+    probe = Calendar()
+    event = Event()
+    event.add("dtstart", datetime(2000, 1, 1, 12, tzinfo=zone))
+    probe.add_component(event)
+    probe.add_missing_timezones()
+    return b"".join(timezone.to_ical() for timezone in probe.walk("VTIMEZONE"))
+
+
+def _session_key(history: History, links: Links, session: Session, cancelled: bool) -> Hashable:
+    """
+    Everything a session's C{VEVENT} shows (not who is going).
+    """
+    board = history.board
+    return (
+        "session",
+        incarnation(board),
+        board.info.timezone,
+        links.base,
+        session.id,
+        history.sessions[session.id],
+        cancelled,
+        SessionText.of(session),
+        board.slot(session.slot),
+        board.room(session.room),
+    )
+
+
+def _meetup_key(history: History, links: Links, meetup: Meetup, cancelled: bool) -> Hashable:
+    board = history.board
+    spot = board.room(meetup.spot) if meetup.spot is not None else None
+    return (
+        "meetup",
+        incarnation(board),
+        board.info.timezone,
+        links.base,
+        meetup,
+        history.meetups[meetup.id],
+        cancelled,
+        spot,
+    )
 
 
 def _ordered(board: Board, sessions: Iterable[Session]) -> list[Session]:

@@ -30,6 +30,7 @@ from openspace.clock import Clock, utc_now
 from openspace.events import Logged
 from openspace.exports.document import Document
 from openspace.exports.history import History, fold
+from openspace.exports.ical import EventMemo
 from openspace.model import Board
 from openspace.store.interface import BoardStore
 
@@ -38,6 +39,9 @@ Runner = Callable[[Callable[[], Any]], Deferred[Any]]
 
 #: How many documents are kept (LRU); personal feeds each take one.
 MAX_DOCUMENTS = 2000
+
+#: How many rendered calendar events are kept per board (see L{EventMemo}).
+MAX_RENDERED_EVENTS = 20_000
 
 #: How many logged events are read from the store at a time while catching up.
 LOG_PAGE = 2000
@@ -112,6 +116,7 @@ class ExportCache:
     run: Runner
     max_documents: int = MAX_DOCUMENTS
     _histories: dict[str, History] = field(factory=dict)
+    _memos: dict[str, EventMemo] = field(factory=dict)
     _locks: dict[str, DeferredLock] = field(factory=dict)
     _documents: OrderedDict[Key, _Entry] = field(factory=OrderedDict)
     builds: int = 0
@@ -166,6 +171,16 @@ class ExportCache:
             return served
         finally:
             lock.release()
+
+    def memo(self, slug: str) -> EventMemo:
+        """
+        The rendered calendar events of C{slug}'s feeds, shared by all its calendars
+        from one build to the next (builds of one board never run at once).
+        """
+        memo = self._memos.setdefault(slug, {})
+        if len(memo) > MAX_RENDERED_EVENTS:
+            memo.clear()
+        return memo
 
     async def _history(self, board: Board) -> History:
         """

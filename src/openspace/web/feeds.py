@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Hashable
 from email.utils import parsedate_to_datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from attrs import define, field
 from klein import Klein, KleinRenderable
@@ -40,7 +40,9 @@ from openspace.model import Board
 from openspace.store.feeds import MAX_STARS, FeedStore, PersonalFeed, SQLFeedStore
 from openspace.store.sql import SQLBoardStore
 from openspace.tokens import digest
+from openspace.web.api import read_json
 from openspace.web.assets import accepts_gzip
+from openspace.web.auth import bearer_token
 from openspace.web.cookies import read_cookie
 from openspace.web.csrf import CSRFError
 from openspace.web.errors import ApiError, write_error
@@ -105,9 +107,12 @@ class Feeds:
 
     @app.route("/e/<slug>/board.ics", methods=["GET", "HEAD"])
     async def board_ics(self, request: IRequest, slug: str) -> bytes:
-        links = self._links(request)
+        links, memo = self._links(request), self.cache.memo(slug)
         return await self._feed(
-            request, slug, ("board.ics", links), lambda h, now: ical.board_calendar(h, links, now)
+            request,
+            slug,
+            ("board.ics", links),
+            lambda h, now: ical.board_calendar(h, links, now, memo),
         )
 
     @app.route("/e/<slug>/rooms/<room_id>.ics", methods=["GET", "HEAD"])
@@ -115,19 +120,19 @@ class Feeds:
         board = await self.pages.board(slug)
         if board.room(room_id) is None:
             raise PageError(404, "Not found", "There is no such room.", board)
-        links = self._links(request)
+        links, memo = self._links(request), self.cache.memo(slug)
         return await self._feed(
             request,
             slug,
             ("room.ics", room_id, links),
-            lambda h, now: ical.room_calendar(h, links, now, room_id),
+            lambda h, now: ical.room_calendar(h, links, now, room_id, memo),
         )
 
     @app.route("/e/<slug>/s/<session_id>.ics", methods=["GET", "HEAD"])
     async def session_ics(self, request: IRequest, slug: str, session_id: str) -> bytes:
         board = await self.pages.board(slug)
         self.pages.session(board, session_id)
-        links = self._links(request)
+        links, memo = self._links(request), self.cache.memo(slug)
         request.setHeader(
             b"content-disposition", f'attachment; filename="{session_id}.ics"'.encode("ascii")
         )
@@ -135,7 +140,7 @@ class Feeds:
             request,
             slug,
             ("session.ics", session_id, links),
-            lambda h, now: ical.session_calendar(h, links, now, session_id),
+            lambda h, now: ical.session_calendar(h, links, now, session_id, memo),
         )
 
     @app.route("/e/<slug>/schedule.<any(xml, json):syntax>", methods=["GET", "HEAD"])
@@ -176,13 +181,19 @@ class Feeds:
             raise PageError(
                 404, "Not found", "This private calendar link does not work (any more)."
             )
-        links = self._links(request)
+        links, memo = self._links(request), self.cache.memo(slug)
         key = ("my.ics", digest(token), feed, links)
         served = await self.cache.document(
             board,
             key,
             lambda h, now: ical.personal_calendar(
-                h, links, now, starred=feed.stars, attendee=feed.attendee, owner=feed.owner
+                h,
+                links,
+                now,
+                starred=feed.stars,
+                attendee=feed.attendee,
+                owner=feed.owner,
+                memo=memo,
             ),
             going=True,
         )
@@ -235,7 +246,7 @@ class Feeds:
         """
         board = await self._api_board(slug)
         token = _bearer(request)
-        body = _json_object(request)
+        body = read_json(request)
         stars = body.get("stars")
         if not isinstance(stars, list) or not all(isinstance(s, str) for s in stars):
             raise ApiError(422, "invalid", "stars must be a list of session ids", "stars")
@@ -350,22 +361,10 @@ def _stars(board: Board, text: str) -> list[str]:
 
 
 def _bearer(request: IRequest) -> str:
-    header = request.getHeader(b"authorization") or b""
-    scheme, _, token = header.decode("latin-1").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token(request)
+    if token is None:
         raise ApiError(401, "unauthorized", "send the feed's token as Authorization: Bearer …")
-    return token.strip()
-
-
-def _json_object(request: IRequest) -> dict[str, Any]:
-    raw = request.content.read() if request.content is not None else b""
-    try:
-        body = json.loads(raw or b"{}")
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ApiError(400, "bad_json", f"the body is not valid JSON: {e}") from e
-    if not isinstance(body, dict):
-        raise ApiError(400, "bad_json", "the body must be a JSON object")
-    return body
+    return token
 
 
 def _not_modified(request: IRequest, served: Served) -> bool:

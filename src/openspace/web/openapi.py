@@ -279,6 +279,7 @@ SCHEMAS: JSON = {
     },
 }
 
+
 def _object(**properties: JSON) -> JSON:
     """
     An object with exactly these properties, all of them always there.
@@ -527,9 +528,7 @@ PATHS: JSON = {
         "post": _operation(
             "Undo the last N changes; the undo is itself a new event (facilitator)",
             {
-                "200": _json(
-                    _object(undone={"type": "array", "items": _INT}, seq=_INT), "undone"
-                ),
+                "200": _json(_object(undone={"type": "array", "items": _INT}, seq=_INT), "undone"),
                 "409": _error("cannot be undone"),
                 **_AUTH_ERRORS,
                 **_COMMON_ERRORS,
