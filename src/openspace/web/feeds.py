@@ -131,7 +131,9 @@ class Feeds:
     @app.route("/e/<slug>/s/<session_id>.ics", methods=["GET", "HEAD"])
     async def session_ics(self, request: IRequest, slug: str, session_id: str) -> bytes:
         board = await self.pages.board(slug)
-        self.pages.session(board, session_id)
+        session = board.sessions.get(session_id)
+        if session is None or session.hidden:
+            raise PageError(404, "Not found", "There is no such session on the board.", board)
         links, memo = self._links(request), self.cache.memo(slug)
         request.setHeader(
             b"content-disposition", f'attachment; filename="{session_id}.ics"'.encode("ascii")
