@@ -40,18 +40,19 @@ from openspace.model import Board
 from openspace.store.feeds import MAX_STARS, FeedStore, PersonalFeed, SQLFeedStore
 from openspace.store.sql import SQLBoardStore
 from openspace.tokens import digest
-from openspace.web.api import read_json
 from openspace.web.assets import accepts_gzip
 from openspace.web.auth import bearer_token
+from openspace.web.bodies import read_json
 from openspace.web.cookies import read_cookie
 from openspace.web.csrf import CSRFError
 from openspace.web.errors import ApiError, write_error
 from openspace.web.feedcache import Build, ExportCache, Runner, Served
 from openspace.web.headers import security_headers
 from openspace.web.pages import calendar as calendar_pages
-from openspace.web.pages.app import ATTENDEE_COOKIE, PageError, Pages, origin
+from openspace.web.pages.app import ATTENDEE_COOKIE, Pages, origin
 from openspace.web.pages.attendee import message_page
 from openspace.web.pages.html import form_value
+from openspace.web.pages.page_error import PageError
 from openspace.web.sessions import edit_key
 
 #: How long shared caches and calendar apps may reuse a public feed without asking.
