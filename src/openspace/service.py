@@ -42,6 +42,7 @@ from openspace.tokens import TOKEN_ENV, TOKEN_FILE_ENV, SecretError, load_facili
 from openspace.web.api import JSONAPI
 from openspace.web.assets import static_folder
 from openspace.web.channel import GuardedSite
+from openspace.web.feedcache import in_threads
 from openspace.web.instrument import MetricsOnly, instrument
 from openspace.web.limits import LimitOptions
 from openspace.web.live import Live, LiveOptions, asset_version
@@ -153,6 +154,7 @@ class OpenspaceService(Service):
         self.site: GuardedSite | None = None
         self.metrics: Metrics | None = None
         self.live: Live | None = None
+        self.root: Root | None = None
         self.store: SQLBoardStore | None = None
         self.feed: ChangeFeed | None = None
         self.sources: SourcePollers | None = None
@@ -188,7 +190,9 @@ class OpenspaceService(Service):
         await live.warm(store)
         self.metrics = metrics = Metrics()
         api = JSONAPI(store, self.clock, key, live=live, public_status=config.public_status)
-        root = Root(api, timer=self.reactor, metrics=metrics)
+        self.root = root = Root(
+            api, timer=self.reactor, metrics=metrics, run_exports=in_threads(self.reactor)
+        )
         self.site = site = make_site(root, config.limits)
         # A WebSocket leaves its HTTP channel, so its end is counted here.
         live.factory.on_closed.append(lambda protocol: site.guard.release(protocol.transport))

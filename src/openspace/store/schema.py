@@ -53,6 +53,20 @@ MIGRATIONS: Sequence[Sequence[str]] = (
         """,
         "CREATE INDEX replies_expiry ON replies (slug, expires)",
     ),
+    # 3: private "my open spaces" calendar feeds, by the digest of their token.
+    (
+        """
+        CREATE TABLE calendar_feeds (
+            digest TEXT PRIMARY KEY,
+            slug TEXT NOT NULL REFERENCES boards (slug) ON DELETE CASCADE,
+            attendee TEXT,
+            owner TEXT,
+            stars TEXT NOT NULL,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        )
+        """,
+    ),
 )
 
 LATEST = len(MIGRATIONS)

@@ -18,6 +18,7 @@ from openspace.fields import (
     TAGS_MAX,
     TITLE_MAX,
 )
+from openspace.web.feeds_openapi import FEED_PATHS
 from openspace.web.openapi_desk import DESK_PATHS, DESK_SCHEMAS
 from openspace.web.openapi_parts import error as _error
 from openspace.web.openapi_parts import json_content as _json
@@ -605,7 +606,8 @@ def _idempotent(paths: JSON) -> JSON:
 OPENAPI: JSON = {
     "openapi": "3.1.0",
     "info": {"title": "openspace", "version": "1"},
-    "paths": _idempotent({**PATHS, **DESK_PATHS}),
+    # The feeds' writes (replacing stars, revoking) are idempotent by nature.
+    "paths": {**_idempotent({**PATHS, **DESK_PATHS}), **FEED_PATHS},
     "components": {
         "schemas": {**SCHEMAS, **DESK_SCHEMAS},
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

@@ -19,6 +19,7 @@ from openspace.model import Board, Meetup, Session
 from openspace.official.poller import SourceStatus
 from openspace.web.assets import Assets
 from openspace.web.offline import offline_head
+from openspace.web.pages.feedlinks import add_to_calendar, take_it_with_you
 from openspace.web.pages.html import (
     board_url,
     card,
@@ -40,7 +41,7 @@ from openspace.web.pages.official import official_in_slot, session_clashes, sour
 from openspace.web.pages.report_page import report_link
 from openspace.web.pages.timeline import SlotView, timeline
 
-BOARD_SCRIPTS = ("common.js", "board.js", "live.js")
+BOARD_SCRIPTS = ("common.js", "board.js", "live.js", "calendar.js")
 
 
 def home_page(assets: Assets, boards: Iterable[Board]) -> Tag:
@@ -95,6 +96,7 @@ def board_page(
         board.info.name,
         top_bar(board, *board_nav(board)),
         main,
+        take_it_with_you(board),
         going_form(board, csrf, board_url(board)),
         scripts=BOARD_SCRIPTS,
         extra_head=offline_head(assets, board),
@@ -195,6 +197,7 @@ def session_page(
                 going_button(session, attendee),
             ),
             session_clashes(board, session),
+            tags.p(class_="add-to-calendar")(add_to_calendar(board, session.id)),
         ),
         tags.p(report_link(board, session.id, f"the session “{session.title}”")),
         tags.p(tags.a(href=f"/e/{board.info.slug}/s/{session.id}/edit")("Edit this session"))
