@@ -26,6 +26,7 @@ from openspace.events import Logged
 from openspace.model import Board
 from openspace.service import open_store
 from openspace.store.interface import UndoLast
+from openspace.store.schema import LATEST
 from openspace.store.sql import SQLBoardStore
 from tests.process import run_openspace
 from tests.support import SLUG, conference_layout, slot_id, utc
@@ -39,10 +40,10 @@ NOW = utc(9, 30)
 async def test_migrate_says_what_it_did(pg_url: str) -> None:
     code, out, err = await run_openspace("migrate", "--db", pg_url)
     assert (code, err) == (0, "")
-    assert "from schema version 0 to 1" in out
+    assert f"from schema version 0 to {LATEST}" in out
     code, out, _ = await run_openspace("migrate", env={"OPENSPACE_DB": pg_url})
     assert code == 0
-    assert "at schema version 1; nothing to do" in out
+    assert f"at schema version {LATEST}; nothing to do" in out
     # Where, but never who: the URL's user stays out of the output.
     assert "postgres@" not in out
 
@@ -54,10 +55,10 @@ async def test_serve_refuses_a_database_not_at_its_schema(pg_url: str) -> None:
     assert "run `openspace migrate`" in err
     await run_openspace("migrate", "--db", pg_url)
     with psycopg.connect(pg_url, autocommit=True) as raw:
-        raw.execute("INSERT INTO schema_version (version) VALUES (2)")
+        raw.execute("INSERT INTO schema_version (version) VALUES (%s)", (LATEST + 1,))
     code, _, err = await run_openspace("serve", "--db", pg_url, "--listen", "tcp:0")
     assert code == 1
-    assert "cannot start: the database has schema version 2" in err
+    assert f"cannot start: the database has schema version {LATEST + 1}" in err
     assert "upgrade openspace" in err
 
 

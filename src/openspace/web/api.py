@@ -48,6 +48,7 @@ from openspace.web.auth import actor_for, bearer_token, facilitator_only, requir
 from openspace.web.errors import ApiError, write_error, write_json
 from openspace.web.live import Live
 from openspace.web.openapi import OPENAPI
+from openspace.webhooks.registry import Webhooks
 
 T = TypeVar("T")
 JSON = dict[str, Any]
@@ -125,6 +126,7 @@ class JSONAPI:
     facilitator: FacilitatorKey
     live: Live | None = None
     source_statuses: Callable[[Board], Sequence[SourceStatus]] = pending_statuses
+    webhooks: Webhooks | None = None
     _rendered: dict[str, tuple[tuple[object, ...], bytes]] = field(factory=dict)
 
     app: ClassVar[Klein] = Klein()
@@ -379,6 +381,49 @@ class JSONAPI:
         outcome = await self._do(slug, UndoLast(count), actor)
         undone = [seq for entry in outcome.logged for seq in getattr(entry.change, "seqs", ())]
         return write_json(request, 200, {"undone": undone, "seq": outcome.board.seq})
+
+    # --- webhooks (facilitators; see openspace.webhooks.registry) ---
+
+    async def _webhooks(self, request: IRequest, slug: str) -> Webhooks:
+        facilitator_only(request, self.facilitator)
+        await self._board(slug)
+        if self.webhooks is None:
+            raise ApiError(404, "not_found", "webhooks are not served here")
+        # Answers hold receivers' URLs, and secrets once.
+        request.setHeader(b"cache-control", b"no-store")
+        return self.webhooks
+
+    @app.route("/events/<slug>/webhooks", methods=["GET", "POST"])
+    async def webhooks_of(self, request: IRequest, slug: str) -> bytes:
+        hooks = await self._webhooks(request, slug)
+        if request.method == b"GET":
+            listed = [hooks.to_json(hook) for hook in await hooks.of_board(slug)]
+            return write_json(request, 200, {"webhooks": listed})
+        hook, secret = await hooks.register(slug, take(read_json(request), "url", str))
+        return write_json(request, 201, {"webhook": hooks.to_json(hook, secret)})
+
+    @app.route("/events/<slug>/webhooks/<hook_id>", methods=["GET", "DELETE"])
+    async def webhook(self, request: IRequest, slug: str, hook_id: str) -> bytes:
+        hooks = await self._webhooks(request, slug)
+        if request.method == b"GET":
+            return write_json(
+                request, 200, {"webhook": hooks.to_json(await hooks.get(slug, hook_id))}
+            )
+        await hooks.remove(slug, hook_id)
+        request.setResponseCode(204)
+        return b""
+
+    @app.route("/events/<slug>/webhooks/<hook_id>/enabled", methods=["PUT", "DELETE"])
+    async def webhook_enabled(self, request: IRequest, slug: str, hook_id: str) -> bytes:
+        hooks = await self._webhooks(request, slug)
+        hook = await hooks.set_enabled(slug, hook_id, request.method == b"PUT")
+        return write_json(request, 200, {"webhook": hooks.to_json(hook)})
+
+    @app.route("/events/<slug>/webhooks/<hook_id>/secret", methods=["POST"])
+    async def webhook_secret(self, request: IRequest, slug: str, hook_id: str) -> bytes:
+        hooks = await self._webhooks(request, slug)
+        hook, secret = await hooks.new_secret(slug, hook_id)
+        return write_json(request, 200, {"webhook": hooks.to_json(hook, secret)})
 
 
 def _session_outcome(outcome: Outcome, session_id: str) -> JSON:

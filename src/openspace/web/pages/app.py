@@ -60,6 +60,7 @@ from openspace.web.pages import attendee
 from openspace.web.pages import desk as desk_pages
 from openspace.web.pages import host as host_pages
 from openspace.web.pages import kiosk as kiosk_pages
+from openspace.web.pages import webhooks as webhook_pages
 from openspace.web.pages.html import (
     Errors,
     cell_value,
@@ -70,6 +71,7 @@ from openspace.web.pages.html import (
 )
 from openspace.web.pages.timeline import rooms_now
 from openspace.web.sessions import DeskSessions, edit_key, edit_keys, remember_edit_key
+from openspace.webhooks.registry import Webhooks
 
 ATTENDEE_COOKIE = "os_attendee"
 _HOST_HEADER = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
@@ -145,6 +147,7 @@ class Pages:
     clock: Clock
     facilitator: FacilitatorKey
     source_statuses: Callable[[Board], Sequence[SourceStatus]] = pending_statuses
+    webhooks: Webhooks | None = None
     assets: Assets = field(factory=Assets.load)
     csrf: CSRF = field(init=False)
     desk: DeskSessions = field(init=False)
@@ -524,21 +527,37 @@ class Pages:
         return await self.desk_again(request, board, desk_pages.layout_toml(board), {})
 
     async def desk_again(
-        self, request: IRequest, board: Board, layout: str, errors: Errors, status: int = 200
+        self,
+        request: IRequest,
+        board: Board,
+        layout: str,
+        errors: Errors,
+        status: int = 200,
+        revealed: webhook_pages.Revealed | None = None,
     ) -> bytes:
         log = await self.store.log_tail(board.info.slug, desk_pages.LOG_SHOWN)
         undoable = frozenset(entry.seq for entry in undo_targets(log, desk_pages.LOG_SHOWN))
+        csrf = self.csrf.token(request)
+        hooks = self.webhooks
+        webhooks = (
+            ""
+            if hooks is None
+            else webhook_pages.section(
+                hooks, board, csrf, await hooks.of_board(board.info.slug), errors, revealed
+            )
+        )
         page = desk_pages.desk_page(
             self.assets,
             board,
             utc_now(self.clock),
-            self.csrf.token(request),
+            csrf,
             log,
             undoable,
             layout,
             errors,
+            webhooks,
         )
-        return await self.send(request, page, status)
+        return await self.send(request, page, status, private=revealed is not None)
 
     @app.route("/e/<slug>/desk/signin", methods=["POST"])
     async def sign_in(self, request: IRequest, slug: str) -> bytes:
@@ -644,6 +663,24 @@ class Pages:
                 STATUS_OF_CODE.get(refusal.code, 422),
             )
         return self.redirect(request, f"/e/{slug}/desk")
+
+    @app.route("/e/<slug>/desk/webhooks", methods=["POST"])
+    async def desk_webhooks(self, request: IRequest, slug: str) -> bytes:
+        board = await self.desk_action(request, slug)
+        if self.webhooks is None:
+            raise PageError(404, "Not found", "Webhooks are not served here.", board)
+        try:
+            revealed = await webhook_pages.act(self.webhooks, slug, request.args)
+        except Refused as refusal:
+            where = webhook_pages.FIELD if refusal.field == "url" else ""
+            status = STATUS_OF_CODE.get(refusal.code, 422)
+            layout = desk_pages.layout_toml(board)
+            return await self.desk_again(request, board, layout, {where: refusal.message}, status)
+        if revealed is None:
+            return self.redirect(request, f"/e/{slug}/desk#webhooks-title")
+        return await self.desk_again(
+            request, board, desk_pages.layout_toml(board), {}, revealed=revealed
+        )
 
     # --- kiosks ---
 

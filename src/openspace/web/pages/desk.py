@@ -72,6 +72,7 @@ def desk_page(
     undoable: frozenset[int],
     layout: str,
     errors: Errors,
+    webhooks: Tag | str = "",
 ) -> Tag:
     return document(
         assets,
@@ -92,6 +93,7 @@ def desk_page(
                 _log(board, csrf, log, undoable),
             ),
             _layout(board, csrf, layout, errors),
+            webhooks,
         ),
         scripts=("common.js", "live.js"),
     )
