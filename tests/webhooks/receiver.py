@@ -13,6 +13,7 @@ import json
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from itertools import pairwise
 from typing import Any
 
 from attrs import define, field, frozen
@@ -215,3 +216,20 @@ async def receiving() -> AsyncIterator[Receiver]:
         yield receiver
     finally:
         await receiver.stop()
+
+
+def deduplicated(seqs: list[int]) -> list[int]:
+    """
+    What a receiver keeps when it drops every seq it already has.
+    """
+    kept: list[int] = []
+    for seq in seqs:
+        if not kept or seq > kept[-1]:
+            kept.append(seq)
+    return kept
+
+
+def assert_in_order_without_gaps(seqs: list[int]) -> None:
+    # At least once: a batch may come again, but never out of order.
+    for earlier, later in pairwise(seqs):
+        assert later == earlier + 1 or later <= earlier, seqs

@@ -7,7 +7,6 @@ for a day is disabled and says why; the log is the queue across restarts.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from itertools import pairwise
 from pathlib import Path
 
 import pytest_twisted
@@ -18,7 +17,13 @@ from openspace.tokens import digest
 from openspace.webhooks.dispatcher import Dispatcher
 from openspace.webhooks.signing import verify
 from tests.support import SLUG, slot_id
-from tests.webhooks.receiver import Answer, Receiver, receiving
+from tests.webhooks.receiver import (
+    Answer,
+    Receiver,
+    assert_in_order_without_gaps,
+    deduplicated,
+    receiving,
+)
 from tests.webhooks.rig import NOW, Rig, rig
 
 
@@ -32,23 +37,6 @@ async def receiver() -> AsyncIterator[Receiver]:
 async def hooks(tmp_path: Path) -> AsyncIterator[Rig]:
     async with rig(tmp_path / "board.sqlite3") as running:
         yield running
-
-
-def deduplicated(seqs: list[int]) -> list[int]:
-    """
-    What a receiver keeps when it drops every seq it already has.
-    """
-    kept: list[int] = []
-    for seq in seqs:
-        if not kept or seq > kept[-1]:
-            kept.append(seq)
-    return kept
-
-
-def assert_in_order_without_gaps(seqs: list[int]) -> None:
-    # At least once: a batch may come again, but never out of order.
-    for earlier, later in pairwise(seqs):
-        assert later == earlier + 1 or later <= earlier, seqs
 
 
 @pytest_twisted.ensureDeferred

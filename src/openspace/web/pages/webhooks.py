@@ -125,7 +125,7 @@ def section(
             tags.p(
                 "The secret for ", tags.code(revealed.url), " (copy it now: it is not shown again):"
             ),
-            tags.p(tags.code(id="webhook-secret")(revealed.secret)),
+            tags.p(tags.code(id="webhook-secret", class_="edit-link")(revealed.secret)),
         )
     table: Tag = (
         tags.table(
