@@ -15,6 +15,7 @@ from twisted.internet.defer import Deferred
 from openspace.commands import ATTENDEE, FACILITATOR, HideSession, ProposeSession, SetGoing
 from openspace.tokens import digest
 from openspace.webhooks.dispatcher import Dispatcher
+from openspace.webhooks.registry import Webhooks
 from openspace.webhooks.signing import verify
 from tests.support import SLUG, slot_id
 from tests.webhooks.receiver import (
@@ -264,3 +265,16 @@ async def test_payloads_carry_no_attendee_ids_keys_or_hidden_sessions(
     assert hidden["drop"]["sessions"] == [session_id]
     later = events[events.index(hidden) + 1 :]
     assert b"Secret plans" not in b"".join(str(event).encode() for event in later)
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_new_facilitator_token_marks_secrets_to_renew(hooks: Rig) -> None:
+    hook, secret = await hooks.registry.register(SLUG, "https://receiver.invalid/hook")
+    assert hooks.registry.secret_current(hook)
+    # The same database behind a server with another token: another key, other secrets.
+    elsewhere = Webhooks(hooks.registry.hooks, hooks.store, hooks.clock, b"another key" * 3)
+    assert not elsewhere.secret_current(hook)
+    assert elsewhere.to_json(hook)["secret_current"] is False
+    renewed, new_secret = await elsewhere.new_secret(SLUG, hook.id)
+    assert elsewhere.secret_current(renewed) and new_secret != secret
+    assert not hooks.registry.secret_current(renewed)

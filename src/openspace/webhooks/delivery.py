@@ -47,7 +47,7 @@ from openspace.model import Board
 from openspace.official.poller import retry_after_seconds
 from openspace.replay import replay
 from openspace.store.interface import BoardStore
-from openspace.webhooks.payload import Batch, make_batch
+from openspace.webhooks.payload import MAX_EVENTS, Batch, make_batch
 from openspace.webhooks.signing import SIGNATURE_HEADER, signature
 from openspace.webhooks.storage import Hook, HookStore
 
@@ -181,6 +181,7 @@ class HookDelivery:
     _failures: int = field(default=0, init=False)
     _cursor: tuple[int, int, Board | None] | None = field(default=None, init=False)
     _unreported: Attempt | None = field(default=None, init=False)
+    _nudged: bool = field(default=False, init=False)
 
     @property
     def busy(self) -> bool:
@@ -198,9 +199,14 @@ class HookDelivery:
         There may be something new to send: start now unless busy (an attempt in flight
         looks again when it ends; a planned retry keeps its backoff).
         """
-        if self._running and self._loop is None:
-            self._loop = Deferred.fromCoroutine(self._run())
-            self._loop.addBoth(self._idle)
+        if not self._running:
+            return
+        if self._loop is not None:
+            # A commit during an attempt that found nothing to send must not wait.
+            self._nudged = True
+            return
+        self._loop = Deferred.fromCoroutine(self._run())
+        self._loop.addBoth(self._idle)
 
     def stop(self) -> None:
         """
@@ -222,6 +228,7 @@ class HookDelivery:
         nudge starts again) or the hook stops.
         """
         while self._running:
+            self._nudged = False
             try:
                 delay = await self._attempt()
             except CancelledError:
@@ -231,6 +238,8 @@ class HookDelivery:
                 self._log.failure("webhook {id} could not attempt", id=self.hook.id)
                 delay = 60.0
             if delay is None:
+                if self._nudged:
+                    continue
                 return
             # Observers hear of an attempt once the next one is planned, so that one
             # that reacts at once (a test moving its clock) acts on the real state.
@@ -273,7 +282,7 @@ class HookDelivery:
         batch: Batch | None = None
         try:
             before = await self._board_at(epoch, acked)
-            logged = await self.store.events_since(slug, acked, 50)
+            logged = await self.store.events_since(slug, acked, MAX_EVENTS)
             if not logged:
                 return None
             batch = make_batch(slug, epoch, before, logged)
