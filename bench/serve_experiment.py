@@ -8,6 +8,8 @@ C{openspace serve} with switches for benchmark experiments (not product options)
                    the transport) instead of the product's direct send, to measure
                    what the direct send brings
     --gc-log       print every garbage collection pass that takes more than 5 ms
+    --no-quotas    lift the board's quotas (a benchmark publishes every meetup at one
+                   place, from nobody in particular)
 
 Every other argument goes to C{openspace serve}.
 """
@@ -18,10 +20,10 @@ import gc
 import sys
 import time
 
-from openspace import cli
+from openspace import board, cli
 from openspace.web.live import LiveProtocol
 
-SWITCHES = ("--no-gc-freeze", "--plain-send", "--gc-log")
+SWITCHES = ("--no-gc-freeze", "--plain-send", "--gc-log", "--no-quotas")
 
 
 def log_slow_collections(threshold: float = 0.005) -> None:
@@ -48,6 +50,9 @@ def main(argv: list[str]) -> int:
         log_slow_collections()
     if "--plain-send" in argv:
         LiveProtocol.send_frame = LiveProtocol.sendPreparedMessage  # type: ignore[method-assign]
+    if "--no-quotas" in argv:
+        for quota in ("MEETUPS_PER_PLACE", "MEETUPS_PER_OWNER", "SESSIONS_PER_KEY"):
+            setattr(board, quota, 10**9)
     if "--no-gc-freeze" in argv:
         gc.freeze = lambda: None
     return cli.main(["serve", *rest])

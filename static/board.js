@@ -47,7 +47,8 @@
     event.preventDefault();
     var joining = button.name === "join";
     button.disabled = true;
-    fetch("/api/events/" + encodeURIComponent(slug) + "/sessions/" +
+    // offline.js's send queues the write when the network is down (README "Offline phones").
+    (os.send || fetch)("/api/events/" + encodeURIComponent(slug) + "/sessions/" +
           encodeURIComponent(button.value) + "/going", {
       method: joining ? "POST" : "DELETE",
       headers: { "Content-Type": "application/json" },

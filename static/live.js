@@ -20,8 +20,10 @@
 
   var slug = region.getAttribute("data-slug");
   var BACKOFF_FIRST = 500, BACKOFF_MAX = 8000;
-  var IDLE_PING = 25000, DEAD_AFTER = 35000;
-  var OFFLINE_AFTER = 10000;
+  // Offline phones (issue 11): the badge must say "offline" within 5 s of the socket
+  // going silent, so a visible page asks for a pong after 2 s of quiet.
+  var IDLE_PING = 2000, DEAD_AFTER = 4500;
+  var OFFLINE_AFTER = 4000;
   var RELOADED = "openspace.live.reloaded";
 
   var state = {
@@ -222,19 +224,31 @@
   // The browser cannot see the server's WebSocket pings: when all is quiet, ask for a
   // pong; a connection silent for too long is dead (Wi-Fi gone without a goodbye).
   setInterval(function () {
-    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    if (!socket || socket.readyState !== WebSocket.OPEN || document.hidden) return;
     var quiet = Date.now() - lastHeard;
     if (quiet > DEAD_AFTER) {
-      var ws = socket;
-      socket = null;
-      ws.close();
-      lost();
+      wentOffline(new Date(lastHeard));
     } else if (quiet > IDLE_PING) {
       socket.send('{"type":"ping"}');
     }
-  }, 5000);
+  }, 1000);
 
-  window.addEventListener("online", function () { if (!socket) connect(); });
+  // Back online: reconnect soon, but not every phone of the hall in the same instant.
+  window.addEventListener("online", function () {
+    if (!socket) retryTimer = setTimeout(connect, Math.random() * 1500);
+  });
+  window.addEventListener("offline", function () { wentOffline(new Date()); });
+
+  // The network is gone (the browser says so, or the server stopped answering pings):
+  // say so at once, and keep trying to come back.
+  function wentOffline(since) {
+    var ws = socket;
+    socket = null;
+    if (ws) ws.close();
+    lost();
+    clearTimeout(offlineTimer);
+    show("offline", "offline since " + hhmm(since));
+  }
   document.addEventListener("visibilitychange", function () {
     if (!document.hidden && !socket) connect();
   });

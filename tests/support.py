@@ -23,6 +23,7 @@ from openspace.commands import SYSTEM, SetLayout
 from openspace.events import Layout
 from openspace.model import Cell, EventInfo, Room, RoomKind, Slot
 from openspace.service import OpenspaceService, ServerConfig
+from openspace.web.limits import LimitOptions
 from openspace.web.live import LiveOptions
 
 FACILITATOR_TOKEN = "test-facilitator-token-0123456789"
@@ -78,7 +79,12 @@ class RunningServer:
 
 
 async def start_server(
-    db: Path, now: datetime, *, layout: Layout | None = None, live: LiveOptions | None = None
+    db: Path,
+    now: datetime,
+    *,
+    layout: Layout | None = None,
+    live: LiveOptions | None = None,
+    limits: LimitOptions | None = None,
 ) -> RunningServer:
     from twisted.internet import reactor
 
@@ -89,6 +95,7 @@ async def start_server(
         listen=("tcp:0:interface=127.0.0.1",),
         environ={"OPENSPACE_FACILITATOR_TOKEN": FACILITATOR_TOKEN},
         live=live or LiveOptions(),
+        limits=limits or LimitOptions(),
     )
     service = OpenspaceService(config, reactor, clock)
     service.startService()
@@ -169,8 +176,33 @@ class Client:
         return await self.post(f"/api/events/{SLUG}/sessions", body)
 
 
+@asynccontextmanager
+async def serving(site: Any) -> AsyncIterator[Client]:
+    """
+    Serve C{site} (a L{twisted.web.server.Site}) on a free loopback port while in use.
+    """
+    from twisted.internet import reactor
+    from twisted.internet.defer import maybeDeferred
+    from twisted.internet.endpoints import serverFromString
+
+    port = await serverFromString(reactor, "tcp:0:interface=127.0.0.1").listen(site)
+    try:
+        async with Client.open(f"http://127.0.0.1:{port.getHost().port}") as client:
+            yield client
+    finally:
+        await maybeDeferred(port.stopListening)
+
+
 def utc(hour: int, minute: int = 0) -> datetime:
     return DAY.replace(hour=hour, minute=minute).astimezone(UTC)
 
 
 ONE_HOUR = timedelta(hours=1)
+
+
+# For tests that send bursts on purpose (concurrency, restarts): no rate limit is hit.
+BURSTS_ALLOWED = LimitOptions().with_rates(
+    f"{name}.{who}=1000000/1s"
+    for name in ("propose", "meetup", "going", "write")
+    for who in ("address", "client")
+)

@@ -77,8 +77,11 @@ from openspace.fields import (
     MEETUP_GRACE,
     MEETUP_HORIZON,
     MEETUP_MINUTES,
+    MEETUPS_PER_OWNER,
+    MEETUPS_PER_PLACE,
     OFFICIAL_TALKS_MAX,
     PLACE_MAX,
+    SESSIONS_PER_KEY,
     TITLE_MAX,
     invalid,
     session_text,
@@ -186,6 +189,8 @@ def _decide_propose(board: Board, command: ProposeSession, actor: Actor, now: da
     text = session_text(command.title, command.description, command.host, command.tags)
     cell = Cell(command.room, command.slot)
     _check_cell(board, cell, actor, now)
+    if not actor.privileged:
+        _check_host_quota(board, command.owner, now)
     session = Session(
         id=f"s{board.seq + 1}",
         title=text.title,
@@ -200,6 +205,58 @@ def _decide_propose(board: Board, command: ProposeSession, actor: Actor, now: da
     return Decision(
         (SessionProposed(session),), session_warnings(after, session), ids=(session.id,)
     )
+
+
+def _check_host_quota(board: Board, owner: str, now: datetime) -> None:
+    """
+    Refuse a new session for a key that already holds L{SESSIONS_PER_KEY} that are not
+    over: one phone cannot fill the board.
+    """
+    slots = {slot.id: slot for slot in board.slots}
+    held = sum(
+        1
+        for session in board.sessions.values()
+        if session.owner == owner and slots[session.slot].end > now
+    )
+    if held >= SESSIONS_PER_KEY:
+        raise Refused(
+            "quota",
+            f"one host can hold at most {SESSIONS_PER_KEY} sessions that are not over yet: "
+            "cancel one, or ask a facilitator",
+            details={"limit": SESSIONS_PER_KEY},
+        )
+
+
+def _check_meetup_quotas(board: Board, meetup: Meetup, now: datetime) -> None:
+    """
+    Refuse a meetup whose starter already has L{MEETUPS_PER_OWNER} that have not ended,
+    or whose place already has L{MEETUPS_PER_PLACE} at overlapping times.
+    """
+    live = [m for m in board.meetups.values() if m.ends > now]
+    if meetup.owner and sum(m.owner == meetup.owner for m in live) >= MEETUPS_PER_OWNER:
+        raise Refused(
+            "quota",
+            f"one person can have at most {MEETUPS_PER_OWNER} meetups that have not ended",
+            details={"limit": MEETUPS_PER_OWNER},
+        )
+    place = _place_key(meetup)
+    crowd = sum(
+        1
+        for m in live
+        if _place_key(m) == place and m.starts < meetup.ends and meetup.starts < m.ends
+    )
+    if crowd >= MEETUPS_PER_PLACE:
+        raise Refused(
+            "quota",
+            f"{meetup.place} already has {crowd} meetups at that time: pick another place "
+            "or time",
+            field="place",
+            details={"limit": MEETUPS_PER_PLACE},
+        )
+
+
+def _place_key(meetup: Meetup) -> str:
+    return meetup.spot if meetup.spot is not None else " ".join(meetup.place.casefold().split())
 
 
 def _decide_edit(board: Board, command: EditSession, actor: Actor, now: datetime) -> Decision:
@@ -340,7 +397,11 @@ def _decide_meetup(board: Board, command: StartMeetup, actor: Actor, now: dateti
             invalid("minutes", f"a meetup lasts from {low} to {high} minutes")
         length = timedelta(minutes=command.minutes)
     starts = starts.astimezone(ZoneInfo("UTC"))
-    meetup = Meetup(f"m{board.seq + 1}", title, place, spot_id, starts, starts + length)
+    meetup = Meetup(
+        f"m{board.seq + 1}", title, place, spot_id, starts, starts + length, command.owner
+    )
+    if not actor.privileged:
+        _check_meetup_quotas(board, meetup, now)
     return Decision((MeetupStarted(meetup),), ids=(meetup.id,))
 
 

@@ -25,13 +25,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from twisted.internet.defer import Deferred
-from twisted.logger import globalLogBeginner, textFileLogObserver
+from twisted.logger import globalLogBeginner
 from twisted.python.failure import Failure
 
 from openspace.clock import utc_now
 from openspace.codec import FormatError, dumps
 from openspace.commands import SYSTEM, Refused, SetLayout, SetSources
 from openspace.eventfile import EventFileError, read_event_file
+from openspace.logformat import FORMATS, log_observer
 from openspace.model import DEFAULT_SOURCE_INTERVAL, ScheduleSource
 from openspace.official.check import source_check, zone_argument
 from openspace.official.detect import PARSERS
@@ -43,12 +44,20 @@ from openspace.service import (
     database,
     is_postgres_url,
     open_store,
+    require_driver,
     unopened_store,
     urls_for,
 )
-from openspace.store.interface import EventExists, SchemaTooNew, SchemaTooOld
+from openspace.store.interface import (
+    EventExists,
+    MissingDriver,
+    NotADatabase,
+    SchemaTooNew,
+    SchemaTooOld,
+)
 from openspace.store.transfer import export_event, import_event
 from openspace.tokens import TOKEN_ENV, TOKEN_FILE_ENV, SecretError
+from openspace.web.limits import add_limit_arguments, limit_options
 from openspace.web.live import LiveOptions, origin_argument
 
 
@@ -90,10 +99,29 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--event", metavar="SLUG", help="the event that --source belongs to")
     serve.add_argument(
+        "--log-format",
+        choices=FORMATS,
+        default="text",
+        help="text lines (default) or one JSON object per line",
+    )
+    serve.add_argument(
+        "--public-status",
+        action="store_true",
+        help="serve /api/status to anyone (default: only with the facilitator token)",
+    )
+    serve.add_argument(
         "--facilitator-token-file",
         type=Path,
         help=f"file holding the facilitator token (or set ${TOKEN_FILE_ENV} or ${TOKEN_ENV})",
     )
+    serve.add_argument(
+        "--metrics-listen",
+        action="append",
+        default=[],
+        metavar="ENDPOINT",
+        help="also serve /metrics, to anyone, on this endpoint (repeatable)",
+    )
+    add_limit_arguments(serve)
 
     event = commands.add_parser("event", help="manage events").add_subparsers(
         dest="action", required=True
@@ -138,7 +166,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         )
     args.db = database(args.db, os.environ)
+    try:
+        require_driver(args.db)
+    except MissingDriver as e:
+        print(f"openspace: {e}", file=sys.stderr)
+        return 2
     if args.command == "serve":
+        try:
+            args.limits = limit_options(args)
+        except ValueError as e:
+            print(f"openspace: {e}", file=sys.stderr)
+            return 2
         return serve(args)
     if args.command == "migrate":
         return _react(lambda reactor: migrate(reactor, args.db))
@@ -154,7 +192,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def serve(args: argparse.Namespace) -> int:
     from twisted.internet import reactor
 
-    globalLogBeginner.beginLoggingTo([textFileLogObserver(sys.stderr)], redirectStandardIO=False)
+    globalLogBeginner.beginLoggingTo(
+        [log_observer(args.log_format, sys.stderr)], redirectStandardIO=False
+    )
     config = ServerConfig(
         db=args.db,
         listen=tuple(args.listen or [DEFAULT_LISTEN]),
@@ -164,6 +204,9 @@ def serve(args: argparse.Namespace) -> int:
         token_file=args.facilitator_token_file,
         sources=tuple(ScheduleSource(u, interval=args.source_interval) for u in args.source or ()),
         source_event=args.event,
+        public_status=args.public_status,
+        limits=args.limits,
+        metrics_listen=tuple(args.metrics_listen),
     )
     service = OpenspaceService(config, reactor)
     failed: list[Failure] = []
@@ -178,7 +221,9 @@ def serve(args: argparse.Namespace) -> int:
 
     def fail(failure: Failure) -> None:
         failed.append(failure)
-        print(f"openspace: cannot start: {failure.getErrorMessage()}", file=sys.stderr)
+        if args.log_format == "text":
+            # JSON logs have it already, as the service's critical event.
+            print(f"openspace: cannot start: {failure.getErrorMessage()}", file=sys.stderr)
         reactor.stop()
 
     service.ready.addCallbacks(announce, fail)
@@ -256,7 +301,7 @@ def _expected_failures() -> tuple[type[Exception], ...]:
     # psycopg is loaded only for PostgreSQL; when it is not, none of its errors occur.
     psycopg: Any = sys.modules.get("psycopg")
     unreachable = (psycopg.OperationalError,) if psycopg is not None else ()
-    return (SchemaTooNew, SchemaTooOld, *unreachable)
+    return (SchemaTooNew, SchemaTooOld, NotADatabase, *unreachable)
 
 
 def _where(db: str) -> str:

@@ -21,6 +21,7 @@ from openspace.commands import Refused
 from openspace.events import Layout, SessionText
 from openspace.model import ScheduleSource
 from openspace.official.detect import PARSERS
+from openspace.official.precount import ITEMS_MAX
 from openspace.text import clean
 
 TITLE_MAX = 120
@@ -37,8 +38,13 @@ SOURCES_MAX = 10
 URL_MAX = 2000
 # From every 10 s (a facilitator testing a feed) to daily.
 SOURCE_INTERVAL = (10.0, 86400.0)
-# A large conference has about 1,000 items; this only stops runaway feeds.
-OFFICIAL_TALKS_MAX = 20_000
+OFFICIAL_TALKS_MAX = ITEMS_MAX
+# Quotas that keep the board readable (facilitators are exempt): sessions one edit key
+# holds that are not over yet; meetups one person has started that have not ended; and
+# meetups at one place at overlapping times.
+SESSIONS_PER_KEY = 6
+MEETUPS_PER_OWNER = 3
+MEETUPS_PER_PLACE = 4
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}$")

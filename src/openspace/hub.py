@@ -38,6 +38,7 @@ fetching C{store.events_since(slug, hub.head(slug), ...)} after reconnecting.
 from __future__ import annotations
 
 import json
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -149,11 +150,14 @@ class Hub(Generic[P]):
     @ivar version: the server's asset version, given to clients in opening frames so a
         page can reload itself when the server was upgraded.
     @ivar ring_size: how many recent frames per board serve resumes from memory.
+    @ivar fanned_out: told, after each event, how many subscribers were handed its frame
+        and how many seconds that took (metrics).
     """
 
     prepare: Callable[[bytes], P]
     version: str
     ring_size: int = DEFAULT_RING
+    fanned_out: Callable[[int, float], None] | None = None
     _feeds: dict[str, _Feed[P]] = field(factory=dict, init=False)
 
     _log: ClassVar[Logger] = Logger()
@@ -311,11 +315,15 @@ class Hub(Generic[P]):
         feed.board = after
         feed.ring.append(frame)
         feed.snapshot = None
+        started = time.perf_counter()
+        handed = 0
         for subscription in list(feed.subscribers):
             if subscription.paused:
                 subscription.behind = True
             else:
-                self._hand(feed, subscription, frame)
+                handed += self._hand(feed, subscription, frame)
+        if self.fanned_out is not None and feed.subscribers:
+            self.fanned_out(handed, time.perf_counter() - started)
 
     def _restart(self, feed: _Feed[P], board: Board) -> None:
         feed.board = board

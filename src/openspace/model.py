@@ -118,6 +118,8 @@ class Meetup:
 
     @ivar spot: the id of the hallway spot it is at, or L{None} for free-text places.
     @ivar place: where it is, in words (the spot's name when C{spot} is set).
+    @ivar owner: hash of who started it (their edit key or attendee id), or C{""} when
+        they did not say; never shown to anyone.
     """
 
     id: str
@@ -126,6 +128,7 @@ class Meetup:
     spot: str | None
     starts: datetime
     ends: datetime
+    owner: str = ""
 
     def running_at(self, now: datetime) -> bool:
         return self.starts <= now < self.ends

@@ -22,10 +22,12 @@ from twisted.internet.defer import Deferred, DeferredList, maybeDeferred
 from twisted.internet.endpoints import serverFromString
 from twisted.internet.interfaces import IListeningPort
 from twisted.logger import Logger
+from twisted.web.server import Site
 
 from openspace import demo
 from openspace.clock import Clock, utc_now
 from openspace.commands import SYSTEM
+from openspace.metrics import Metrics
 from openspace.model import ScheduleSource
 from openspace.official.sources import (
     SourcePollers,
@@ -33,12 +35,15 @@ from openspace.official.sources import (
     poll_while_leading,
     source_pollers,
 )
-from openspace.store.interface import BoardStore
+from openspace.store.interface import BoardStore, MissingDriver
 from openspace.store.sql import SQLBoardStore
 from openspace.store.sqlite import SQLiteDialect, open_sqlite_store, sqlite_pool
 from openspace.tokens import TOKEN_ENV, TOKEN_FILE_ENV, SecretError, load_facilitator_key
 from openspace.web.api import JSONAPI
 from openspace.web.assets import static_folder
+from openspace.web.channel import GuardedSite
+from openspace.web.instrument import MetricsOnly, instrument
+from openspace.web.limits import LimitOptions
 from openspace.web.live import Live, LiveOptions, asset_version
 from openspace.web.site import Root, make_site
 from openspace.webhooks.dispatcher import Dispatcher, deliver_while_leading, dispatcher
@@ -62,6 +67,11 @@ class ServerConfig:
     @ivar token_file: where the facilitator token is; see L{load_facilitator_key}.
     @ivar sources: official schedule sources to add to C{source_event} (the demo event
         with C{demo}, else the only event when L{None}); see L{attach_sources}.
+    @ivar public_status: serve C{/api/status} to anyone, not only with the facilitator
+        token.
+    @ivar limits: rate limits, connection caps and deadlines (L{LimitOptions}).
+    @ivar metrics_listen: endpoints serving only C{/metrics}, to anyone who reaches
+        them; on the main port it needs the facilitator token.
     @ivar freeze_gc: once listening, move everything start-up made out of the garbage
         collector's way (C{gc.freeze()}); servers do, tests need not.
     """
@@ -75,10 +85,26 @@ class ServerConfig:
     freeze_gc: bool = False
     sources: tuple[ScheduleSource, ...] = ()
     source_event: str | None = None
+    public_status: bool = False
+    limits: LimitOptions = field(factory=LimitOptions)
+    metrics_listen: tuple[str, ...] = ()
 
 
 def is_postgres_url(db: str) -> bool:
     return db.startswith(("postgresql://", "postgres://"))
+
+
+def require_driver(db: str) -> None:
+    """
+    Fail with L{MissingDriver} if C{db} is a PostgreSQL URL and psycopg is missing.
+    """
+    if is_postgres_url(db):
+        try:
+            import psycopg  # noqa: F401
+        except ImportError as e:
+            raise MissingDriver(
+                "a postgresql:// database needs psycopg: pip install 'openspace[postgres]'"
+            ) from e
 
 
 def database(given: str | None, environ: Mapping[str, str]) -> str:
@@ -126,6 +152,9 @@ class OpenspaceService(Service):
         self.clock: Clock = clock or reactor
         self.ready: Deferred[list[str]] = Deferred()
         self.ports: list[IListeningPort] = []
+        self.metrics_ports: list[IListeningPort] = []
+        self.site: GuardedSite | None = None
+        self.metrics: Metrics | None = None
         self.live: Live | None = None
         self.store: SQLBoardStore | None = None
         self.feed: ChangeFeed | None = None
@@ -145,6 +174,7 @@ class OpenspaceService(Service):
 
     async def _start(self) -> list[str]:
         config = self.config
+        require_driver(config.db)
         if is_postgres_url(config.db):
             _require_shared_token(config)
         fallback = Path(config.db).resolve().parent / TOKEN_FILE_NAME
@@ -166,9 +196,21 @@ class OpenspaceService(Service):
             HookStore(store), store, self.reactor, self.clock, server_key
         )
         registry = Webhooks(hooks.hooks, store, self.clock, server_key, hooks)
-        root = Root(JSONAPI(store, self.clock, key, live=live, webhooks=registry))
-        site = make_site(root)
+        self.metrics = metrics = Metrics()
+        api = JSONAPI(
+            store,
+            self.clock,
+            key,
+            live=live,
+            public_status=config.public_status,
+            webhooks=registry,
+        )
+        root = Root(api, timer=self.reactor, metrics=metrics)
+        self.site = site = make_site(root, config.limits)
+        # A WebSocket leaves its HTTP channel, so its end is counted here.
+        live.factory.on_closed.append(lambda protocol: site.guard.release(protocol.transport))
         self.sources = await self._poll_sources(store, root.api)
+        instrument(metrics, store, live, self.sources)
         if is_postgres_url(config.db):
             self.webhook_leadership = deliver_while_leading(hooks, config.db, self.reactor)
         else:
@@ -177,6 +219,9 @@ class OpenspaceService(Service):
             port = await serverFromString(self.reactor, description).listen(site)
             self.ports.append(port)
         urls = [_url(port) for port in self.ports]
+        for description in config.metrics_listen:
+            endpoint = serverFromString(self.reactor, description)
+            self.metrics_ports.append(await endpoint.listen(Site(MetricsOnly(metrics))))
         live.serving(urls)
         if config.freeze_gc:
             # What start-up made (modules, classes, warmed boards) lives as long as the
@@ -207,8 +252,10 @@ class OpenspaceService(Service):
         super().stopService()  # type: ignore[no-untyped-call]
         if self.live is not None:
             self.live.close_all()
-        stopping = DeferredList([Deferred.fromCoroutine(_stop(p)) for p in self.ports])
+        ports = self.ports + self.metrics_ports
+        stopping = DeferredList([Deferred.fromCoroutine(_stop(p)) for p in ports])
         self.ports.clear()
+        self.metrics_ports.clear()
 
         async def close(_: object) -> None:
             if self.leadership is not None:

@@ -2,8 +2,11 @@
 The facilitator's token and hosts' edit keys: made, hashed and compared safely.
 
 Secrets are only ever kept as SHA-256 digests, compared with L{hmac.compare_digest}, and
-never logged.  The facilitator token comes from a file or an environment variable (see
-L{load_facilitator_key}); the edit keys of hosts are random, 192 bits.
+never logged.  Signing keys (desk cookies, CSRF tokens) come from the facilitator token
+through HKDF, never from its digest: digests of keys are what the database stores, so no
+value of a database, an export or a backup can sign anything.  The facilitator token
+comes from a file or an environment variable (see L{load_facilitator_key}); the edit
+keys of hosts are random, 192 bits.
 """
 
 from __future__ import annotations
@@ -16,10 +19,15 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from attrs import frozen
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
 
 TOKEN_ENV = "OPENSPACE_FACILITATOR_TOKEN"  # noqa: S105 - a variable name, not a secret
 TOKEN_FILE_ENV = "OPENSPACE_FACILITATOR_TOKEN_FILE"  # noqa: S105
 MIN_TOKEN_LENGTH = 16
+# HKDF's salt: a fixed label that keeps these keys apart from any other use of the token.
+_SIGNING_SALT = b"openspace signing keys v1"
+_KEY_LENGTH = 32
 
 
 class SecretError(Exception):
@@ -39,10 +47,12 @@ def new_edit_key() -> str:
 @frozen(repr=False)
 class FacilitatorKey:
     """
-    The digest of the facilitator token; its repr shows nothing.
+    The digest of the facilitator token, to recognise it, and the HKDF pseudo-random key
+    that signing keys expand from; its repr shows neither.
     """
 
     _digest: str
+    _signing: bytes
 
     @classmethod
     def from_token(cls, token: str) -> FacilitatorKey:
@@ -51,19 +61,22 @@ class FacilitatorKey:
             raise SecretError(
                 f"the facilitator token must be at least {MIN_TOKEN_LENGTH} characters"
             )
-        return cls(digest(token))
+        # HKDF's extract step (RFC 5869 2.2), done once: only its output stays in memory.
+        prk = hmac.digest(_SIGNING_SALT, token.encode("utf-8"), "sha256")
+        return cls(digest(token), prk)
 
     def matches(self, presented: str) -> bool:
         return hmac.compare_digest(self._digest, digest(presented))
 
     def derive(self, purpose: str) -> bytes:
         """
-        A signing key for C{purpose} (cookies, CSRF tokens), derived from the token.
+        A signing key for C{purpose} (cookies, CSRF tokens): HKDF-SHA256 of the token.
 
         Every node that shares the token derives the same keys, and a new token makes
-        every signed cookie invalid at once: rotating it signs everybody out.
+        every signed cookie invalid at once: rotating it signs everybody out.  The token's
+        digest, which is all a database ever could hold, derives nothing.
         """
-        return hmac.new(self._digest.encode("ascii"), purpose.encode("utf-8"), "sha256").digest()
+        return HKDFExpand(SHA256(), _KEY_LENGTH, purpose.encode("utf-8")).derive(self._signing)
 
     def __repr__(self) -> str:
         return "<FacilitatorKey>"

@@ -15,6 +15,8 @@ from twisted.python import usage
 
 from openspace.model import DEFAULT_SOURCE_INTERVAL, ScheduleSource
 from openspace.service import DB_HELP, DEFAULT_LISTEN, OpenspaceService, ServerConfig, database
+from openspace.web.clientaddr import ClientAddresses
+from openspace.web.limits import LimitOptions
 from openspace.web.live import LiveOptions, normalize_origin
 
 
@@ -31,13 +33,19 @@ class Options(usage.Options):
         ],
         ["event", None, None, "the event that --source belongs to"],
     ]
-    optFlags = [["demo", None, "create the demo event"]]
+    optFlags = [
+        ["demo", None, "create the demo event"],
+        ["public-status", None, "serve /api/status to anyone, not only to facilitators"],
+    ]
 
     def __init__(self) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self["listen"] = []
         self["origin"] = []
         self["source"] = []
+        self["limit"] = []
+        self["trusted-proxy"] = []
+        self["metrics-listen"] = []
 
     def opt_listen(self, description: str) -> None:
         """
@@ -62,6 +70,32 @@ class Options(usage.Options):
         """
         self["source"].append(url)
 
+    def opt_limit(self, setting: str) -> None:
+        """
+        Change one rate limit, e.g. going.address=600/30s (repeatable).
+        """
+        self["limit"].append(setting)
+
+    def opt_trusted_proxy(self, network: str) -> None:
+        """
+        Believe Forwarded/X-Forwarded-For from this proxy address or CIDR (repeatable).
+        """
+        self["trusted-proxy"].append(network)
+
+    def opt_metrics_listen(self, description: str) -> None:
+        """
+        Also serve /metrics, to anyone, on this endpoint (repeatable).
+        """
+        self["metrics-listen"].append(description)
+
+    def postOptions(self) -> None:
+        try:
+            self["limits"] = LimitOptions(
+                trusted_proxies=ClientAddresses.of(self["trusted-proxy"])
+            ).with_rates(self["limit"])
+        except ValueError as e:
+            raise usage.UsageError(str(e)) from e
+
 
 def makeService(options: Options) -> IService:
     from twisted.internet import reactor
@@ -77,6 +111,9 @@ def makeService(options: Options) -> IService:
         token_file=Path(token_file) if token_file else None,
         sources=tuple(ScheduleSource(url, interval=interval) for url in options["source"]),
         source_event=options["event"],
+        public_status=bool(options["public-status"]),
+        limits=options["limits"],
+        metrics_listen=tuple(options["metrics-listen"]),
     )
     service = OpenspaceService(config, reactor)
 

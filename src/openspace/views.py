@@ -19,6 +19,7 @@ from openspace.codec import change_type
 from openspace.commands import Warning
 from openspace.describe import describe_change
 from openspace.events import Logged
+from openspace.links import web_link
 from openspace.model import Board, Cell, Meetup, OfficialTalk, Room, Session, Slot
 
 JSON = dict[str, Any]
@@ -85,7 +86,7 @@ def official_json(talk: OfficialTalk, zone: ZoneInfo) -> JSON:
         "speakers": list(talk.speakers),
         "track": talk.track,
         "kind": talk.kind,
-        "url": talk.url,
+        "url": web_link(talk.url),
     }
 
 

@@ -32,12 +32,14 @@ async def make_db(db: Path, now: datetime) -> None:
         await store.close()
 
 
-async def serve_again(db: Path, url: str) -> OpenspaceProcess:
+async def serve_again(db: Path, url: str, *more: str) -> OpenspaceProcess:
     """
-    A new server process on C{db}, listening where C{url} pointed.
+    A new server process on C{db}, listening where C{url} pointed, with options C{more}.
     """
     port = url.rstrip("/").rsplit(":", 1)[1]
-    child, _ = await OpenspaceProcess.serve(str(db), listen=f"tcp:{port}:interface=127.0.0.1")
+    child, _ = await OpenspaceProcess.serve(
+        str(db), *more, listen=f"tcp:{port}:interface=127.0.0.1"
+    )
     return child
 
 

@@ -15,7 +15,7 @@ import pytest_twisted
 from openspace.web.live import LiveFactory, LiveOptions, allowed_origins, normalize_origin
 from tests.live.replica import view_of
 from tests.live.wsclient import LiveClient
-from tests.support import SLUG, Client, RunningServer, start_server
+from tests.support import FACILITATOR_TOKEN, SLUG, Client, RunningServer, start_server
 
 
 async def board_view(client: Client) -> dict[str, object]:
@@ -152,17 +152,18 @@ async def test_plain_http_on_the_live_route_is_told_to_upgrade(client: Client) -
 
 @pytest_twisted.ensureDeferred
 async def test_status_counts_connections_per_board(server: RunningServer, client: Client) -> None:
-    idle = (await client.get("/api/status")).json
+    idle = (await client.get("/api/status", token=FACILITATOR_TOKEN)).json
     assert idle == {"live": {"connections": 0, "boards": {SLUG: {"subscribers": 0, "seq": 1}}}}
     clients = [await watching(server) for _ in range(3)]
-    status = await client.get("/api/status")
+    status = await client.get("/api/status", token=FACILITATOR_TOKEN)
     assert status.headers["cache-control"] == "no-store"
     assert status.json == {
         "live": {"connections": 3, "boards": {SLUG: {"subscribers": 3, "seq": 1}}}
     }
     for live in clients:
         await live.close()
-    assert (await client.get("/api/status")).json["live"]["connections"] == 0
+    final = await client.get("/api/status", token=FACILITATOR_TOKEN)
+    assert final.json["live"]["connections"] == 0
 
 
 @pytest_twisted.ensureDeferred

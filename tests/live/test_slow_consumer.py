@@ -124,7 +124,7 @@ async def test_a_client_that_never_reads_is_bounded_then_closed(
             assert high_water <= stuck.transport.bufferSize + 2 * frame_max
             await closed.addTimeout(PATIENCE, reactor)
             assert stuck.localCloseCode == 4008
-            status = (await client.get("/api/status")).json["live"]
+            status = (await client.get("/api/status", token=TOKEN)).json["live"]
             assert status["connections"] == 1
             assert status["boards"][SLUG]["subscribers"] == 1
             # The reader got every event, once, in order.

@@ -13,9 +13,15 @@ from pathlib import Path
 import pytest_twisted
 from attrs import define, evolve, field
 from tests.conftest import NOW
-from tests.support import FACILITATOR_TOKEN, SLUG, Client, conference_layout, slot_id, utc
-from twisted.internet.defer import maybeDeferred
-from twisted.internet.endpoints import serverFromString
+from tests.support import (
+    FACILITATOR_TOKEN,
+    SLUG,
+    Client,
+    conference_layout,
+    serving,
+    slot_id,
+    utc,
+)
 from twisted.web.server import Site
 
 from openspace.commands import SYSTEM, SetLayout, SetOfficialSchedule, SetSources
@@ -68,14 +74,10 @@ async def served(tmp_path: Path) -> AsyncIterator[Served]:
     api = JSONAPI(
         store, clock, FacilitatorKey.from_token(FACILITATOR_TOKEN), source_statuses=statuses
     )
-    port = await serverFromString(reactor, "tcp:0:interface=127.0.0.1").listen(
-        Site(api.app.resource())
-    )
     try:
-        async with Client.open(f"http://127.0.0.1:{port.getHost().port}") as client:
+        async with serving(Site(api.app.resource())) as client:
             yield Served(store, statuses, client)
     finally:
-        await maybeDeferred(port.stopListening)
         await store.close()
 
 

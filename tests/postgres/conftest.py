@@ -23,7 +23,7 @@ from psycopg import sql
 from openspace.store.postgres import postgres_store
 from openspace.store.sql import SQLBoardStore
 from tests.conftest import NOW, on_ci
-from tests.support import RunningServer, start_server
+from tests.support import BURSTS_ALLOWED, RunningServer, start_server
 
 SERVER = os.environ.get("OPENSPACE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -79,7 +79,10 @@ async def two_servers(pg_store: object, pg_url: str) -> AsyncIterator[list[Runni
     """
     Two servers, each a node on the test's migrated database.
     """
-    servers = [await start_server(pg_url, NOW) for _ in range(2)]  # type: ignore[arg-type]
+    servers = [
+        await start_server(pg_url, NOW, limits=BURSTS_ALLOWED)  # type: ignore[arg-type]
+        for _ in range(2)
+    ]
     yield servers
     for server in servers:
         await server.stop()

@@ -55,7 +55,7 @@ async def test_serve_refuses_a_database_not_at_its_schema(pg_url: str) -> None:
     assert "run `openspace migrate`" in err
     await run_openspace("migrate", "--db", pg_url)
     with psycopg.connect(pg_url, autocommit=True) as raw:
-        raw.execute("INSERT INTO schema_version (version) VALUES (%s)", (LATEST + 1,))
+        raw.execute(f"INSERT INTO schema_version (version) VALUES ({LATEST + 1})")
     code, _, err = await run_openspace("serve", "--db", pg_url, "--listen", "tcp:0")
     assert code == 1
     assert f"cannot start: the database has schema version {LATEST + 1}" in err

@@ -77,7 +77,14 @@ async def nodes(pg_store: SQLBoardStore, pg_url: str) -> AsyncIterator[tuple[Nod
 def proposal(number: int) -> ProposeSession:
     rooms = ("r1", "r2", "r3")
     return ProposeSession(
-        f"Session {number}", "", "Host", [], rooms[number % 3], slot_id(9 + number // 3), "o"
+        # A key of its own each: one key holds only a few sessions (fields.SESSIONS_PER_KEY).
+        f"Session {number}",
+        "",
+        "Host",
+        [],
+        rooms[number % 3],
+        slot_id(9 + number // 3),
+        f"o{number}",
     )
 
 

@@ -4,17 +4,28 @@ Exactly one winner: 200 simultaneous claims of one free cell against the real se
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
+
 import pytest_twisted
 from twisted.internet.defer import Deferred, gatherResults
 
-from tests.support import SLUG, Client, Reply, RunningServer, slot_id
+from tests.support import BURSTS_ALLOWED, SLUG, Client, Reply, slot_id, start_server
 
 CLAIMS = 200
 
 
 @pytest_twisted.ensureDeferred
-async def test_two_hundred_claims_one_cell_one_winner(server: RunningServer) -> None:
-    async with Client.open(server.url) as client:
+async def test_two_hundred_claims_one_cell_one_winner(tmp_path: Path, now: datetime) -> None:
+    server = await start_server(tmp_path / "claims.sqlite3", now, limits=BURSTS_ALLOWED)
+    try:
+        await _claim_one_cell(server.url)
+    finally:
+        await server.stop()
+
+
+async def _claim_one_cell(url: str) -> None:
+    async with Client.open(url) as client:
         client.pool.maxPersistentPerHost = CLAIMS
 
         async def claim(n: int) -> Reply:

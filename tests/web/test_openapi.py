@@ -35,8 +35,17 @@ def test_path_parameters_are_declared() -> None:
     for path, item in OPENAPI["paths"].items():
         names = set(re.findall(r"{(\w+)}", path))
         for operation in item.values():
-            declared = {p["name"] for p in operation.get("parameters", [])}
+            declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
             assert declared == names, (path, declared)
+
+
+def test_every_write_takes_an_idempotency_key() -> None:
+    for path, item in OPENAPI["paths"].items():
+        if path.startswith("/api/events/{slug}/webhooks"):
+            continue  # facilitators' webhook settings: not board writes (README, Webhooks)
+        for method, operation in item.items():
+            headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+            assert ("Idempotency-Key" in headers) == (method != "get"), (method, operation)
 
 
 @pytest_twisted.ensureDeferred

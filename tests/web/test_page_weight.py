@@ -5,6 +5,8 @@ gzip) must stay within 30 KB.  The figure is printed and quoted in the README.
 
 from __future__ import annotations
 
+import gzip as gzip_module
+import json
 import random
 import re
 from collections.abc import AsyncIterator
@@ -187,3 +189,39 @@ async def test_board_with_200_sessions_transfers_at_most_30_kb(big: RunningServe
     total = sum(sizes.values())
     print(f"\nboard page weight, 200 sessions, gzip: {total} bytes ({total / 1024:.1f} KB) {sizes}")
     assert total <= BUDGET, sizes
+
+
+OFFLINE_BUDGET = 5 * 1024
+
+
+@pytest_twisted.ensureDeferred
+async def test_the_offline_layer_adds_at_most_5_kb_to_the_first_visit(big: RunningServer) -> None:
+    """
+    What installing costs a first visit, gzipped: the manifest, its SVG icon (the one
+    browsers pick), the service worker and the scripts that keep the outbox.  The
+    worker's cache fills from the HTTP cache (the assets are immutable), and the first
+    board is kept from the page's own DOM, so neither is fetched twice; the outbox is
+    part of the worker's script, and its view loads only once there is an outbox.
+    """
+    async with Client.open(big.url) as client:
+        gzip = {"Accept-Encoding": "gzip"}
+        plain = (await client.get(f"/e/{SLUG}/")).body.decode()
+        (manifest_url,) = re.findall(r'rel="manifest" href="([^"]+)"', plain)
+        manifest = await raw_get(client, manifest_url, gzip)
+        icon = next(i["src"] for i in manifest_json(manifest.body) if i["type"] == "image/svg+xml")
+        urls = [
+            manifest_url,
+            icon,
+            "/sw.js",
+            *re.findall(r'src="(/static/offline\.[^"]+)"', plain),
+        ]
+        sizes = {url: len((await raw_get(client, url, gzip)).body) for url in urls}
+    total = sum(sizes.values())
+    print(f"\noffline layer, first visit, gzip: {total} bytes ({total / 1024:.1f} KB) {sizes}")
+    assert len(sizes) == 4
+    assert total <= OFFLINE_BUDGET, sizes
+
+
+def manifest_json(body: bytes) -> list[dict[str, str]]:
+    icons: list[dict[str, str]] = json.loads(gzip_module.decompress(body))["icons"]
+    return icons

@@ -23,6 +23,7 @@ from openspace.official import (
     sessionize,
 )
 from openspace.official.parsed import ParseError, ParseResult, load_json
+from openspace.official.precount import ITEMS_MAX, refuse_oversized
 
 
 class Parser(Protocol):
@@ -107,6 +108,7 @@ def parse_any(
     @raise ParseError: for an unknown format name, an unrecognised document, or a
         document its parser rejects.
     """
+    refuse_oversized(body, ITEMS_MAX)
     chosen = format or detect_format(body, content_type)
     parser = PARSERS.get(chosen)
     if parser is None:

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from attrs import frozen
 
+from openspace.links import web_link
 from openspace.model import OfficialTalk
 
 #: How long an item lasts when its source gives neither an end nor a duration.
@@ -151,7 +152,7 @@ class ResultBuilder:
             speakers=tuple(name for name in (plain(s) for s in speakers) if name),
             track=text(track),
             kind=text(kind).lower() or "talk",
-            url=text(url),
+            url=web_link(text(url)),
         )
 
     def result(self) -> ParseResult:

@@ -12,11 +12,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from attrs import frozen
+from attrs import field, frozen
 from twisted.internet.defer import Deferred
 
 from openspace.commands import Actor, Command, Decision
 from openspace.events import Logged
+from openspace.idempotency import IdempotencyKey, Reply
 from openspace.model import Board
 
 
@@ -41,6 +42,30 @@ class Outcome:
     decision: Decision
 
 
+@frozen
+class Once:
+    """
+    A write to carry out at most once (see L{openspace.idempotency}): its key, its
+    request's fingerprint, and how to turn its outcome into the reply, called inside the
+    transaction (so it must be pure and quick).
+    """
+
+    key: IdempotencyKey
+    fingerprint: str
+    respond: Callable[[Outcome], Reply] = field(repr=False)
+
+
+@frozen
+class Done:
+    """
+    What an idempotent write gave: the reply, and the outcome if it was carried out now
+    (L{None} when the reply is a replay).
+    """
+
+    reply: Reply
+    outcome: Outcome | None
+
+
 CommitListener = Callable[[Board, Sequence[Logged]], None]
 """
 Called in the reactor thread, after commit, with the board and the events just logged.
@@ -56,6 +81,19 @@ class SchemaTooNew(Exception):
 class SchemaTooOld(Exception):
     """
     The database needs C{openspace migrate} before this openspace can serve it.
+    """
+
+
+class NotADatabase(Exception):
+    """
+    The file given as the database is not one openspace may open (empty, or not
+    SQLite): refuse rather than serve an empty board or overwrite someone's file.
+    """
+
+
+class MissingDriver(Exception):
+    """
+    The database needs a driver that is not installed; the message says what to install.
     """
 
 
@@ -76,12 +114,28 @@ class BoardStore(Protocol):
         Every event's slug, sorted.
         """
 
+    def check_schema(self) -> Deferred[None]:
+        """
+        Fail with L{SchemaTooNew} or L{SchemaTooOld} unless the database is at the
+        schema this code knows (and with the database's error if it cannot be read).
+        """
+
     def execute(
         self, slug: str, command: Command | UndoLast, actor: Actor, now: datetime
     ) -> Deferred[Outcome]:
         """
         Decide C{command} against the latest board and commit its events and the new
         board in one transaction.  Fails with L{openspace.commands.Refused}.
+        """
+
+    def execute_once(
+        self, slug: str, command: Command | UndoLast, actor: Actor, now: datetime, once: Once
+    ) -> Deferred[Done]:
+        """
+        Like L{execute}, but at most once per key: if C{once.key} already has a reply
+        for C{slug}, give it back without deciding anything; otherwise execute and keep
+        the reply (if a success) in the same transaction.  Fails with
+        L{openspace.idempotency.KeyReused} when the key's first request was different.
         """
 
     def events_since(self, slug: str, seq: int, limit: int) -> Deferred[list[Logged]]:

@@ -36,7 +36,24 @@ MIGRATIONS: Sequence[Sequence[str]] = (
         )
         """,
     ),
-    # 2: webhooks (openspace.webhooks.storage): where each board's changes are POSTed
+    # 2: replies kept for idempotent writes (openspace.idempotency), found by a digest
+    # of the client's key; secrets in them are sealed under that key.
+    (
+        """
+        CREATE TABLE replies (
+            slug TEXT NOT NULL REFERENCES boards (slug) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            sealed TEXT,
+            expires BIGINT NOT NULL,
+            PRIMARY KEY (slug, key)
+        )
+        """,
+        "CREATE INDEX replies_expiry ON replies (slug, expires)",
+    ),
+    # 3: webhooks (openspace.webhooks.storage): where each board's changes are POSTed
     # and the last seq each receiver acknowledged.  Secrets are not stored: only the
     # nonce they are derived from with a key the database does not hold.
     (

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
@@ -23,14 +24,17 @@ from typing import Any, Protocol, TypeVar
 from attrs import define, field
 from twisted.enterprise import adbapi
 from twisted.internet.defer import Deferred, succeed
+from twisted.python.failure import Failure
 
 from openspace.board import decide
 from openspace.codec import decode_board, decode_logged, dumps, encode_board, encode_logged
-from openspace.commands import Actor, Command, Undo
+from openspace.commands import Actor, Command, Refused, Undo
 from openspace.events import Logged
+from openspace.idempotency import KeyReused, StoredReply
 from openspace.model import Board
 from openspace.replay import record, replay
-from openspace.store.interface import CommitListener, EventExists, Outcome, UndoLast
+from openspace.store import replies
+from openspace.store.interface import CommitListener, Done, EventExists, Once, Outcome, UndoLast
 from openspace.store.relay import Relay
 from openspace.store.schema import check_version, current_version, migrate, require_latest
 from openspace.undo import undo_targets
@@ -94,6 +98,8 @@ class SQLBoardStore:
 
     pool: adbapi.ConnectionPool
     dialect: Dialect
+    # Told each command's outcome and seconds (metrics).
+    observe: Callable[[str, float], None] | None = None
     _boards: dict[str, Board] = field(factory=dict)
     _lock: threading.Lock = field(factory=threading.Lock)
     relay: Relay = field(init=False)
@@ -246,22 +252,68 @@ class SQLBoardStore:
     ) -> Deferred[Outcome]:
         def write(cursor: Any) -> Outcome:
             board = self._load(cursor, slug, lock=True)
-            resolved: Command = (
-                Undo(undo_targets(self._tail(cursor, slug, UNDO_WINDOW), command.count))
-                if isinstance(command, UndoLast)
-                else command
-            )
-            decision = decide(board, resolved, actor, now)
-            after, logged = record(board, decision, actor, now)
-            if after is None:
-                raise AssertionError("a decision on no board created none")
-            if logged:
-                self._write(cursor, after, logged, created=board is None, now=now)
-            return Outcome(after, logged, decision)
+            return self._decide(cursor, slug, board, command, actor, now)
 
+        started = time.perf_counter()
         outcome = self._transaction(write, writes=True)
         outcome.addCallback(self._committed)
+        if self.observe is not None:
+            outcome.addBoth(_observed, self.observe, started)
         return outcome
+
+    def execute_once(
+        self, slug: str, command: Command | UndoLast, actor: Actor, now: datetime, once: Once
+    ) -> Deferred[Done]:
+        sql = self.dialect.sql
+        lookup = once.key.lookup
+
+        def write(cursor: Any) -> Done:
+            # The board's lock first: it orders every request with this key, on any node.
+            board = self._load(cursor, slug, lock=True)
+            replies.forget_expired(cursor, sql, slug, now)
+            kept = replies.find(cursor, sql, slug, lookup)
+            if kept is not None:
+                if kept.fingerprint != once.fingerprint:
+                    raise KeyReused(slug)
+                return Done(kept.open(once.key), None)
+            outcome = self._decide(cursor, slug, board, command, actor, now)
+            reply = once.respond(outcome)
+            if reply.kept and board is not None:
+                stored = StoredReply.of(reply, once.key, once.fingerprint)
+                replies.keep(cursor, sql, slug, lookup, stored, now)
+            return Done(reply, outcome)
+
+        def committed(done: Done) -> Done:
+            if done.outcome is not None:
+                self._committed(done.outcome)
+            return done
+
+        return self._transaction(write, writes=True).addCallback(committed)
+
+    def _decide(
+        self,
+        cursor: Any,
+        slug: str,
+        board: Board | None,
+        command: Command | UndoLast,
+        actor: Actor,
+        now: datetime,
+    ) -> Outcome:
+        """
+        Decide C{command} against C{board} (locked by the caller) and write its events.
+        """
+        resolved: Command = (
+            Undo(undo_targets(self._tail(cursor, slug, UNDO_WINDOW), command.count))
+            if isinstance(command, UndoLast)
+            else command
+        )
+        decision = decide(board, resolved, actor, now)
+        after, logged = record(board, decision, actor, now)
+        if after is None:
+            raise AssertionError("a decision on no board created none")
+        if logged:
+            self._write(cursor, after, logged, created=board is None, now=now)
+        return Outcome(after, logged, decision)
 
     def import_log(self, slug: str, logged: Sequence[Logged], *, replace: bool) -> Deferred[Board]:
         """
@@ -365,9 +417,10 @@ class SQLBoardStore:
                 raise
             finally:
                 cursor.close()
-            if isinstance(result, Outcome) and result.logged:
+            outcome = result.outcome if isinstance(result, Done) else result
+            if isinstance(outcome, Outcome) and outcome.logged:
                 # Only a committed board may be served from the cache.
-                self._remember(result.board)
+                self._remember(outcome.board)
             return result
 
         def run(connection: Any) -> T:
@@ -382,3 +435,12 @@ class SQLBoardStore:
 
         done: Deferred[T] = self.pool.runWithConnection(run)
         return done
+
+
+def _observed(result: T, observe: Callable[[str, float], None], started: float) -> T:
+    if isinstance(result, Failure):
+        kind = "refused" if isinstance(result.value, Refused) else "failed"
+    else:
+        kind = "committed" if getattr(result, "logged", None) else "unchanged"
+    observe(kind, time.perf_counter() - started)
+    return result

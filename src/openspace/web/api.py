@@ -38,6 +38,7 @@ from openspace.commands import (
     SwapSessions,
     UnblockCell,
 )
+from openspace.idempotency import Reply
 from openspace.model import Board
 from openspace.official.poller import SourceStatus, status_json
 from openspace.official.sources import pending_statuses
@@ -46,6 +47,8 @@ from openspace.tokens import FacilitatorKey, digest, new_edit_key
 from openspace.views import board_json, log_entry_json, meetup_json, session_json, warning_json
 from openspace.web.auth import actor_for, bearer_token, facilitator_only, required_actor
 from openspace.web.errors import ApiError, write_error, write_json
+from openspace.web.headers import allow_header
+from openspace.web.idempotent import InFlight, key_of, write_reply
 from openspace.web.live import Live
 from openspace.web.openapi import OPENAPI
 from openspace.webhooks.registry import Webhooks
@@ -83,6 +86,9 @@ def take(body: Mapping[str, Any], name: str, kind: type[T], default: Any = ...) 
         result: T = default
         return result
     value = body[name]
+    if kind is int and isinstance(value, float) and value.is_integer():
+        # JSON has one kind of number: 30.0 is the integer 30, as JSON Schema has it.
+        value = int(value)
     if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
         raise ApiError(422, "invalid", f"{name} must be a {_KIND_NAMES[kind]}", name)
     return value
@@ -127,7 +133,10 @@ class JSONAPI:
     live: Live | None = None
     source_statuses: Callable[[Board], Sequence[SourceStatus]] = pending_statuses
     webhooks: Webhooks | None = None
+    # /api/status to anyone; by default only with the facilitator token.
+    public_status: bool = False
     _rendered: dict[str, tuple[tuple[object, ...], bytes]] = field(factory=dict)
+    _in_flight: InFlight = field(factory=InFlight)
 
     app: ClassVar[Klein] = Klein()
 
@@ -151,6 +160,7 @@ class JSONAPI:
 
     @app.handle_errors(MethodNotAllowed)
     def _bad_method(self, request: IRequest, failure: Failure) -> bytes:
+        allow_header(request, failure)
         method = request.method.decode("ascii", "replace")
         return write_error(
             request, ApiError(405, "method_not_allowed", f"{method} is not allowed here")
@@ -162,9 +172,32 @@ class JSONAPI:
             raise ApiError(404, "not_found", f"there is no event {slug!r}")
         return board
 
-    async def _do(self, slug: str, command: Command | UndoLast, actor: Actor) -> Outcome:
+    async def _write(
+        self,
+        request: IRequest,
+        slug: str,
+        command: Command | UndoLast,
+        actor: Actor,
+        respond: Callable[[Outcome], Reply],
+    ) -> bytes:
+        """
+        Carry out C{command} and answer with C{respond(outcome)}; with an
+        C{Idempotency-Key}, at most once (see L{openspace.web.idempotent}).
+        """
+        key = key_of(request)
         await self._board(slug)
-        return await self.store.execute(slug, command, actor, utc_now(self.clock))
+        now = utc_now(self.clock)
+        if key is None:
+            reply = respond(await self.store.execute(slug, command, actor, now))
+        else:
+            reply = await self._in_flight.once(
+                request,
+                slug,
+                key,
+                lambda once: self.store.execute_once(slug, command, actor, now, once),
+                respond,
+            )
+        return write_reply(request, reply)
 
     def _find_session(self, board: Board, session_id: str) -> JSON:
         session = board.sessions.get(session_id)
@@ -180,6 +213,8 @@ class JSONAPI:
 
     @app.route("/status", methods=["GET"])
     def status(self, request: IRequest) -> bytes:
+        if not self.public_status:
+            facilitator_only(request, self.facilitator)
         request.setHeader(b"cache-control", b"no-store")
         live = self.live.status() if self.live is not None else {"connections": 0, "boards": {}}
         return write_json(request, 200, {"live": live})
@@ -250,9 +285,11 @@ class JSONAPI:
     @app.route("/events/<slug>/sessions", methods=["POST"])
     async def propose(self, request: IRequest, slug: str) -> bytes:
         body = read_json(request)
-        # A host who already has a key keeps using it, so one key owns all their sessions.
-        key = bearer_token(request) or new_edit_key()
-        actor = actor_for(bearer_token(request), self.facilitator)
+        token = bearer_token(request)
+        actor = actor_for(token, self.facilitator)
+        # A host who already has a key keeps using it, so one key owns all their sessions;
+        # the facilitator token is never an edit key (its digest would then be stored).
+        key = token if token is not None and not actor.privileged else new_edit_key()
         command = ProposeSession(
             title=take(body, "title", str),
             description=take(body, "description", str, ""),
@@ -262,17 +299,17 @@ class JSONAPI:
             slot=take(body, "slot", str),
             owner=digest(key),
         )
-        outcome = await self._do(slug, command, actor)
-        session = outcome.board.sessions[outcome.decision.ids[0]]
-        return write_json(
-            request,
-            201,
-            {
+
+        def respond(outcome: Outcome) -> Reply:
+            session = outcome.board.sessions[outcome.decision.ids[0]]
+            body = {
                 "session": session_json(session),
                 "edit_token": key,
                 "warnings": [warning_json(w) for w in outcome.decision.warnings],
-            },
-        )
+            }
+            return Reply(201, body, secret=("edit_token",))
+
+        return await self._write(request, slug, command, actor, respond)
 
     @app.route("/events/<slug>/sessions/<session_id>", methods=["PATCH"])
     async def edit(self, request: IRequest, slug: str, session_id: str) -> bytes:
@@ -287,30 +324,27 @@ class JSONAPI:
             room=take(body, "room", str, None),
             slot=take(body, "slot", str, None),
         )
-        outcome = await self._do(slug, command, actor)
-        return write_json(request, 200, _session_outcome(outcome, session_id))
+        return await self._write(
+            request, slug, command, actor, lambda o: Reply(200, _session_outcome(o, session_id))
+        )
 
     @app.route("/events/<slug>/sessions/<session_id>", methods=["DELETE"])
     async def cancel(self, request: IRequest, slug: str, session_id: str) -> bytes:
         actor = required_actor(request, self.facilitator)
-        await self._do(slug, CancelSession(session_id), actor)
-        request.setResponseCode(204)
-        return b""
+        return await self._write(request, slug, CancelSession(session_id), actor, _no_content)
 
     @app.route("/events/<slug>/swaps", methods=["POST"])
     async def swap(self, request: IRequest, slug: str) -> bytes:
         actor = required_actor(request, self.facilitator)
         body = read_json(request)
         first, second = take(body, "first", str), take(body, "second", str)
-        outcome = await self._do(slug, SwapSessions(first, second), actor)
-        return write_json(
-            request,
-            200,
-            {
-                "sessions": [session_json(outcome.board.sessions[i]) for i in (first, second)],
-                "warnings": [warning_json(w) for w in outcome.decision.warnings],
-            },
-        )
+
+        def respond(outcome: Outcome) -> Reply:
+            sessions = [session_json(outcome.board.sessions[i]) for i in (first, second)]
+            warnings = [warning_json(w) for w in outcome.decision.warnings]
+            return Reply(200, {"sessions": sessions, "warnings": warnings})
+
+        return await self._write(request, slug, SwapSessions(first, second), actor, respond)
 
     # --- attendees ---
 
@@ -321,13 +355,13 @@ class JSONAPI:
         if attendee is None:
             raise ApiError(422, "invalid", "attendee is required", "attendee")
         going = request.method == b"POST"
-        outcome = await self._do(slug, SetGoing(session_id, attendee, going), ATTENDEE)
-        session = outcome.board.sessions[session_id]
-        return write_json(
-            request,
-            200,
-            {"session": session_id, "going": len(session.going), "attending": going},
-        )
+
+        def respond(outcome: Outcome) -> Reply:
+            count = len(outcome.board.sessions[session_id].going)
+            return Reply(200, {"session": session_id, "going": count, "attending": going})
+
+        command = SetGoing(session_id, attendee, going)
+        return await self._write(request, slug, command, ATTENDEE, respond)
 
     @app.route("/events/<slug>/meetups", methods=["POST"])
     async def meetup(self, request: IRequest, slug: str) -> bytes:
@@ -337,40 +371,44 @@ class JSONAPI:
             place=take(body, "place", str),
             starts=take_time(body, "starts"),
             minutes=take(body, "minutes", int, None),
+            owner=_starter(request, body),
         )
-        outcome = await self._do(slug, command, ATTENDEE)
-        meetup = outcome.board.meetups[outcome.decision.ids[0]]
-        return write_json(request, 201, {"meetup": meetup_json(meetup, outcome.board.info.zone)})
+
+        def respond(outcome: Outcome) -> Reply:
+            meetup = outcome.board.meetups[outcome.decision.ids[0]]
+            return Reply(201, {"meetup": meetup_json(meetup, outcome.board.info.zone)})
+
+        return await self._write(request, slug, command, ATTENDEE, respond)
 
     # --- facilitators ---
 
     @app.route("/events/<slug>/meetups/<meetup_id>", methods=["DELETE"])
     async def cancel_meetup(self, request: IRequest, slug: str, meetup_id: str) -> bytes:
         actor = facilitator_only(request, self.facilitator)
-        await self._do(slug, CancelMeetup(meetup_id), actor)
-        request.setResponseCode(204)
-        return b""
+        return await self._write(request, slug, CancelMeetup(meetup_id), actor, _no_content)
 
     @app.route("/events/<slug>/blocked/<room>/<slot>", methods=["PUT", "DELETE"])
     async def block(self, request: IRequest, slug: str, room: str, slot: str) -> bytes:
         actor = facilitator_only(request, self.facilitator)
         blocking = request.method == b"PUT"
         command: Command = BlockCell(room, slot) if blocking else UnblockCell(room, slot)
-        outcome = await self._do(slug, command, actor)
-        return write_json(
-            request,
-            200,
-            {"room": room, "slot": slot, "blocked": blocking, "seq": outcome.board.seq},
-        )
+
+        def respond(outcome: Outcome) -> Reply:
+            body = {"room": room, "slot": slot, "blocked": blocking, "seq": outcome.board.seq}
+            return Reply(200, body)
+
+        return await self._write(request, slug, command, actor, respond)
 
     @app.route("/events/<slug>/sessions/<session_id>/hidden", methods=["PUT", "DELETE"])
     async def hide(self, request: IRequest, slug: str, session_id: str) -> bytes:
         actor = facilitator_only(request, self.facilitator)
         hidden = request.method == b"PUT"
-        outcome = await self._do(slug, HideSession(session_id, hidden), actor)
-        return write_json(
-            request, 200, {"session": session_id, "hidden": hidden, "seq": outcome.board.seq}
-        )
+
+        def respond(outcome: Outcome) -> Reply:
+            body = {"session": session_id, "hidden": hidden, "seq": outcome.board.seq}
+            return Reply(200, body)
+
+        return await self._write(request, slug, HideSession(session_id, hidden), actor, respond)
 
     @app.route("/events/<slug>/undo", methods=["POST"])
     async def undo(self, request: IRequest, slug: str) -> bytes:
@@ -378,9 +416,13 @@ class JSONAPI:
         count = take(read_json(request), "count", int, 1)
         if not 1 <= count <= UNDO_MAX:
             raise ApiError(422, "invalid", f"count must be from 1 to {UNDO_MAX}", "count")
-        outcome = await self._do(slug, UndoLast(count), actor)
-        undone = [seq for entry in outcome.logged for seq in getattr(entry.change, "seqs", ())]
-        return write_json(request, 200, {"undone": undone, "seq": outcome.board.seq})
+
+        def respond(outcome: Outcome) -> Reply:
+            logged = outcome.logged
+            undone = [seq for entry in logged for seq in getattr(entry.change, "seqs", ())]
+            return Reply(200, {"undone": undone, "seq": outcome.board.seq})
+
+        return await self._write(request, slug, UndoLast(count), actor, respond)
 
     # --- webhooks (facilitators; see openspace.webhooks.registry) ---
 
@@ -424,6 +466,18 @@ class JSONAPI:
         hooks = await self._webhooks(request, slug)
         hook, secret = await hooks.new_secret(slug, hook_id)
         return write_json(request, 200, {"webhook": hooks.to_json(hook, secret)})
+
+
+def _no_content(outcome: Outcome) -> Reply:
+    return Reply(204)
+
+
+def _starter(request: IRequest, body: Mapping[str, Any]) -> str:
+    """
+    Who starts a meetup, for its quota: their key, else their attendee id, if given.
+    """
+    who = bearer_token(request) or take(body, "attendee", str, None)
+    return digest(who) if who else ""
 
 
 def _session_outcome(outcome: Outcome, session_id: str) -> JSON:

@@ -25,6 +25,7 @@ STATUS_OF_CODE = {
     "undo_conflict": 409,
     "layout_conflict": 409,
     "nothing_to_undo": 409,
+    "quota": 409,
     "not_found": 404,
     "forbidden": 403,
 }
@@ -68,7 +69,7 @@ class ApiError(Exception):
 
 
 # Twisted's table of reason phrases predates RFC 9110's 422.
-_REASONS = {422: b"Unprocessable Content", 426: b"Upgrade Required"}
+_REASONS = {422: b"Unprocessable Content", 426: b"Upgrade Required", 429: b"Too Many Requests"}
 
 
 def write_json(request: IRequest, status: int, body: Any) -> bytes:

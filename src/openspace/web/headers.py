@@ -1,5 +1,6 @@
 """
-The security headers every page and asset carries.
+The security headers every response carries (L{openspace.web.hardened} sets them on
+every request; pages set them again to loosen them), and C{Allow} on a 405.
 
 The Content-Security-Policy allows scripts and styles only from our own origin (no inline
 script, no C{eval}), images from our origin and C{data:} (the kiosk's QR codes), and
@@ -10,11 +11,15 @@ Edit links carry the host's key in the URL, so no page ever sends a Referer.
 
 from __future__ import annotations
 
+from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
+from werkzeug.exceptions import MethodNotAllowed
 
 _POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; base-uri 'none'"
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    # The web app manifest and the service worker (see openspace.web.offline).
+    "manifest-src 'self'; worker-src 'self'"
 )
 
 
@@ -23,6 +28,18 @@ def security_headers(request: IRequest, *, frameable: bool = False) -> None:
     request.setHeader(b"content-security-policy", policy.encode("ascii"))
     request.setHeader(b"x-content-type-options", b"nosniff")
     request.setHeader(b"referrer-policy", b"no-referrer")
-    if not frameable:
+    if frameable:
+        request.responseHeaders.removeHeader(b"x-frame-options")
+    else:
         # For browsers that predate frame-ancestors.
         request.setHeader(b"x-frame-options", b"DENY")
+
+
+def allow_header(request: IRequest, failure: Failure) -> None:
+    """
+    Say which methods the path takes, as a 405 must (RFC 9110 15.5.6).
+    """
+    refusal = failure.value
+    assert isinstance(refusal, MethodNotAllowed)
+    methods = sorted(refusal.valid_methods or ())
+    request.setHeader(b"allow", ", ".join(methods).encode("ascii"))

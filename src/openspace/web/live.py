@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 from argparse import ArgumentTypeError
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -296,6 +296,8 @@ class LiveProtocol(WebSocketServerProtocol):
             )
             self.factory.hub.unsubscribe(self._subscription)
             self._subscription = None
+        for hook in self.factory.on_stalled:
+            hook()
         # Autobahn drops the connection if the close handshake does not finish in time.
         self.sendClose(RESYNC, "too slow: reconnect with since")
 
@@ -319,6 +321,10 @@ class LiveFactory(WebSocketServerFactory):
         self.options = options
         self.clock = clock
         self.connections: set[LiveProtocol] = set()
+        # Told of every connection that ends (it left its HTTP channel, which can no
+        # longer count it) and of every one closed for not reading (metrics).
+        self.on_closed: list[Callable[[LiveProtocol], None]] = []
+        self.on_stalled: list[Callable[[], None]] = []
         self.setProtocolOptions(  # type: ignore[no-untyped-call]
             maxFramePayloadSize=options.max_client_message,
             maxMessagePayloadSize=options.max_client_message,
@@ -345,6 +351,8 @@ class LiveFactory(WebSocketServerFactory):
 
     def closed(self, protocol: LiveProtocol) -> None:
         self.connections.discard(protocol)
+        for hook in self.on_closed:
+            hook(protocol)
 
 
 @define

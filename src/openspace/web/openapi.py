@@ -9,6 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from openspace.fields import (
+    DESCRIPTION_MAX,
+    HOST_MAX,
+    MEETUP_MINUTES,
+    PLACE_MAX,
+    TAGS_MAX,
+    TITLE_MAX,
+)
+
 JSON = dict[str, Any]
 
 
@@ -35,12 +44,21 @@ def _operation(
     body: JSON | None = None,
     auth: bool = False,
     params: tuple[str, ...] = (),
+    query: tuple[JSON, ...] = (),
 ) -> JSON:
+    responses = {**responses, **_SERVER_ERRORS}
+    if body is not None:
+        responses = {**responses, **_BODY_ERRORS}
     operation: JSON = {"summary": summary, "responses": responses}
+    if query:
+        operation["parameters"] = list(query)
     if params:
         operation["parameters"] = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-            for name in params
+            *operation.get("parameters", ()),
+            *(
+                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                for name in params
+            ),
         ]
     if body is not None:
         operation["requestBody"] = _body(body)
@@ -50,18 +68,39 @@ def _operation(
 
 
 _STR = {"type": "string"}
+# What the server keeps of a text is cleaned (white space folded, control and bidi
+# characters dropped) before it is measured: a text must have something else in it.
+VISIBLE_TEXT = "[^\\s\\x00-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]"
+
+
+def _text(most: int, *, required: bool = True) -> JSON:
+    schema: JSON = {"type": "string", "maxLength": most}
+    if required:
+        schema["pattern"] = VISIBLE_TEXT
+    return schema
+
+
+_SERVER_ERRORS = {
+    "500": _error("a bug: nothing was changed"),
+    "503": _error("storage cannot be used right now (e.g. disk full); see Retry-After"),
+}
+_BODY_ERRORS = {
+    "400": _error("the body is not a JSON object"),
+    "413": _error("the body is over 64 KiB"),
+}
 _SLUG = ("slug",)
 _SESSION = ("slug", "session_id")
 _COMMON_ERRORS = {"404": _error("no such event or session"), "422": _error("invalid input")}
 _AUTH_ERRORS = {"401": _error("no token sent"), "403": _error("this token may not do that")}
+_LIMITED = {"429": _error("too many requests from this client or address: see Retry-After")}
 
 _SESSION_INPUT: JSON = {
     "type": "object",
     "properties": {
-        "title": {"type": "string", "minLength": 1, "maxLength": 120},
-        "description": {"type": "string", "maxLength": 4000},
-        "host": {"type": "string", "minLength": 1, "maxLength": 80},
-        "tags": {"type": "array", "items": _STR, "maxItems": 8},
+        "title": _text(TITLE_MAX),
+        "description": _text(DESCRIPTION_MAX, required=False),
+        "host": _text(HOST_MAX),
+        "tags": {"type": "array", "items": _STR, "maxItems": TAGS_MAX},
         "room": _STR,
         "slot": _STR,
     },
@@ -239,6 +278,17 @@ SCHEMAS: JSON = {
     },
 }
 
+
+def _object(**properties: JSON) -> JSON:
+    """
+    An object with exactly these properties, all of them always there.
+    """
+    return {"type": "object", "required": list(properties), "properties": properties}
+
+
+_INT = {"type": "integer"}
+_BOOL = {"type": "boolean"}
+
 _SESSION_RESULT = {
     "type": "object",
     "properties": {
@@ -253,8 +303,10 @@ PATHS: JSON = {
     },
     "/api/status": {
         "get": _operation(
-            "Live connections: how many, and subscribers and last seq per board",
-            {"200": _json(_ref("Status"), "the counts")},
+            "Live connections: how many, and subscribers and last seq per board "
+            "(facilitator, unless the server runs with --public-status)",
+            {"200": _json(_ref("Status"), "the counts"), **_AUTH_ERRORS},
+            auth=True,
         ),
     },
     "/api/events/{slug}/live": {
@@ -271,7 +323,20 @@ PATHS: JSON = {
         ),
     },
     "/api/events": {
-        "get": _operation("List events", {"200": _json({"type": "object"}, "the events")}),
+        "get": _operation(
+            "List events",
+            {
+                "200": _json(
+                    _object(
+                        events={
+                            "type": "array",
+                            "items": _object(slug=_STR, name=_STR, seq=_INT),
+                        }
+                    ),
+                    "the events",
+                )
+            },
+        ),
     },
     "/api/events/{slug}/board": {
         "get": _operation(
@@ -286,7 +351,8 @@ PATHS: JSON = {
     },
     "/api/events/{slug}/sessions": {
         "post": _operation(
-            "Propose a session; Bearer with an existing edit key reuses that key",
+            "Propose a session; Bearer with an existing edit key reuses that key (the "
+            "facilitator token gets a new edit key, never itself)",
             {
                 "201": _json(
                     {
@@ -300,10 +366,9 @@ PATHS: JSON = {
                     },
                     "proposed",
                 ),
-                "400": _error("unparseable JSON"),
-                "409": _error("the cell is taken, blocked or over"),
-                "413": _error("body over 64 KiB"),
+                "409": _error("the cell is taken, blocked or over, or the host's quota is full"),
                 **_COMMON_ERRORS,
+                **_LIMITED,
             },
             body={**_SESSION_INPUT, "required": ["title", "host", "room", "slot"]},
             params=_SLUG,
@@ -337,7 +402,17 @@ PATHS: JSON = {
     "/api/events/{slug}/swaps": {
         "post": _operation(
             "Swap the cells of two sessions in one step",
-            {"200": _json({"type": "object"}, "swapped"), **_AUTH_ERRORS, **_COMMON_ERRORS},
+            {
+                "200": _json(
+                    _object(
+                        sessions={"type": "array", "items": _ref("Session")},
+                        warnings={"type": "array", "items": _ref("Warning")},
+                    ),
+                    "swapped",
+                ),
+                **_AUTH_ERRORS,
+                **_COMMON_ERRORS,
+            },
             body={
                 "type": "object",
                 "required": ["first", "second"],
@@ -350,7 +425,14 @@ PATHS: JSON = {
     "/api/events/{slug}/sessions/{session_id}/going": {
         method: _operation(
             summary,
-            {"200": _json({"type": "object"}, "the new count"), **_COMMON_ERRORS},
+            {
+                "200": _json(
+                    _object(session=_STR, going={**_INT, "minimum": 0}, attending=_BOOL),
+                    "the new count",
+                ),
+                **_COMMON_ERRORS,
+                **_LIMITED,
+            },
             body={
                 "type": "object",
                 "required": ["attendee"],
@@ -370,16 +452,31 @@ PATHS: JSON = {
                 "201": _json(
                     {"type": "object", "properties": {"meetup": _ref("Meetup")}}, "started"
                 ),
+                "409": _error("the starter or the place has as many meetups as it may"),
                 **_COMMON_ERRORS,
+                **_LIMITED,
             },
             body={
                 "type": "object",
                 "required": ["title", "place"],
                 "properties": {
-                    "title": _STR,
-                    "place": _STR,
-                    "starts": {"type": "string", "format": "date-time"},
-                    "minutes": {"type": "integer", "minimum": 5, "maximum": 240},
+                    "title": _text(TITLE_MAX),
+                    "place": _text(PLACE_MAX),
+                    "starts": {
+                        "type": "string",
+                        "format": "date-time",
+                        "pattern": "(Z|z|[+-][0-9]{2}:[0-9]{2})$",
+                        "description": "with its time zone offset",
+                    },
+                    "minutes": {
+                        "type": "integer",
+                        "minimum": MEETUP_MINUTES[0],
+                        "maximum": MEETUP_MINUTES[1],
+                    },
+                    "attendee": {
+                        "type": "string",
+                        "description": "the starter's attendee id, for the per-person quota",
+                    },
                 },
             },
             params=_SLUG,
@@ -397,7 +494,7 @@ PATHS: JSON = {
         method: _operation(
             summary,
             {
-                "200": _json({"type": "object"}, "done"),
+                "200": _json(_object(room=_STR, slot=_STR, blocked=_BOOL, seq=_INT), "done"),
                 "409": _error("a session holds the cell"),
                 **_AUTH_ERRORS,
                 **_COMMON_ERRORS,
@@ -413,7 +510,11 @@ PATHS: JSON = {
     "/api/events/{slug}/sessions/{session_id}/hidden": {
         method: _operation(
             summary,
-            {"200": _json({"type": "object"}, "done"), **_AUTH_ERRORS, **_COMMON_ERRORS},
+            {
+                "200": _json(_object(session=_STR, hidden=_BOOL, seq=_INT), "done"),
+                **_AUTH_ERRORS,
+                **_COMMON_ERRORS,
+            },
             auth=True,
             params=_SESSION,
         )
@@ -426,7 +527,7 @@ PATHS: JSON = {
         "post": _operation(
             "Undo the last N changes; the undo is itself a new event (facilitator)",
             {
-                "200": _json({"type": "object"}, "undone"),
+                "200": _json(_object(undone={"type": "array", "items": _INT}, seq=_INT), "undone"),
                 "409": _error("cannot be undone"),
                 **_AUTH_ERRORS,
                 **_COMMON_ERRORS,
@@ -442,9 +543,34 @@ PATHS: JSON = {
     "/api/events/{slug}/log": {
         "get": _operation(
             "The last changes, newest first (facilitator)",
-            {"200": _json({"type": "object"}, "log entries"), **_AUTH_ERRORS, **_COMMON_ERRORS},
+            {
+                "200": _json(
+                    _object(
+                        entries={
+                            "type": "array",
+                            "items": _object(
+                                seq=_INT,
+                                at={"type": "string", "format": "date-time"},
+                                actor=_STR,
+                                type=_STR,
+                                summary=_STR,
+                            ),
+                        }
+                    ),
+                    "log entries, newest first",
+                ),
+                **_AUTH_ERRORS,
+                **_COMMON_ERRORS,
+            },
             auth=True,
             params=_SLUG,
+            query=(
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+                },
+            ),
         ),
     },
 }
@@ -515,9 +641,13 @@ SCHEMAS["WebhookDelivery"] = {
 }
 
 _ONE_HOOK = {"type": "object", "properties": {"webhook": _ref("Webhook")}}
+
+# Facilitators' webhook settings are kept beside the boards, not in a board transaction,
+# so they do not take an Idempotency-Key (yet): see the README.
+WEBHOOK_PATHS: JSON = {}
 _NO_HOOK = {"404": _error("no such event or webhook"), **_AUTH_ERRORS}
 
-PATHS["/api/events/{slug}/webhooks"] = {
+WEBHOOK_PATHS["/api/events/{slug}/webhooks"] = {
     "get": _operation(
         "The event's webhooks and how each is doing (facilitator)",
         {
@@ -547,7 +677,7 @@ PATHS["/api/events/{slug}/webhooks"] = {
         params=_SLUG,
     ),
 }
-PATHS["/api/events/{slug}/webhooks/{hook_id}"] = {
+WEBHOOK_PATHS["/api/events/{slug}/webhooks/{hook_id}"] = {
     "get": _operation(
         "One webhook (facilitator)",
         {"200": _json(_ONE_HOOK, "the webhook"), **_NO_HOOK},
@@ -561,7 +691,7 @@ PATHS["/api/events/{slug}/webhooks/{hook_id}"] = {
         params=_HOOK,
     ),
 }
-PATHS["/api/events/{slug}/webhooks/{hook_id}/enabled"] = {
+WEBHOOK_PATHS["/api/events/{slug}/webhooks/{hook_id}/enabled"] = {
     method: _operation(
         summary, {"200": _json(_ONE_HOOK, "done"), **_NO_HOOK}, auth=True, params=_HOOK
     )
@@ -570,7 +700,7 @@ PATHS["/api/events/{slug}/webhooks/{hook_id}/enabled"] = {
         ("delete", "Pause a webhook (facilitator)"),
     )
 }
-PATHS["/api/events/{slug}/webhooks/{hook_id}/secret"] = {
+WEBHOOK_PATHS["/api/events/{slug}/webhooks/{hook_id}/secret"] = {
     "post": _operation(
         "A new secret, shown once; the old one signs nothing more (facilitator)",
         {"200": _json(_ONE_HOOK, "the webhook with its new secret"), **_NO_HOOK},
@@ -601,10 +731,35 @@ WEBHOOKS: JSON = {
     }
 }
 
+_IDEMPOTENCY_KEY: JSON = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "draft-ietf-httpapi-idempotency-key-header: a random UUID. The same key with the "
+        "same request returns the first reply (marked `Idempotent-Replayed: true`) for 72 "
+        "hours, on any node; with a different request: 422 `idempotency_key_reused`; while "
+        "the first is still being carried out: 409 `idempotency_key_in_flight`."
+    ),
+    "schema": {"type": "string", "minLength": 16, "maxLength": 255},
+}
+
+
+def _idempotent(paths: JSON) -> JSON:
+    """
+    Every write takes an C{Idempotency-Key} (see L{openspace.idempotency}).
+    """
+    for item in paths.values():
+        for method, operation in item.items():
+            if method != "get":
+                operation.setdefault("parameters", []).append(_IDEMPOTENCY_KEY)
+    return paths
+
+
 OPENAPI: JSON = {
     "openapi": "3.1.0",
     "info": {"title": "openspace", "version": "1"},
-    "paths": PATHS,
+    "paths": {**_idempotent(PATHS), **WEBHOOK_PATHS},
     "webhooks": WEBHOOKS,
     "components": {
         "schemas": SCHEMAS,

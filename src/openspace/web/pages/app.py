@@ -11,6 +11,7 @@ nothing changes), the person may do this (403), then the board decides.
 
 from __future__ import annotations
 
+import hmac
 import re
 import secrets
 import tomllib
@@ -55,7 +56,7 @@ from openspace.web.assets import Assets, send_compressible, serve_asset
 from openspace.web.cookies import read_cookie, set_cookie
 from openspace.web.csrf import CSRF, CSRFError
 from openspace.web.errors import STATUS_OF_CODE
-from openspace.web.headers import security_headers
+from openspace.web.headers import allow_header, security_headers
 from openspace.web.pages import attendee
 from openspace.web.pages import desk as desk_pages
 from openspace.web.pages import host as host_pages
@@ -215,6 +216,7 @@ class Pages:
 
     @app.handle_errors(MethodNotAllowed)
     async def _bad_method(self, request: IRequest, failure: Failure) -> bytes:
+        allow_header(request, failure)
         page = attendee.message_page(
             self.assets, None, "Not allowed", "This page cannot be used that way."
         )
@@ -397,7 +399,7 @@ class Pages:
         status: int = 200,
     ) -> bytes:
         others = [
-            s for s in board.visible_sessions() if s.id != session.id and s.owner in actor.keys
+            s for s in board.visible_sessions() if s.id != session.id and actor.holds(s.owner)
         ]
         page = host_pages.edit_page(
             self.assets,
@@ -420,7 +422,7 @@ class Pages:
         self.owner_only(board, session, actor)
         if presented is not None:
             # Keep the key in a cookie and out of the address bar (and history, screenshots).
-            if session.owner == digest(presented):
+            if hmac.compare_digest(session.owner, digest(presented)):
                 remember_edit_key(request, slug, presented)
             return self.redirect(request, f"/e/{slug}/s/{session_id}/edit")
         return await self.edit_again(request, board, session, actor, session_values(session), {})
@@ -506,6 +508,7 @@ class Pages:
             title=values["title"],
             place=values["place"].strip() or values["spot"],
             minutes=int(minutes) if minutes.isdigit() else None,
+            owner=digest(person) if (person := read_cookie(request, ATTENDEE_COOKIE)) else "",
         )
         try:
             await self.execute(board, command, ATTENDEE)

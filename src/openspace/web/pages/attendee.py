@@ -18,6 +18,7 @@ from openspace.board import meetups_running
 from openspace.model import Board, Meetup, Session
 from openspace.official.poller import SourceStatus
 from openspace.web.assets import Assets
+from openspace.web.offline import offline_head
 from openspace.web.pages.html import (
     board_url,
     card,
@@ -94,6 +95,7 @@ def board_page(
         main,
         going_form(board, csrf, board_url(board)),
         scripts=BOARD_SCRIPTS,
+        extra_head=offline_head(assets, board),
     )
 
 
@@ -122,7 +124,10 @@ def _slot_section(board: Board, view: SlotView, attendee: str | None, multi_day:
         time_tag(slot, board.info.zone, with_day=multi_day or not view.label),
     )
     free = [tags.a(href=propose_url(board, room.id, slot.id))(room.name) for room in view.free]
-    return tags.section(class_="slot", **{"data-slot": slot.id, "aria-labelledby": heading_id})(
+    attributes = {"data-slot": slot.id, "aria-labelledby": heading_id}
+    # offline.js marks slots that are over by the phone's clock while offline.
+    attributes["data-ends"] = slot.end.isoformat()
+    return tags.section(class_="slot", **attributes)(
         heading,
         [card(board, session, attendee) for session in view.sessions],
         tags.p(class_="free")("Free: ", _joined(free)) if free else "",
@@ -173,6 +178,7 @@ def session_page(
         tags.article(
             class_="card detail",
             **{"data-session-id": session.id, "data-room": session.room, "data-slot": session.slot},
+            **({"data-ends": slot.end.isoformat()} if slot else {}),
         )(
             tags.h1(session.title),
             tags.dl(facts),
@@ -197,6 +203,7 @@ def session_page(
         main,
         going_form(board, csrf, f"/e/{board.info.slug}/s/{session.id}"),
         scripts=BOARD_SCRIPTS,
+        extra_head=offline_head(assets, board),
     )
 
 

@@ -21,6 +21,7 @@ from openspace.fields import (
 )
 from openspace.model import Board, Room, RoomKind, Session, Slot
 from openspace.web.assets import Assets
+from openspace.web.offline import offline_head
 from openspace.web.pages.html import (
     Errors,
     board_url,
@@ -82,7 +83,9 @@ def free_cells_by_slot(
     return grouped
 
 
-def _form_page(assets: Assets, board: Board, title: str, *content: Tag | str) -> Tag:
+def _form_page(
+    assets: Assets, board: Board, title: str, *content: Tag | str, offline: bool = False
+) -> Tag:
     return document(
         assets,
         f"{title} — {board.info.name}",
@@ -92,6 +95,8 @@ def _form_page(assets: Assets, board: Board, title: str, *content: Tag | str) ->
             *content,
             tags.p(tags.a(href=board_url(board))("← Back to the board")),
         ),
+        # Proposing and starting a meetup work offline: queued, sent when back online.
+        extra_head=offline_head(assets, board) if offline else (),
     )
 
 
@@ -105,7 +110,7 @@ def propose_page(
         cell_picker(board, free_cells_by_slot(board, now), values.get("cell", ""), errors),
         tags.button(type="submit", class_="primary")("Propose"),
     )
-    return _form_page(assets, board, "Propose a session", form)
+    return _form_page(assets, board, "Propose a session", form, offline=True)
 
 
 def edit_link_notice(link: str) -> Tag:
@@ -208,4 +213,4 @@ def meetup_page(assets: Assets, board: Board, csrf: str, values: Values, errors:
         field("minutes", "For how long", select(lengths, values.get("minutes", "30")), errors),
         tags.button(type="submit", class_="primary")("Start it now"),
     )
-    return _form_page(assets, board, "Start a hallway meetup", form)
+    return _form_page(assets, board, "Start a hallway meetup", form, offline=True)

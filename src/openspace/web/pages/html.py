@@ -47,6 +47,7 @@ def document(
     *content: Any,
     scripts: Iterable[str] = (),
     body_class: str = "",
+    extra_head: Iterable[Tag] = (),
 ) -> Tag:
     head = tags.head(
         tags.meta(charset="utf-8"),
@@ -54,6 +55,7 @@ def document(
         tags.title(title),
         tags.link(rel="stylesheet", href=assets.url("site.css")),
         [tags.script(src=assets.url(name), defer="") for name in scripts],
+        *extra_head,
     )
     return tags.html(lang="en")(head, tags.body(class_=body_class)(*content))
 

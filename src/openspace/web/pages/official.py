@@ -13,6 +13,7 @@ from datetime import datetime
 from twisted.web.template import Tag, tags
 
 from openspace.board import board_warnings
+from openspace.links import web_link
 from openspace.model import Board, OfficialTalk, Session, Slot
 from openspace.official.poller import SourceStatus
 from openspace.web.pages.html import hm
@@ -25,7 +26,7 @@ def _talk_item(board: Board, talk: OfficialTalk) -> Tag:
             f"{hm(talk.start, zone)}–{hm(talk.end, zone)}"
         ),
         " ",
-        tags.a(href=talk.url)(talk.title) if talk.url else tags.strong(talk.title),
+        tags.a(href=link)(talk.title) if (link := web_link(talk.url)) else tags.strong(talk.title),
         f" — {talk.room}" if talk.room else "",
         tags.span(class_="meta")(" · ", ", ".join(talk.speakers)) if talk.speakers else "",
     )
