@@ -91,7 +91,8 @@ class Dispatcher:
         if self._loop is None:
             self._loop = LoopingCall(self._refresh_safely)
             self._loop.clock = self.clock  # type: ignore[assignment]
-            self._loop.start(self.refresh_interval, now=True)
+            # The first reading is the one returned below, not the loop's.
+            self._loop.start(self.refresh_interval, now=False)
         return self._refresh_safely()
 
     def stop(self) -> Deferred[Any]:
