@@ -59,6 +59,12 @@ function queue(path, form) {
   var slug = path.split("/")[2], v = function (n) { return String(form.get(n) || ""); };
   var item = { slug: slug, kind: "meetup", url: "/api/events/" + slug + "/meetups",
     body: { title: v("title"), place: v("place").trim() || v("spot"), minutes: parseInt(v("minutes"), 10) || null } };
+  // "In 30 minutes" counts from now, not from when the network comes back; "at a time
+  // today" is read in the phone's own zone (at the conference, the event's).
+  var at = /^(\d{1,2}):(\d{2})$/.exec(v("at")), starts = new Date();
+  if (v("when") === "later") starts.setMinutes(starts.getMinutes() + 30);
+  if (v("when") === "at" && at) starts.setHours(+at[1], +at[2], 0, 0);
+  if (v("when") === "later" || (v("when") === "at" && at)) item.body.starts = starts.toISOString();
   if (/propose$/.test(path)) {
     var cell = v("cell").split("/");
     if (!cell[1]) throw new Error("no cell");

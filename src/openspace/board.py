@@ -248,8 +248,7 @@ def _check_meetup_quotas(board: Board, meetup: Meetup, now: datetime) -> None:
     if crowd >= MEETUPS_PER_PLACE:
         raise Refused(
             "quota",
-            f"{meetup.place} already has {crowd} meetups at that time: pick another place "
-            "or time",
+            f"{meetup.place} already has {crowd} meetups at that time: pick another place or time",
             field="place",
             details={"limit": MEETUPS_PER_PLACE},
         )

@@ -127,6 +127,7 @@ def host_flow(browser: Any, base: str) -> None:
 
     page.get_by_role("link", name="Edit this session").click()
     page.get_by_role("button", name="Cancel the session").click()
+    page.get_by_role("button", name="Yes, cancel it").click()
     page.wait_for_url(f"{base}/e/{SLUG}/")
     assert page.get_by_text("Testing against real databases").count() == 0
     phone.close()

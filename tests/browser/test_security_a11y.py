@@ -140,15 +140,24 @@ def audit(browser: Any, base: str, axe_source: str) -> dict[str, list[str]]:
 
 
 def run_axe(page: Any, axe_source: str) -> list[str]:
+    return run_axe_all(page, axe_source, ("serious", "critical"))
+
+
+def run_axe_all(
+    page: Any,
+    axe_source: str,
+    impacts: tuple[str, ...] = ("minor", "moderate", "serious", "critical"),
+) -> list[str]:
+    """
+    axe-core's violations of the given impacts (every severity unless told).
+    """
     page.evaluate(axe_source)
     violations = page.evaluate(
         "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v =>"
         " ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))})))"
     )
     return [
-        f"{v['id']} ({v['impact']}): {v['nodes'][:3]}"
-        for v in violations
-        if v["impact"] in ("serious", "critical")
+        f"{v['id']} ({v['impact']}): {v['nodes'][:3]}" for v in violations if v["impact"] in impacts
     ]
 
 

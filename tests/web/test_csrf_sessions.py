@@ -113,4 +113,4 @@ async def test_forms_without_a_valid_token_change_nothing(client: Client) -> Non
     board = (await client.get(f"/api/events/{SLUG}/board")).json
     assert board["sessions"] == []
     assert (await browser.get(f"/e/{SLUG}/propose")).status == 200
-    assert (await browser.post(f"/e/{SLUG}/propose", fields)).status == 201
+    assert (await browser.post(f"/e/{SLUG}/propose", fields)).status == 303

@@ -104,7 +104,7 @@ async def test_assets_are_fingerprinted_gzipped_and_cached(client: Client) -> No
     urls = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
     assert any(u.endswith(".css") for u in urls) and any(u.endswith(".js") for u in urls)
     for url in urls:
-        assert re.fullmatch(r"/static/[a-z]+\.[0-9a-f]{10}\.(css|js)", url)
+        assert re.fullmatch(r"/static/[a-z]+\.[0-9a-f]{10}\.(css|js|svg|ico)", url)
         plain = await raw_get(client, url, {})
         packed = await raw_get(client, url, {"Accept-Encoding": "gzip"})
         assert plain.status == packed.status == 200

@@ -13,7 +13,7 @@ import pytest_twisted
 from tests.support import SLUG, Client, RunningServer, slot_id, utc
 from tests.web.browsing import Browser
 
-EDIT_LINK = re.compile(r'class="edit-link" href="([^"]+)"')
+EDIT_LINK = re.compile(r'class="edit-link"[^>]*href="([^"]+)"')
 
 
 def proposal(title: str = "Packaging Q&A", hour: int = 12, room: str = "r1") -> dict[str, str]:
@@ -28,11 +28,16 @@ def proposal(title: str = "Packaging Q&A", hour: int = 12, room: str = "r1") -> 
 
 async def propose(browser: Browser, **fields: str) -> tuple[str, str]:
     """
-    Propose through the form; the new session's id and its private edit link.
+    Propose through the form and follow its redirect; the new session's id and its
+    private edit link.
     """
     await browser.get(f"/e/{SLUG}/propose")
     reply = await browser.post(f"/e/{SLUG}/propose", {**proposal(), **fields})
-    assert reply.status == 201, browser.text()
+    assert reply.status == 303, browser.text()
+    assert re.fullmatch(rf"/e/{SLUG}/s/s\d+/proposed", reply.headers["location"])
+    edit_cookie = next(c for c in browser.set_cookies if c.startswith("os_edit="))
+    assert (await browser.get(reply.headers["location"])).status == 200
+    browser.set_cookies.insert(0, edit_cookie)
     found = EDIT_LINK.search(browser.text())
     assert found is not None
     link = html.unescape(found.group(1))
@@ -70,7 +75,6 @@ async def test_host_gets_an_edit_link_once_and_a_cookie(client: Client) -> None:
     assert link.startswith(client.base + f"/e/{SLUG}/s/{session_id}/edit?key=")
     assert browser.last is not None
     assert browser.last.headers["cache-control"] == "no-store"
-    assert "Bring &lt;your&gt; questions" in browser.text()
     edit_cookie = next(c for c in browser.set_cookies if c.startswith("os_edit="))
     assert "HttpOnly" in edit_cookie and "SameSite=lax" in edit_cookie
     assert f"Path=/e/{SLUG}/" in edit_cookie
@@ -115,7 +119,7 @@ async def test_host_edits_moves_swaps_and_cancels(client: Client) -> None:
     assert (sessions[first]["room"], sessions[second]["room"]) == ("r2", "r3")
 
     await phone.get(f"/e/{SLUG}/s/{first}/edit")
-    reply = await phone.post(f"/e/{SLUG}/s/{first}/cancel", {})
+    reply = await phone.post(f"/e/{SLUG}/s/{first}/cancel", {"confirm": "yes"})
     assert reply.status == 303 and reply.headers["location"] == f"/e/{SLUG}/"
     assert first not in await board_sessions(client)
 
@@ -149,7 +153,10 @@ async def test_errors_are_shown_next_to_fields_and_typed_text_is_kept(client: Cl
     reply = await browser.post(f"/e/{SLUG}/propose", too_long)
     assert reply.status == 422
     page = browser.text()
-    assert re.search(r'<p class="error" id="title-error">title is 130 characters', page)
+    assert re.search(
+        r'<p class="error" id="title-error">The title can be up to 120 characters; this is 130',
+        page,
+    )
     assert 'aria-describedby="title-error"' in page
     assert "Keep &lt;me&gt;</textarea>" in page and 'value="Ann Host"' in page
     assert f'value="r1/{slot_id(12)}" required="" checked=""' in page
@@ -165,7 +172,7 @@ async def test_errors_are_shown_next_to_fields_and_typed_text_is_kept(client: Cl
 
     # No cell picked at all.
     reply = await browser.post(f"/e/{SLUG}/propose", {**proposal(), "cell": ""})
-    assert reply.status == 422 and "Pick a room and a time." in browser.text()
+    assert reply.status == 422 and "Pick a room and time." in browser.text()
 
 
 @pytest_twisted.ensureDeferred
@@ -175,7 +182,7 @@ async def test_slot_over_meanwhile_is_explained(server: RunningServer, client: C
     server.set_now(utc(12, 5))
     reply = await browser.post(f"/e/{SLUG}/propose", proposal(hour=11))
     assert reply.status == 409
-    assert 'id="cell-error">that time slot is already over' in browser.text()
+    assert 'id="cell-error">That time slot is already over.' in browser.text()
 
 
 @pytest_twisted.ensureDeferred
@@ -184,13 +191,15 @@ async def test_meetup_form_starts_a_meetup_shown_on_the_board(client: Client) ->
     board = (await browser.get(f"/e/{SLUG}/")).body.decode()
     assert f'href="/e/{SLUG}/meetup"' in board
     await browser.get(f"/e/{SLUG}/meetup")
-    assert '<option value="cafe">Café</option>' in browser.text()
+    assert '<option value="cafe" selected="">Café</option>' in browser.text()
     reply = await browser.post(
-        f"/e/{SLUG}/meetup", {"title": "", "spot": "cafe", "place": "", "minutes": "30"}
+        f"/e/{SLUG}/meetup",
+        {"title": "", "spot": "cafe", "place": "", "minutes": "30", "when": "now"},
     )
     assert reply.status == 422 and 'id="title-error"' in browser.text()
     reply = await browser.post(
-        f"/e/{SLUG}/meetup", {"title": "Sprint chat", "spot": "cafe", "place": "", "minutes": "45"}
+        f"/e/{SLUG}/meetup",
+        {"title": "Sprint chat", "spot": "cafe", "place": "", "minutes": "45", "when": "now"},
     )
     assert reply.status == 303
     page = (await browser.get(f"/e/{SLUG}/")).body.decode()

@@ -44,6 +44,5 @@ def refuse_oversized(body: bytes, limit: int) -> None:
     marks = item_marks(body)
     if marks > limit + SLACK:
         raise ParseError(
-            f"the schedule has about {marks} items; at most {limit} are read, "
-            "so it was not parsed"
+            f"the schedule has about {marks} items; at most {limit} are read, so it was not parsed"
         )

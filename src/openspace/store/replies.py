@@ -32,9 +32,7 @@ def find(cursor: Any, sql: Sql, slug: str, lookup: str) -> StoredReply | None:
     return None if row is None else StoredReply(row[0], int(row[1]), row[2], row[3])
 
 
-def keep(
-    cursor: Any, sql: Sql, slug: str, lookup: str, stored: StoredReply, now: datetime
-) -> None:
+def keep(cursor: Any, sql: Sql, slug: str, lookup: str, stored: StoredReply, now: datetime) -> None:
     cursor.execute(
         sql(
             "INSERT INTO replies (slug, key, fingerprint, status, body, sealed, expires) "

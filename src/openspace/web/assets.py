@@ -25,6 +25,7 @@ CONTENT_TYPES: Mapping[str, bytes] = {
     ".css": b"text/css; charset=utf-8",
     ".js": b"text/javascript; charset=utf-8",
     ".svg": b"image/svg+xml",
+    ".ico": b"image/vnd.microsoft.icon",
     ".png": b"image/png",
 }
 YEAR = 365 * 24 * 3600

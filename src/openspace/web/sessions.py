@@ -86,3 +86,23 @@ def edit_key(request: IRequest) -> str | None:
 
 def remember_edit_key(request: IRequest, slug: str, key: str) -> None:
     set_cookie(request, EDIT_COOKIE, key, path=f"/e/{slug}/", max_age=EDIT_DAYS * 24 * 3600)
+
+
+#: Names the session this browser has just proposed, for the page after the redirect:
+#: it shows the private edit link once, and a reload only says the session is listed.
+JUST_PROPOSED_COOKIE = "os_new"
+JUST_PROPOSED_SECONDS = 600
+
+
+def remember_just_proposed(request: IRequest, slug: str, session_id: str) -> None:
+    set_cookie(
+        request, JUST_PROPOSED_COOKIE, session_id, path=f"/e/{slug}/", max_age=JUST_PROPOSED_SECONDS
+    )
+
+
+def just_proposed(request: IRequest) -> str | None:
+    return read_cookie(request, JUST_PROPOSED_COOKIE)
+
+
+def forget_just_proposed(request: IRequest, slug: str) -> None:
+    set_cookie(request, JUST_PROPOSED_COOKIE, "", path=f"/e/{slug}/", max_age=0)

@@ -25,6 +25,7 @@ from twisted.web.iweb import IRequest
 from twisted.web.template import Tag
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+from openspace.board import free_cells
 from openspace.clock import Clock, utc_now
 from openspace.commands import (
     ATTENDEE,
@@ -35,6 +36,7 @@ from openspace.commands import (
     Command,
     EditSession,
     HideSession,
+    MoveSession,
     ProposeSession,
     Refused,
     SetGoing,
@@ -50,9 +52,11 @@ from openspace.model import Board, Session
 from openspace.official.poller import SourceStatus
 from openspace.official.sources import pending_statuses
 from openspace.store.interface import BoardStore, Outcome, UndoLast
+from openspace.text import clean
 from openspace.tokens import FacilitatorKey, digest, new_edit_key
 from openspace.undo import undo_targets
 from openspace.web.assets import Assets, send_compressible, serve_asset
+from openspace.web.cancelled import CancelledSessions
 from openspace.web.cookies import read_cookie, set_cookie
 from openspace.web.csrf import CSRF, CSRFError
 from openspace.web.errors import STATUS_OF_CODE
@@ -62,6 +66,15 @@ from openspace.web.pages import desk as desk_pages
 from openspace.web.pages import host as host_pages
 from openspace.web.pages import kiosk as kiosk_pages
 from openspace.web.pages import webhooks as webhook_pages
+from openspace.web.pages.form_checks import (
+    MEETUP_LABELS,
+    cell_errors,
+    meetup_errors,
+    refusal_errors,
+    session_errors,
+    split_tags,
+)
+from openspace.web.pages.gone import SessionMissing, cancelled_page, unlisted_page
 from openspace.web.pages.html import (
     Errors,
     cell_value,
@@ -71,7 +84,15 @@ from openspace.web.pages.html import (
     split_cell,
 )
 from openspace.web.pages.timeline import rooms_now
-from openspace.web.sessions import DeskSessions, edit_key, edit_keys, remember_edit_key
+from openspace.web.sessions import (
+    DeskSessions,
+    edit_key,
+    edit_keys,
+    forget_just_proposed,
+    just_proposed,
+    remember_edit_key,
+    remember_just_proposed,
+)
 from openspace.webhooks.registry import Webhooks
 
 ATTENDEE_COOKIE = "os_attendee"
@@ -109,14 +130,6 @@ def form_values(request: IRequest, names: tuple[str, ...]) -> dict[str, str]:
     return {name: form_value(request.args, name) for name in names}
 
 
-def errors_of(refusal: Refused) -> Errors:
-    """
-    Where a refusal shows in a form: room and slot problems at the cell picker.
-    """
-    where = "cell" if refusal.field in ("room", "slot") else refusal.field or ""
-    return {where: refusal.message}
-
-
 def bounded_int(request: IRequest, name: str, default: int, low: int, high: int) -> int:
     """
     A whole-number query argument, clamped to [low, high]; C{default} if absent or bad.
@@ -134,10 +147,6 @@ def session_values(session: Session) -> dict[str, str]:
     }
 
 
-def split_tags(text: str) -> list[str]:
-    return [tag for tag in text.split(",") if tag.strip()]
-
-
 @define
 class Pages:
     """
@@ -152,12 +161,14 @@ class Pages:
     assets: Assets = field(factory=Assets.load)
     csrf: CSRF = field(init=False)
     desk: DeskSessions = field(init=False)
+    cancelled: CancelledSessions = field(init=False)
 
     app: ClassVar[Klein] = Klein()
 
     def __attrs_post_init__(self) -> None:
         self.csrf = CSRF(self.facilitator.derive("csrf"))
         self.desk = DeskSessions(self.facilitator, self.clock)
+        self.cancelled = CancelledSessions(self.store)
 
     # --- plumbing ---
 
@@ -198,6 +209,26 @@ class Pages:
         page = attendee.message_page(self.assets, error.board, error.title, error.text)
         return await self.send(request, page, error.status)
 
+    @app.handle_errors(SessionMissing)
+    async def _session_missing(self, request: IRequest, failure: Failure) -> bytes:
+        """
+        A session that left the board: 410 if it was cancelled, "no longer listed" if a
+        facilitator hid it (L{openspace.web.pages.gone}).
+        """
+        missing = failure.value
+        assert isinstance(missing, SessionMissing)
+        board = missing.board
+        if missing.hidden:
+            return await self.send(request, unlisted_page(self.assets, board), 404)
+        session = await self.cancelled.find(board, missing.session_id)
+        if session is None:
+            page = attendee.message_page(
+                self.assets, board, "Not found", "There is no such session."
+            )
+            return await self.send(request, page, 404)
+        free = session.cell in free_cells(board, utc_now(self.clock))
+        return await self.send(request, cancelled_page(self.assets, board, session, free), 410)
+
     @app.handle_errors(CSRFError)
     async def _csrf_error(self, request: IRequest, failure: Failure) -> bytes:
         page = attendee.message_page(
@@ -231,7 +262,7 @@ class Pages:
     def session(self, board: Board, session_id: str, *, hidden_ok: bool = False) -> Session:
         session = board.sessions.get(session_id)
         if session is None or (session.hidden and not hidden_ok):
-            raise PageError(404, "Not found", "There is no such session.", board)
+            raise SessionMissing(board, session_id, hidden=session is not None)
         return session
 
     async def execute(self, board: Board, command: Command | UndoLast, actor: Actor) -> Outcome:
@@ -264,6 +295,12 @@ class Pages:
     def static(self, request: IRequest, file_name: str) -> bytes:
         security_headers(request)
         return serve_asset(request, self.assets, file_name)
+
+    @app.route("/favicon.ico", methods=["GET"])
+    def favicon(self, request: IRequest) -> bytes:
+        # Browsers ask for it whatever the page links: answer rather than log a 404.
+        security_headers(request)
+        return serve_asset(request, self.assets, self.assets.url("favicon.ico").rsplit("/")[-1])
 
     @app.route("/e/<slug>", methods=["GET"])
     def board_without_slash(self, request: IRequest, slug: str) -> bytes:
@@ -354,11 +391,13 @@ class Pages:
         board = await self.board(slug)
         self.csrf.check(request)
         values = form_values(request, SESSION_FIELDS)
+        errors = session_errors(values)
         room, slot = split_cell(values["cell"])
-        if not slot:
-            return await self.propose_again(
-                request, board, values, {"cell": "Pick a room and a time."}, 422
-            )
+        if errors:
+            if slot:
+                check = ProposeSession("t", "", "h", (), room, slot, owner="")
+                errors.update(cell_errors(board, check, ATTENDEE, utc_now(self.clock)))
+            return await self.propose_again(request, board, values, errors, 422)
         # A host who already has a key (this browser) keeps it: one key, all their sessions.
         key = edit_key(request) or new_edit_key()
         command = ProposeSession(
@@ -373,20 +412,55 @@ class Pages:
         try:
             outcome = await self.execute(board, command, self.actor(request, key))
         except Refused as refusal:
+            board = await self.board(slug)
+            mine = self.same_proposal(board, refusal, key, values["title"])
+            if mine is not None:
+                # The same form sent twice (a double tap, "resend" after going back).
+                return self.redirect(request, f"/e/{slug}/s/{mine.id}/proposed")
             # Show the board as it is now: the cell may have been taken meanwhile.
             return await self.propose_again(
                 request,
-                await self.board(slug),
+                board,
                 values,
-                errors_of(refusal),
+                refusal_errors(refusal),
                 STATUS_OF_CODE.get(refusal.code, 422),
             )
         remember_edit_key(request, slug, key)
-        board = outcome.board
-        session = board.sessions[outcome.decision.ids[0]]
-        link = f"{origin(request)}/e/{slug}/s/{session.id}/edit?key={key}"
-        page = self.session_view(request, board, session, True, host_pages.edit_link_notice(link))
-        return await self.send(request, page, 201, private=True)
+        session_id = outcome.decision.ids[0]
+        remember_just_proposed(request, slug, session_id)
+        # Post/Redirect/Get: reloading the next page shows it again, never proposes again.
+        return self.redirect(request, f"/e/{slug}/s/{session_id}/proposed")
+
+    def same_proposal(self, board: Board, refusal: Refused, key: str, title: str) -> Session | None:
+        """
+        The session this browser already proposed in the refused cell with this title.
+        """
+        holder = board.sessions.get(str(refusal.details.get("session", "")))
+        if refusal.code != "cell_taken" or holder is None:
+            return None
+        if not hmac.compare_digest(holder.owner, digest(key)):
+            return None
+        return holder if holder.title == clean(title) else None
+
+    @app.route("/e/<slug>/s/<session_id>/proposed", methods=["GET"])
+    async def proposed(self, request: IRequest, slug: str, session_id: str) -> bytes:
+        """
+        The page after proposing: the private edit link the first time, then "your
+        session is on the board" (the link is in this browser's cookie, not shown again).
+        """
+        board = await self.board(slug)
+        session = self.session(board, session_id, hidden_ok=True)
+        key = edit_key(request)
+        if key is None or not hmac.compare_digest(session.owner, digest(key)):
+            return self.redirect(request, f"/e/{slug}/s/{session_id}")
+        if just_proposed(request) == session_id:
+            forget_just_proposed(request, slug)
+            link = f"{origin(request)}/e/{slug}/s/{session.id}/edit?key={key}"
+            notice = host_pages.edit_link_notice(link)
+        else:
+            notice = host_pages.on_the_board_notice(board, session)
+        page = host_pages.proposed_page(self.assets, board, session, notice)
+        return await self.send(request, page, private=True)
 
     async def edit_again(
         self,
@@ -441,7 +515,13 @@ class Pages:
     async def edit(self, request: IRequest, slug: str, session_id: str) -> bytes:
         board, session, actor = await self._owned(request, slug, session_id)
         values = form_values(request, SESSION_FIELDS)
+        errors = session_errors(values, cell_needed=False)
         room, slot = split_cell(values["cell"])
+        if errors:
+            if slot:
+                check = MoveSession(session_id, room, slot)
+                errors.update(cell_errors(board, check, actor, utc_now(self.clock)))
+            return await self.edit_again(request, board, session, actor, values, errors, 422)
         command = EditSession(
             session_id,
             title=values["title"],
@@ -461,7 +541,7 @@ class Pages:
                 session,
                 actor,
                 values,
-                errors_of(refusal),
+                refusal_errors(refusal),
                 STATUS_OF_CODE.get(refusal.code, 422),
             )
         return self.redirect(request, f"/e/{slug}/s/{session_id}")
@@ -479,14 +559,28 @@ class Pages:
                 session,
                 actor,
                 session_values(session),
-                {"other": refusal.message},
+                {"other": refusal_errors(refusal)[refusal.field or ""]},
                 STATUS_OF_CODE.get(refusal.code, 422),
             )
         return self.redirect(request, f"/e/{slug}/s/{session_id}")
 
+    @app.route("/e/<slug>/s/<session_id>/cancel", methods=["GET"])
+    async def cancel_form(self, request: IRequest, slug: str, session_id: str) -> bytes:
+        """
+        "Are you sure?": the second step of cancelling for browsers without JavaScript.
+        """
+        board = await self.board(slug)
+        session = self.session(board, session_id, hidden_ok=True)
+        self.owner_only(board, session, self.actor(request))
+        page = host_pages.cancel_page(self.assets, board, session, self.csrf.token(request))
+        return await self.send(request, page)
+
     @app.route("/e/<slug>/s/<session_id>/cancel", methods=["POST"])
     async def cancel(self, request: IRequest, slug: str, session_id: str) -> bytes:
-        board, _, actor = await self._owned(request, slug, session_id)
+        board, session, actor = await self._owned(request, slug, session_id)
+        if form_value(request.args, "confirm") != "yes":
+            page = host_pages.cancel_page(self.assets, board, session, self.csrf.token(request))
+            return await self.send(request, page)
         await self.execute(board, CancelSession(session_id), actor)
         return self.redirect(request, f"/e/{slug}/")
 
@@ -495,29 +589,53 @@ class Pages:
     @app.route("/e/<slug>/meetup", methods=["GET"])
     async def meetup_form(self, request: IRequest, slug: str) -> bytes:
         board = await self.board(slug)
-        page = host_pages.meetup_page(self.assets, board, self.csrf.token(request), {}, {})
+        planned = board.meetups.get(form_value(request.args, "planned"))
+        page = host_pages.meetup_page(
+            self.assets, board, self.csrf.token(request), {}, {}, planned=planned
+        )
         return await self.send(request, page)
 
     @app.route("/e/<slug>/meetup", methods=["POST"])
     async def meetup(self, request: IRequest, slug: str) -> bytes:
         board = await self.board(slug)
         self.csrf.check(request)
-        values = form_values(request, ("title", "spot", "place", "minutes"))
-        minutes = values["minutes"]
+        values = form_values(request, ("title", "spot", "place", "when", "at", "minutes"))
+        now = utc_now(self.clock)
+        errors, starts = meetup_errors(values, board, now, host_pages.meetup_lengths())
+        if errors:
+            page = host_pages.meetup_page(
+                self.assets, board, self.csrf.token(request), values, errors
+            )
+            return await self.send(request, page, 422)
         command = StartMeetup(
             title=values["title"],
             place=values["place"].strip() or values["spot"],
-            minutes=int(minutes) if minutes.isdigit() else None,
+            starts=starts,
+            minutes=int(values["minutes"]),
             owner=digest(person) if (person := read_cookie(request, ATTENDEE_COOKIE)) else "",
         )
         try:
-            await self.execute(board, command, ATTENDEE)
+            outcome = await self.execute(board, command, ATTENDEE)
         except Refused as refusal:
+            errors = refusal_errors(refusal, MEETUP_LABELS)
             page = host_pages.meetup_page(
-                self.assets, board, self.csrf.token(request), values, errors_of(refusal)
+                self.assets, board, self.csrf.token(request), values, errors
             )
             return await self.send(request, page, STATUS_OF_CODE.get(refusal.code, 422))
-        return self.redirect(request, f"/e/{slug}/")
+        return self.meetup_started(request, outcome)
+
+    def meetup_started(self, request: IRequest, outcome: Outcome) -> bytes:
+        """
+        Where a started meetup leads (Post/Redirect/Get): the board, where it shows
+        while it runs; one planned for later, the form again, saying when it starts.
+        The seam for meetup keys: redirect to the meetup's own page instead, with its
+        private link shown once like a session's (L{remember_just_proposed}, C{proposed}).
+        """
+        slug = outcome.board.info.slug
+        meetup = outcome.board.meetups[outcome.decision.ids[0]]
+        if meetup.running_at(utc_now(self.clock)):
+            return self.redirect(request, f"/e/{slug}/")
+        return self.redirect(request, f"/e/{slug}/meetup?planned={meetup.id}")
 
     # --- facilitators ---
 
@@ -566,9 +684,11 @@ class Pages:
     async def sign_in(self, request: IRequest, slug: str) -> bytes:
         board = await self.board(slug)
         self.csrf.check(request)
-        if self.desk.sign_in(request, form_value(request.args, "token")):
+        token = form_value(request.args, "token")
+        if self.desk.sign_in(request, token):
             return self.redirect(request, f"/e/{slug}/desk")
-        errors = {"token": "That is not the facilitator token."}
+        wrong = "That is not the facilitator token." if token.strip() else ""
+        errors = {"token": wrong or "Enter the facilitator token."}
         page = desk_pages.signin_page(self.assets, board, self.csrf.token(request), errors)
         return await self.send(request, page, 403)
 

@@ -43,7 +43,7 @@ def _desk_url(board: Board, action: str = "") -> str:
 
 
 def signin_page(assets: Assets, board: Board, csrf: str, errors: Errors) -> Tag:
-    form = tags.form(method="post", action=_desk_url(board, "signin"))(
+    form = tags.form(method="post", action=_desk_url(board, "signin"), novalidate="")(
         error_summary(errors),
         hidden("csrf", csrf),
         field(
@@ -57,9 +57,11 @@ def signin_page(assets: Assets, board: Board, csrf: str, errors: Errors) -> Tag:
     )
     return document(
         assets,
-        f"Facilitator desk — {board.info.name}",
+        f"{'Error: ' if errors else ''}Facilitator desk — {board.info.name}",
         top_bar(board),
         main_tag(class_="form-page")(tags.h1("Facilitator desk"), form),
+        # Focuses the error summary of a refused sign-in.
+        scripts=("forms.js",),
     )
 
 

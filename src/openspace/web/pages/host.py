@@ -19,11 +19,13 @@ from openspace.fields import (
     PLACE_MAX,
     TITLE_MAX,
 )
-from openspace.model import Board, Room, RoomKind, Session, Slot
+from openspace.model import Board, Meetup, Room, Session, Slot
 from openspace.web.assets import Assets
 from openspace.web.offline import offline_head
+from openspace.web.pages.form_checks import hallway_spots
 from openspace.web.pages.html import (
     Errors,
+    back_page,
     board_url,
     cell_picker,
     cell_value,
@@ -31,9 +33,11 @@ from openspace.web.pages.html import (
     error_summary,
     field,
     hidden,
+    hm,
     main_tag,
     select,
     session_url,
+    slot_span,
     text_area,
     text_input,
     top_bar,
@@ -42,6 +46,7 @@ from openspace.web.pages.timeline import free_rooms_by_slot
 
 Values = Mapping[str, str]
 MEETUP_LENGTHS = (15, 30, 45, 60, 90, 120)
+FORM_SCRIPTS = ("forms.js",)
 
 
 def session_fields(values: Values, errors: Errors) -> list[Tag]:
@@ -84,17 +89,22 @@ def free_cells_by_slot(
 
 
 def _form_page(
-    assets: Assets, board: Board, title: str, *content: Tag | str, offline: bool = False
+    assets: Assets,
+    board: Board,
+    title: str,
+    *content: Tag | str,
+    errors: Errors | None = None,
+    offline: bool = False,
 ) -> Tag:
-    return document(
+    # "Error:" first in the title: the first thing a screen reader says of a refused form.
+    prefix = "Error: " if errors else ""
+    return back_page(
         assets,
-        f"{title} — {board.info.name}",
-        top_bar(board),
-        main_tag(class_="form-page")(
-            tags.h1(title),
-            *content,
-            tags.p(tags.a(href=board_url(board))("← Back to the board")),
-        ),
+        board,
+        title,
+        *content,
+        title=prefix + title,
+        scripts=FORM_SCRIPTS,
         # Proposing and starting a meetup work offline: queued, sent when back online.
         extra_head=offline_head(assets, board) if offline else (),
     )
@@ -110,20 +120,76 @@ def propose_page(
         cell_picker(board, free_cells_by_slot(board, now), values.get("cell", ""), errors),
         tags.button(type="submit", class_="primary")("Propose"),
     )
-    return _form_page(assets, board, "Propose a session", form, offline=True)
+    return _form_page(assets, board, "Propose a session", form, errors=errors, offline=True)
+
+
+def link_box(link: str) -> Tag:
+    """
+    A private link with a "Copy" button (shown by C{static/forms.js}: without
+    JavaScript there is nothing to press, and the link is selectable as it is).
+    """
+    return tags.p(class_="link-box")(
+        tags.a(class_="edit-link", id="edit-link", href=link)(link),
+        " ",
+        tags.button(type="button", class_="copy", hidden="", **{"data-copy": "edit-link"})(
+            "Copy the link"
+        ),
+        tags.span(class_="copy-status", role="status"),
+    )
 
 
 def edit_link_notice(link: str) -> Tag:
     """
     The private edit link, shown once, right after proposing.
     """
-    return tags.section(class_="notice", role="status", **{"aria-labelledby": "link-title"})(
+    return tags.section(class_="notice", **{"aria-labelledby": "link-title"})(
         tags.h2(id="link-title")("Your session is on the board"),
         tags.p(
             "This is your private edit link. Keep it: it is shown only this once. "
             "This browser remembers it, so you can edit from here without it."
         ),
-        tags.p(tags.a(class_="edit-link", href=link)(link)),
+        link_box(link),
+    )
+
+
+def on_the_board_notice(board: Board, session: Session) -> Tag:
+    """
+    What a reload of the page after proposing says: the private link is not shown
+    again, and this browser can edit without it.
+    """
+    return tags.section(class_="notice", **{"aria-labelledby": "link-title"})(
+        tags.h2(id="link-title")("Your session is on the board"),
+        tags.p(
+            "Its private edit link was shown once, when you proposed it. "
+            "This browser remembers it: ",
+            tags.a(href=f"{session_url(board, session.id)}/edit")("edit your session"),
+            ".",
+        ),
+    )
+
+
+def proposed_page(assets: Assets, board: Board, session: Session, notice: Tag) -> Tag:
+    """
+    The page after proposing (a GET, so reloading it proposes nothing).
+    """
+    slot = board.slot(session.slot)
+    room = board.room(session.room)
+    when = slot_span(slot, board.info.zone) if slot is not None else session.slot
+    return document(
+        assets,
+        f"Your session is on the board — {board.info.name}",
+        top_bar(board),
+        main_tag(class_="form-page")(
+            tags.h1(f"“{session.title}”"),
+            tags.p(f"{room.name if room is not None else session.room}, {when}"),
+            notice,
+            tags.ul(class_="links")(
+                tags.li(tags.a(href=session_url(board, session.id))("See your session")),
+                tags.li(tags.a(href=f"{session_url(board, session.id)}/edit")("Edit this session")),
+            ),
+            tags.p(tags.a(href=board_url(board))("← Back to the board")),
+        ),
+        scripts=FORM_SCRIPTS,
     )
 
 
@@ -167,15 +233,58 @@ def edit_page(
             )
         )
     parts.append(
-        tags.form(method="post", action=f"{base}/cancel", class_="aside danger")(
-            tags.h2("Cancel this session"),
+        tags.section(class_="aside danger", **{"aria-labelledby": "cancel-title"})(
+            tags.h2(id="cancel-title")("Cancel this session"),
             tags.p("It disappears from the board and its room becomes free."),
-            hidden("csrf", csrf),
-            tags.button(type="submit", class_="danger")("Cancel the session"),
+            # Without JavaScript: a second page asks "are you sure?". With it
+            # (static/forms.js), the question opens here instead.
+            tags.form(method="get", action=f"{base}/cancel", **{"data-confirm": "cancel-confirm"})(
+                tags.button(type="submit", class_="danger")("Cancel the session…")
+            ),
+            cancel_confirm_form(board, session, csrf, hidden_first=True),
         )
     )
     parts.append(tags.p(tags.a(href=session_url(board, session.id))("← Back to the session")))
-    return _form_page(assets, board, f"Edit “{session.title}”", *parts)
+    return _form_page(assets, board, f"Edit “{session.title}”", *parts, errors=errors)
+
+
+def cancel_confirm_form(
+    board: Board, session: Session, csrf: str, *, hidden_first: bool = False
+) -> Tag:
+    """
+    The second step of cancelling: the question and the one button that does it.
+    """
+    base = session_url(board, session.id)
+    form = tags.form(
+        method="post",
+        action=f"{base}/cancel",
+        id="cancel-confirm",
+        class_="confirm",
+        **{"aria-labelledby": "cancel-question"},
+    )(
+        tags.p(id="cancel-question", class_="question")(
+            f"Cancel “{session.title}” for good? People who planned to go will see that "
+            "it was cancelled."
+        ),
+        hidden("csrf", csrf),
+        hidden("confirm", "yes"),
+        tags.button(type="submit", class_="danger")("Yes, cancel it"),
+        " ",
+        tags.a(href=f"{base}/edit", class_="keep", **{"data-dismiss": "cancel-confirm"})(
+            "No, keep it"
+        ),
+    )
+    return form(hidden="") if hidden_first else form
+
+
+def cancel_page(assets: Assets, board: Board, session: Session, csrf: str) -> Tag:
+    return _form_page(
+        assets,
+        board,
+        f"Cancel “{session.title}”?",
+        tags.p("It disappears from the board and its room becomes free."),
+        cancel_confirm_form(board, session, csrf),
+    )
 
 
 def _slot_text(board: Board, session: Session) -> str:
@@ -187,20 +296,38 @@ def _slot_text(board: Board, session: Session) -> str:
     return f"{where}, {slot.start.astimezone(board.info.zone).strftime('%a %H:%M')}"
 
 
-def meetup_page(assets: Assets, board: Board, csrf: str, values: Values, errors: Errors) -> Tag:
-    spots = [(room.id, room.name) for room in board.rooms if room.kind is RoomKind.hallway]
-    low, high = MEETUP_MINUTES
-    lengths = [(str(m), f"{m} minutes") for m in MEETUP_LENGTHS if low <= m <= high]
+def meetup_page(
+    assets: Assets,
+    board: Board,
+    csrf: str,
+    values: Values,
+    errors: Errors,
+    *,
+    planned: Meetup | None = None,
+) -> Tag:
+    """
+    Start a meetup now, in half an hour or at a time today; at the first hallway spot
+    unless the person picks another (or types where).
+    """
+    spots = hallway_spots(board)
+    lengths = [(str(m), f"{m} minutes") for m in meetup_lengths()]
+    when = values.get("when", "now")
     form = tags.form(method="post", action=f"/e/{board.info.slug}/meetup", novalidate="")(
         error_summary(errors),
         hidden("csrf", csrf),
         field(
-            "title", "What about?", text_input(values.get("title", ""), maxlength=TITLE_MAX), errors
+            "title",
+            "What is it about?",
+            text_input(values.get("title", ""), maxlength=TITLE_MAX),
+            errors,
         ),
         field(
             "spot",
             "Where",
-            select([*spots, ("", "Somewhere else (say where below)")], values.get("spot", "")),
+            select(
+                [*spots, ("", "Somewhere else (say where below)")],
+                values.get("spot", spots[0][0] if spots else ""),
+            ),
             errors,
         ),
         field(
@@ -208,9 +335,68 @@ def meetup_page(assets: Assets, board: Board, csrf: str, values: Values, errors:
             "Somewhere else",
             text_input(values.get("place", ""), maxlength=PLACE_MAX, required=False),
             errors,
-            hint="e.g. by the big plant on level 2",
+            hint="e.g. by the big plant on level 2 (used instead of the spot above)",
+        ),
+        radio_group(
+            "when",
+            "When does it start?",
+            [("now", "Now"), ("later", "In 30 minutes"), ("at", "At a time today")],
+            when if when in ("now", "later", "at") else "now",
+            errors,
+        ),
+        field(
+            "at",
+            "Time today",
+            tags.input(type="time", value=values.get("at", "")),
+            errors,
+            hint=f"For “At a time today”, in the event's time ({board.info.timezone}).",
         ),
         field("minutes", "For how long", select(lengths, values.get("minutes", "30")), errors),
-        tags.button(type="submit", class_="primary")("Start it now"),
+        tags.button(type="submit", class_="primary")("Start the meetup"),
     )
-    return _form_page(assets, board, "Start a hallway meetup", form, offline=True)
+    notice = planned_notice(board, planned) if planned is not None else ""
+    return _form_page(
+        assets, board, "Start a hallway meetup", notice, form, errors=errors, offline=True
+    )
+
+
+def planned_notice(board: Board, meetup: Meetup) -> Tag:
+    """
+    The meetup just planned for later: the board shows it once it starts.
+    """
+    zone = board.info.zone
+    return tags.section(class_="notice", **{"aria-labelledby": "planned-title"})(
+        tags.h2(id="planned-title")(f"“{meetup.title}” is planned"),
+        tags.p(
+            f"{meetup.place}, {hm(meetup.starts, zone)}–{hm(meetup.ends, zone)}. "
+            "It shows on the board and the screens when it starts."
+        ),
+    )
+
+
+def meetup_lengths() -> list[int]:
+    low, high = MEETUP_MINUTES
+    return [m for m in MEETUP_LENGTHS if low <= m <= high]
+
+
+def radio_group(
+    name: str, legend: str, choices: Sequence[tuple[str, str]], checked: str, errors: Errors
+) -> Tag:
+    error = errors.get(name)
+    radios = []
+    for value, label in choices:
+        radio = tags.input(type="radio", name=name, value=value)
+        radios.append(
+            tags.label(class_="choice")(
+                radio(checked="") if value == checked else radio, f" {label}"
+            )
+        )
+    return tags.fieldset(
+        id=name,
+        class_="field invalid" if error else "field",
+        **({"aria-describedby": f"{name}-error"} if error else {}),
+    )(
+        tags.legend(legend),
+        tags.p(class_="error", id=f"{name}-error")(error) if error else "",
+        radios,
+    )

@@ -31,9 +31,11 @@ CELL_SEPARATOR = "/"  # room and slot ids never contain it
 
 def main_tag(*children: Any, **attributes: str) -> Tag:
     """
-    C{<main>}, which C{twisted.web.template.tags} does not know.
+    C{<main>}, which C{twisted.web.template.tags} does not know; C{#main} unless it has
+    its own id (the skip link's target).
     """
-    return Tag("main")(*children, **attributes)
+    # tabindex=-1: the skip link moves the focus here, so the next Tab goes on from it.
+    return Tag("main")(*children, **{"id": "main", "tabindex": "-1", **attributes})
 
 
 async def render(root: Tag) -> bytes:
@@ -54,10 +56,48 @@ def document(
         tags.meta(name="viewport", content="width=device-width, initial-scale=1"),
         tags.title(title),
         tags.link(rel="stylesheet", href=assets.url("site.css")),
+        tags.link(rel="icon", href=assets.url("favicon.ico"), sizes="32x32"),
+        tags.link(rel="icon", href=assets.url("favicon.svg"), type="image/svg+xml"),
         [tags.script(src=assets.url(name), defer="") for name in scripts],
         *extra_head,
     )
-    return tags.html(lang="en")(head, tags.body(class_=body_class)(*content))
+    target = next(
+        (
+            str(c.attributes.get("id"))
+            for c in content
+            if isinstance(c, Tag) and c.tagName == "main" and "id" in c.attributes
+        ),
+        None,
+    )
+    skip = tags.a(class_="skip-link", href=f"#{target}")("Skip to the content") if target else ""
+    return tags.html(lang="en")(head, tags.body(class_=body_class)(skip, *content))
+
+
+def back_page(
+    assets: Assets,
+    board: Board,
+    heading: str,
+    *content: Any,
+    title: str = "",
+    main_class: str = "form-page",
+    scripts: Iterable[str] = (),
+    extra_head: Iterable[Tag] = (),
+) -> Tag:
+    """
+    A page of one event that says or asks one thing, with a way back to the board.
+    """
+    return document(
+        assets,
+        f"{title or heading} — {board.info.name}",
+        top_bar(board),
+        main_tag(class_=main_class)(
+            tags.h1(heading),
+            *content,
+            tags.p(tags.a(href=board_url(board))("← Back to the board")),
+        ),
+        scripts=scripts,
+        extra_head=extra_head,
+    )
 
 
 def top_bar(board: Board, *links: Tag) -> Tag:
@@ -189,11 +229,31 @@ def hidden(name: str, value: str) -> Tag:
 
 
 def error_summary(errors: Errors) -> Tag | str:
+    """
+    Every problem of a refused form, first on the page, each a link to its field.
+
+    It takes the focus as the page loads (C{autofocus}; C{static/forms.js} does it too),
+    so a screen reader reads the problems and a keyboard starts from them.
+    """
     if not errors:
         return ""
-    general = errors.get("")
-    text = general or "Please fix the marked fields: what you typed is kept below."
-    return tags.p(class_="error-summary", role="alert")(text)
+    heading = "There is a problem" if len(errors) == 1 else f"There are {len(errors)} problems"
+    items = [
+        tags.li(tags.a(href=f"#{name}")(message) if name else message)
+        for name, message in errors.items()
+    ]
+    return tags.div(
+        class_="error-summary",
+        id="error-summary",
+        role="alert",
+        tabindex="-1",
+        autofocus="",
+        **{"aria-labelledby": "error-summary-title"},
+    )(
+        tags.h2(id="error-summary-title")(heading),
+        tags.ul(items),
+        tags.p(class_="hint")("What you typed is kept below."),
+    )
 
 
 def field(name: str, label: str, control: Tag, errors: Errors, *, hint: str = "") -> Tag:
@@ -277,6 +337,7 @@ def cell_picker(
     if not groups:
         groups.append(tags.p("There are no free rooms left. Try a hallway meetup instead."))
     return tags.fieldset(
+        id="cell",
         class_="field cells invalid" if error else "field cells",
         **({"aria-describedby": "cell-error"} if error else {}),
     )(
