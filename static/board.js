@@ -123,13 +123,21 @@
   // "I'm going" is the most frequent change: the count is updated in place, so a
   // thousand phones do not each fetch the board again for it.  live.js loads after
   // this file, hence the wait for "load".
+  var FILL_WORDS = {roomy: "Roomy", filling: "Filling up", full: "Full"};
+
   function goingInPlace(events) {
     if (!events.every(function (e) { return e.type === "going_set"; })) return false;
     events.forEach(function (e) {
       e.put.sessions.forEach(function (session) {
-        var selector = '.card[data-session-id="' + CSS.escape(session.id) + '"] .count';
-        document.querySelectorAll(selector).forEach(function (count) {
+        var card = '.card[data-session-id="' + CSS.escape(session.id) + '"] ';
+        document.querySelectorAll(card + ".count").forEach(function (count) {
           count.textContent = count.textContent.replace(/^\d+/, String(session.going));
+        });
+        // The capacity badge follows the count (its words, not only its colour).
+        document.querySelectorAll(card + ".fill").forEach(function (badge) {
+          if (!session.fill) return;
+          badge.setAttribute("data-fill", session.fill);
+          badge.textContent = FILL_WORDS[session.fill];
         });
       });
     });

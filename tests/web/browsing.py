@@ -84,8 +84,11 @@ class Browser:
         return found.group(1)
 
     async def post(
-        self, path: str, fields: Mapping[str, str], *, csrf: str | None = "auto"
+        self, path: str, fields: Mapping[str, str | list[str]], *, csrf: str | None = "auto"
     ) -> Reply:
+        """
+        Send a form; a list value sends its field once per item (checkboxes).
+        """
         sent = dict(fields)
         if csrf == "auto":
             sent["csrf"] = self.csrf()
@@ -94,7 +97,7 @@ class Browser:
         return await self._send(
             "POST",
             path,
-            urlencode(sent).encode(),
+            urlencode(sent, doseq=True).encode(),
             {"Content-Type": "application/x-www-form-urlencoded"},
         )
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from attrs import define, field
-from klein import Klein
+from klein import Klein, KleinRenderable
+from twisted.internet.defer import Deferred
+from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
 from twisted.web.template import Tag
@@ -31,30 +32,25 @@ from openspace.commands import (
     ATTENDEE,
     FACILITATOR,
     Actor,
-    BlockCell,
     CancelSession,
     Command,
     EditSession,
-    HideSession,
+    FileReport,
     MoveSession,
     ProposeSession,
     Refused,
     SetGoing,
-    SetLayout,
     StartMeetup,
     SwapSessions,
-    UnblockCell,
     host,
 )
-from openspace.eventfile import EventFileError, layout_from_mapping
 from openspace.fields import ID_ATTENDEE
 from openspace.model import Board, Session
 from openspace.official.poller import SourceStatus
 from openspace.official.sources import pending_statuses
-from openspace.store.interface import BoardStore, Outcome, UndoLast
+from openspace.store.interface import BoardStore, Outcome, UndoFrom, UndoLast
 from openspace.text import clean
 from openspace.tokens import FacilitatorKey, digest, new_edit_key
-from openspace.undo import undo_targets
 from openspace.web.assets import Assets, send_compressible, serve_asset
 from openspace.web.cancelled import CancelledSessions
 from openspace.web.cookies import read_cookie, set_cookie
@@ -62,10 +58,9 @@ from openspace.web.csrf import CSRF, CSRFError
 from openspace.web.errors import STATUS_OF_CODE
 from openspace.web.headers import allow_header, security_headers
 from openspace.web.pages import attendee
-from openspace.web.pages import desk as desk_pages
 from openspace.web.pages import host as host_pages
 from openspace.web.pages import kiosk as kiosk_pages
-from openspace.web.pages import webhooks as webhook_pages
+from openspace.web.pages.desk_routes import DeskRoutes
 from openspace.web.pages.form_checks import (
     MEETUP_LABELS,
     cell_errors,
@@ -83,6 +78,11 @@ from openspace.web.pages.html import (
     render,
     split_cell,
 )
+from openspace.web.pages.meetup_routes import (
+    MeetupRoutes,
+)
+from openspace.web.pages.page_error import PageError
+from openspace.web.pages.report_page import report_page
 from openspace.web.pages.timeline import rooms_now
 from openspace.web.sessions import (
     DeskSessions,
@@ -98,19 +98,6 @@ from openspace.webhooks.registry import Webhooks
 ATTENDEE_COOKIE = "os_attendee"
 _HOST_HEADER = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 SESSION_FIELDS = ("title", "description", "host", "tags", "cell")
-
-
-class PageError(Exception):
-    """
-    A request answered with a short page: 403, 404.
-    """
-
-    def __init__(self, status: int, title: str, text: str, board: Board | None = None) -> None:
-        super().__init__(text)
-        self.status = status
-        self.title = title
-        self.text = text
-        self.board = board
 
 
 def origin(request: IRequest) -> str:
@@ -158,6 +145,8 @@ class Pages:
     facilitator: FacilitatorKey
     source_statuses: Callable[[Board], Sequence[SourceStatus]] = pending_statuses
     webhooks: Webhooks | None = None
+    # CPU work too big for the reactor thread (a day's placement suggestion) runs here.
+    offload: Callable[..., Deferred[Any]] = deferToThread
     assets: Assets = field(factory=Assets.load)
     csrf: CSRF = field(init=False)
     desk: DeskSessions = field(init=False)
@@ -265,7 +254,9 @@ class Pages:
             raise SessionMissing(board, session_id, hidden=session is not None)
         return session
 
-    async def execute(self, board: Board, command: Command | UndoLast, actor: Actor) -> Outcome:
+    async def execute(
+        self, board: Board, command: Command | UndoLast | UndoFrom, actor: Actor
+    ) -> Outcome:
         return await self.store.execute(board.info.slug, command, actor, utc_now(self.clock))
 
     def actor(self, request: IRequest, presented: str | None = None) -> Actor:
@@ -353,16 +344,23 @@ class Pages:
         joining = form_value(request.args, "join")
         session_id = joining or form_value(request.args, "leave")
         self.session(board, session_id)
-        person = read_cookie(request, ATTENDEE_COOKIE)
-        if person is None or not ID_ATTENDEE.match(person):
-            person = secrets.token_urlsafe(12)
-            # Readable by the board's script, which keeps the same id for its API calls.
-            set_cookie(request, ATTENDEE_COOKIE, person, max_age=365 * 24 * 3600, http_only=False)
+        person = self.attendee_id(request)
         await self.execute(board, SetGoing(session_id, person, bool(joining)), ATTENDEE)
         back = form_value(request.args, "back")
         if not back.startswith(f"/e/{slug}/") or "//" in back:
             back = f"/e/{slug}/"
         return self.redirect(request, back)
+
+    def attendee_id(self, request: IRequest) -> str:
+        """
+        This browser's anonymous attendee id, made (and kept in a cookie) if need be.
+        """
+        person = read_cookie(request, ATTENDEE_COOKIE)
+        if person is None or not ID_ATTENDEE.match(person):
+            person = secrets.token_urlsafe(12)
+            # Readable by the board's script, which keeps the same id for its API calls.
+            set_cookie(request, ATTENDEE_COOKIE, person, max_age=365 * 24 * 3600, http_only=False)
+        return person
 
     # --- hosts ---
 
@@ -590,8 +588,15 @@ class Pages:
     async def meetup_form(self, request: IRequest, slug: str) -> bytes:
         board = await self.board(slug)
         planned = board.meetups.get(form_value(request.args, "planned"))
+        key = edit_key(request)
+        now = utc_now(self.clock)
+        mine = [
+            m
+            for m in board.meetups.values()
+            if key and m.ends > now and hmac.compare_digest(m.key_digest, digest(key))
+        ]
         page = host_pages.meetup_page(
-            self.assets, board, self.csrf.token(request), {}, {}, planned=planned
+            self.assets, board, self.csrf.token(request), {}, {}, planned=planned, mine=mine
         )
         return await self.send(request, page)
 
@@ -607,12 +612,15 @@ class Pages:
                 self.assets, board, self.csrf.token(request), values, errors
             )
             return await self.send(request, page, 422)
+        # Like a host's: this phone's edit key ends or changes the meetup.
+        key = edit_key(request) or new_edit_key()
         command = StartMeetup(
             title=values["title"],
             place=values["place"].strip() or values["spot"],
             starts=starts,
             minutes=int(values["minutes"]),
             owner=digest(person) if (person := read_cookie(request, ATTENDEE_COOKIE)) else "",
+            key_digest=digest(key),
         )
         try:
             outcome = await self.execute(board, command, ATTENDEE)
@@ -622,14 +630,15 @@ class Pages:
                 self.assets, board, self.csrf.token(request), values, errors
             )
             return await self.send(request, page, STATUS_OF_CODE.get(refusal.code, 422))
+        remember_edit_key(request, slug, key)
         return self.meetup_started(request, outcome)
 
     def meetup_started(self, request: IRequest, outcome: Outcome) -> bytes:
         """
         Where a started meetup leads (Post/Redirect/Get): the board, where it shows
         while it runs; one planned for later, the form again, saying when it starts.
-        The seam for meetup keys: redirect to the meetup's own page instead, with its
-        private link shown once like a session's (L{remember_just_proposed}, C{proposed}).
+        Its starter's edit key is in this phone's C{os_edit} cookie: the meetup form lists
+        their meetups, and each meetup's own page shows its private link.
         """
         slug = outcome.board.info.slug
         meetup = outcome.board.meetups[outcome.decision.ids[0]]
@@ -637,173 +646,59 @@ class Pages:
             return self.redirect(request, f"/e/{slug}/")
         return self.redirect(request, f"/e/{slug}/meetup?planned={meetup.id}")
 
-    # --- facilitators ---
+    @app.route("/e/<slug>/m", branch=True)
+    def meetup_branch(self, request: IRequest, slug: str) -> KleinRenderable:
+        """
+        A meetup's own page (see L{openspace.web.pages.meetup_routes}).
+        """
+        return MeetupRoutes(self, slug).app.resource()
 
-    @app.route("/e/<slug>/desk", methods=["GET"])
-    async def desk_page(self, request: IRequest, slug: str) -> bytes:
+    @app.route("/e/<slug>/report", methods=["GET"])
+    async def report_form(self, request: IRequest, slug: str) -> bytes:
         board = await self.board(slug)
-        if not self.desk.signed_in(request):
-            page = desk_pages.signin_page(self.assets, board, self.csrf.token(request), {})
-            return await self.send(request, page)
-        return await self.desk_again(request, board, desk_pages.layout_toml(board), {})
+        item = form_value(request.args, "item")
+        found = board.sessions.get(item) or board.meetups.get(item)
+        if found is None or found.hidden:
+            raise PageError(404, "Not found", "There is no such session or meetup.", board)
+        page = report_page(self.assets, board, item, found.title, self.csrf.token(request), {})
+        return await self.send(request, page)
 
-    async def desk_again(
-        self,
-        request: IRequest,
-        board: Board,
-        layout: str,
-        errors: Errors,
-        status: int = 200,
-        revealed: webhook_pages.Revealed | None = None,
-    ) -> bytes:
-        log = await self.store.log_tail(board.info.slug, desk_pages.LOG_SHOWN)
-        undoable = frozenset(entry.seq for entry in undo_targets(log, desk_pages.LOG_SHOWN))
-        csrf = self.csrf.token(request)
-        hooks = self.webhooks
-        webhooks = (
-            ""
-            if hooks is None
-            else webhook_pages.section(
-                hooks, board, csrf, await hooks.of_board(board.info.slug), errors, revealed
-            )
-        )
-        page = desk_pages.desk_page(
+    @app.route("/e/<slug>/report", methods=["POST"])
+    async def report(self, request: IRequest, slug: str) -> bytes:
+        """
+        An attendee flags a session or meetup: it goes to the facilitators' desk only.
+        """
+        board = await self.board(slug)
+        self.csrf.check(request)
+        person = self.attendee_id(request)
+        item = form_value(request.args, "item")
+        reason = form_value(request.args, "reason")
+        try:
+            await self.execute(board, FileReport(item, person, reason), ATTENDEE)
+        except Refused as refusal:
+            if refusal.code == "not_found":
+                raise PageError(404, "Not found", refusal.message, board) from refusal
+            found = board.sessions.get(item) or board.meetups[item]
+            csrf = self.csrf.token(request)
+            errors = refusal_errors(refusal)
+            page = report_page(self.assets, board, item, found.title, csrf, errors)
+            return await self.send(request, page, 422)
+        page = attendee.message_page(
             self.assets,
             board,
-            utc_now(self.clock),
-            csrf,
-            log,
-            undoable,
-            layout,
-            errors,
-            webhooks,
+            "Thank you",
+            "The facilitators will have a look. Nobody else sees your report.",
         )
-        return await self.send(request, page, status, private=revealed is not None)
+        return await self.send(request, page)
 
-    @app.route("/e/<slug>/desk/signin", methods=["POST"])
-    async def sign_in(self, request: IRequest, slug: str) -> bytes:
-        board = await self.board(slug)
-        self.csrf.check(request)
-        token = form_value(request.args, "token")
-        if self.desk.sign_in(request, token):
-            return self.redirect(request, f"/e/{slug}/desk")
-        wrong = "That is not the facilitator token." if token.strip() else ""
-        errors = {"token": wrong or "Enter the facilitator token."}
-        page = desk_pages.signin_page(self.assets, board, self.csrf.token(request), errors)
-        return await self.send(request, page, 403)
+    # --- facilitators ---
 
-    @app.route("/e/<slug>/desk/signout", methods=["POST"])
-    async def sign_out(self, request: IRequest, slug: str) -> bytes:
-        await self.board(slug)
-        self.csrf.check(request)
-        self.desk.sign_out(request)
-        return self.redirect(request, f"/e/{slug}/desk")
-
-    async def desk_action(self, request: IRequest, slug: str) -> Board:
+    @app.route("/e/<slug>/desk", branch=True)
+    def desk_branch(self, request: IRequest, slug: str) -> KleinRenderable:
         """
-        The board, once the CSRF token and the facilitator's session are checked.
+        Everything under the desk (see L{openspace.web.pages.desk_routes}).
         """
-        board = await self.board(slug)
-        self.csrf.check(request)
-        if not self.desk.signed_in(request):
-            raise PageError(403, "Facilitators only", "Sign in at the desk first.", board)
-        return board
-
-    async def desk_execute(
-        self, request: IRequest, board: Board, command: Command | UndoLast
-    ) -> bytes:
-        try:
-            await self.execute(board, command, FACILITATOR)
-        except Refused as refusal:
-            board = await self.board(board.info.slug)
-            return await self.desk_again(
-                request,
-                board,
-                desk_pages.layout_toml(board),
-                {"": refusal.message},
-                STATUS_OF_CODE.get(refusal.code, 422),
-            )
-        return self.redirect(request, f"/e/{board.info.slug}/desk")
-
-    @app.route("/e/<slug>/desk/sessions", methods=["POST"])
-    async def desk_sessions(self, request: IRequest, slug: str) -> bytes:
-        board = await self.desk_action(request, slug)
-        commands: dict[str, Callable[[str], Command]] = {
-            "hide": lambda s: HideSession(s, True),
-            "show": lambda s: HideSession(s, False),
-            "cancel": CancelSession,
-        }
-        for name, make in commands.items():
-            session_id = form_value(request.args, name)
-            if session_id:
-                return await self.desk_execute(request, board, make(session_id))
-        raise PageError(400, "Nothing to do", "Pick a session and an action.", board)
-
-    @app.route("/e/<slug>/desk/cells", methods=["POST"])
-    async def desk_cells(self, request: IRequest, slug: str) -> bytes:
-        board = await self.desk_action(request, slug)
-        blocking = form_value(request.args, "block")
-        room, slot = split_cell(blocking or form_value(request.args, "unblock"))
-        command: Command = BlockCell(room, slot) if blocking else UnblockCell(room, slot)
-        return await self.desk_execute(request, board, command)
-
-    @app.route("/e/<slug>/desk/undo", methods=["POST"])
-    async def desk_undo(self, request: IRequest, slug: str) -> bytes:
-        board = await self.desk_action(request, slug)
-        upto = form_value(request.args, "upto")
-        log = await self.store.log_tail(slug, desk_pages.LOG_SHOWN)
-        targets = undo_targets(log, desk_pages.LOG_SHOWN)
-        if not upto.isdigit() or int(upto) not in {entry.seq for entry in targets}:
-            return await self.desk_again(
-                request,
-                board,
-                desk_pages.layout_toml(board),
-                {"": "That change cannot be undone any more."},
-                409,
-            )
-        count = sum(1 for entry in targets if entry.seq >= int(upto))
-        return await self.desk_execute(request, board, UndoLast(count))
-
-    @app.route("/e/<slug>/desk/layout", methods=["POST"])
-    async def desk_layout(self, request: IRequest, slug: str) -> bytes:
-        board = await self.desk_action(request, slug)
-        text = form_value(request.args, "layout")
-        try:
-            layout = layout_from_mapping(tomllib.loads(text))
-        except (tomllib.TOMLDecodeError, EventFileError) as e:
-            return await self.desk_again(request, board, text, {"layout": str(e)}, 422)
-        if layout.info.slug != slug:
-            errors = {"layout": f"slug must stay {slug!r}: events cannot be renamed here"}
-            return await self.desk_again(request, board, text, errors, 422)
-        try:
-            await self.execute(board, SetLayout(layout), FACILITATOR)
-        except Refused as refusal:
-            return await self.desk_again(
-                request,
-                board,
-                text,
-                {"layout": refusal.message},
-                STATUS_OF_CODE.get(refusal.code, 422),
-            )
-        return self.redirect(request, f"/e/{slug}/desk")
-
-    @app.route("/e/<slug>/desk/webhooks", methods=["POST"])
-    async def desk_webhooks(self, request: IRequest, slug: str) -> bytes:
-        board = await self.desk_action(request, slug)
-        if self.webhooks is None:
-            raise PageError(404, "Not found", "Webhooks are not served here.", board)
-        try:
-            revealed = await webhook_pages.act(self.webhooks, slug, request.args)
-        except Refused as refusal:
-            where = webhook_pages.FIELD if refusal.field == "url" else ""
-            status = STATUS_OF_CODE.get(refusal.code, 422)
-            layout = desk_pages.layout_toml(board)
-            return await self.desk_again(request, board, layout, {where: refusal.message}, status)
-        if revealed is None:
-            return self.redirect(request, f"/e/{slug}/desk#webhooks-title")
-        return await self.desk_again(
-            request, board, desk_pages.layout_toml(board), {}, revealed=revealed
-        )
+        return DeskRoutes(self, slug).app.resource()
 
     # --- kiosks ---
 

@@ -23,6 +23,7 @@ from openspace.web.pages.html import (
     board_url,
     card,
     document,
+    fill_badge,
     going_button,
     going_form,
     hm,
@@ -36,6 +37,7 @@ from openspace.web.pages.html import (
     top_bar,
 )
 from openspace.web.pages.official import official_in_slot, session_clashes, sources_notice
+from openspace.web.pages.report_page import report_link
 from openspace.web.pages.timeline import SlotView, timeline
 
 BOARD_SCRIPTS = ("common.js", "board.js", "live.js")
@@ -112,7 +114,8 @@ def hallway(board: Board, now: datetime) -> Tag | str:
 def _meetup_item(meetup: Meetup, board: Board) -> Tag:
     return tags.li(**{"data-meetup-id": meetup.id})(
         tags.strong(meetup.title),
-        f" — {meetup.place}, until {hm(meetup.ends, board.info.zone)}",
+        f" — {meetup.place}, until {hm(meetup.ends, board.info.zone)} ",
+        report_link(board, meetup.id, f"the meetup “{meetup.title}”"),
     )
 
 
@@ -187,10 +190,13 @@ def session_page(
             tags.p(class_="going")(
                 tags.span(class_="count")(seats(len(session.going), room)),
                 " ",
+                fill_badge(len(session.going), room),
+                " ",
                 going_button(session, attendee),
             ),
             session_clashes(board, session),
         ),
+        tags.p(report_link(board, session.id, f"the session “{session.title}”")),
         tags.p(tags.a(href=f"/e/{board.info.slug}/s/{session.id}/edit")("Edit this session"))
         if can_edit
         else "",

@@ -19,7 +19,7 @@ from twisted.web.template import Tag, tags
 from openspace.model import Board, Session, Slot
 from openspace.web.assets import Assets
 from openspace.web.pages.attendee import hallway
-from openspace.web.pages.html import document, hm, live_attrs, main_tag
+from openspace.web.pages.html import document, fill_badge, hm, live_attrs, main_tag
 from openspace.web.pages.official import talk_rooms_now
 from openspace.web.pages.timeline import RoomNow, rooms_now, stale_in
 
@@ -42,7 +42,13 @@ def _session_line(session: Session | None, slot: Slot | None, board: Board, labe
     )
     if session is None:
         return tags.p(class_=css)(tag, "Free")
-    return tags.p(class_=css)(tag, tags.strong(session.title), f" — {session.host}")
+    room = board.room(session.room)
+    return tags.p(class_=css, **{"data-session-id": session.id})(
+        tag,
+        tags.strong(session.title),
+        f" — {session.host} ",
+        fill_badge(len(session.going), room),
+    )
 
 
 def _room_tile(board: Board, shown: RoomNow) -> Tag:
