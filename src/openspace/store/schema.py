@@ -67,6 +67,29 @@ MIGRATIONS: Sequence[Sequence[str]] = (
         )
         """,
     ),
+    # 4: webhooks (openspace.webhooks.storage): where each board's changes are POSTed
+    # and the last seq each receiver acknowledged.  Secrets are not stored: only the
+    # nonce they are derived from with a key the database does not hold.
+    (
+        """
+        CREATE TABLE webhooks (
+            id TEXT PRIMARY KEY,
+            slug TEXT NOT NULL,
+            url TEXT NOT NULL,
+            nonce TEXT NOT NULL,
+            key_check TEXT NOT NULL,
+            created TEXT NOT NULL,
+            epoch BIGINT NOT NULL,
+            acked INTEGER NOT NULL,
+            failing_since TEXT,
+            last_error TEXT,
+            last_attempt TEXT,
+            last_success TEXT,
+            disabled TEXT
+        )
+        """,
+        "CREATE INDEX webhooks_by_slug ON webhooks (slug)",
+    ),
 )
 
 LATEST = len(MIGRATIONS)

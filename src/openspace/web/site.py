@@ -49,6 +49,7 @@ class Root:
                 self.api.facilitator,
                 # Looked up per request: the service sets the API's statuses later.
                 source_statuses=lambda board: self.api.source_statuses(board),
+                webhooks=self.api.webhooks,
             ),
             takes_self=True,
         )
