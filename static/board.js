@@ -1,7 +1,10 @@
 // openspace: the phone board's enhancements. Everything here is optional: without it
 // the page still works with plain links and forms.
 //  - "I'm going" through the JSON API with an anonymous id kept in localStorage, shared
-//    with the os_attendee cookie that the plain form uses, so both ways agree.
+//    with the os_attendee cookie that the plain form uses, so both ways agree. The
+//    board's HTML is the same for everyone, so which sessions this visitor is going to
+//    comes from /e/{slug}/me (asked once, only by a browser that has said "going"
+//    before) and is marked on the buttons after every change.
 //  - Stars kept in localStorage, and a "my sessions" filter.
 (function () {
   "use strict";
@@ -20,6 +23,8 @@
     return m ? m[1] : null;
   }
 
+  // This browser's anonymous id; the cookie (which the plain form uses too) is only
+  // set once it says "going", so its presence means there is state to ask /me about.
   function attendee() {
     var id = store("openspace.attendee") || cookie("os_attendee");
     if (!id) {
@@ -27,15 +32,41 @@
       id = btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, "-").replace(/\//g, "_");
     }
     store("openspace.attendee", id);
+    return id;
+  }
+
+  function keepAttendeeCookie(id) {
     document.cookie = "os_attendee=" + id + "; path=/; max-age=31536000; samesite=lax" +
       (location.protocol === "https:" ? "; secure" : "");
-    return id;
   }
 
   var slug = document.querySelector("[data-live]").getAttribute("data-slug");
   var starKey = "openspace.stars." + slug;
   var mineKey = "openspace.mine." + slug;
   var me = attendee();
+
+  var going = {};   // session id -> true, for this visitor
+
+  function markGoing(region) {
+    region.querySelectorAll("button[form=going]").forEach(function (button) {
+      var on = going[button.value] === true;
+      if ((button.name === "leave") === on) return;
+      button.name = on ? "leave" : "join";
+      button.className = on ? "on" : "";
+      button.textContent = on ? "\u2713 Going \u2014 undo" : "I\u2019m going";
+    });
+  }
+
+  if (cookie("os_attendee")) {
+    fetch("/e/" + encodeURIComponent(slug) + "/me", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : { going: [] }; })
+      .then(function (me) {
+        me.going.forEach(function (id) { going[id] = true; });
+        var region = document.querySelector("[data-live]");
+        if (region) markGoing(region);
+      })
+      .catch(function () {});
+  }
 
   function stars() {
     try { return JSON.parse(store(starKey) || "[]"); } catch (e) { return []; }
@@ -47,6 +78,7 @@
     event.preventDefault();
     var joining = button.name === "join";
     button.disabled = true;
+    keepAttendeeCookie(me);
     // offline.js's send queues the write when the network is down (README "Offline phones").
     (os.send || fetch)("/api/events/" + encodeURIComponent(slug) + "/sessions/" +
           encodeURIComponent(button.value) + "/going", {
@@ -55,7 +87,10 @@
       body: JSON.stringify({ attendee: me }),
     }).then(function (r) {
       if (!r.ok) throw new Error("going failed");
-      return os.refresh();
+      // The count arrives with the live event; the button is this visitor's own.
+      if (joining) going[button.value] = true; else delete going[button.value];
+      button.disabled = false;
+      markGoing(document.querySelector("[data-live]"));
     }).catch(function () {
       // Fall back to the plain form, which works without the API.
       button.disabled = false;
@@ -70,12 +105,13 @@
     store(starKey, JSON.stringify(list));
   }
 
+  // Every change re-runs this on the whole board: write only what differs, so an
+  // unchanged card costs no style or layout work.
   function apply(region) {
     var starred = stars();
     var onlyMine = store(mineKey) === "1";
     region.querySelectorAll(".card[data-session-id]").forEach(function (card) {
-      var id = card.getAttribute("data-session-id");
-      var on = starred.indexOf(id) >= 0;
+      var on = starred.indexOf(card.getAttribute("data-session-id")) >= 0;
       var button = card.querySelector("button.star");
       if (!button) {
         button = document.createElement("button");
@@ -83,12 +119,17 @@
         button.className = "star";
         card.querySelector(".going").appendChild(button);
       }
-      button.setAttribute("aria-pressed", on ? "true" : "false");
-      button.textContent = on ? "★ Starred" : "☆ Star";
-      card.hidden = onlyMine && !on && !card.classList.contains("detail");
+      var pressed = on ? "true" : "false";
+      if (button.getAttribute("aria-pressed") !== pressed) {
+        button.setAttribute("aria-pressed", pressed);
+        button.textContent = on ? "\u2605 Starred" : "\u2606 Star";
+      }
+      var hide = onlyMine && !on && !card.classList.contains("detail");
+      if (card.hidden !== hide) card.hidden = hide;
     });
     region.querySelectorAll("section.slot").forEach(function (section) {
-      section.hidden = onlyMine && !section.querySelector(".card:not([hidden])");
+      var hide = onlyMine && !section.querySelector(".card:not([hidden])");
+      if (section.hidden !== hide) section.hidden = hide;
     });
     var filters = region.querySelector("#filters");
     if (filters && !filters.firstChild) {
@@ -120,30 +161,5 @@
 
   os.onRender(apply);
 
-  // "I'm going" is the most frequent change: the count is updated in place, so a
-  // thousand phones do not each fetch the board again for it.  live.js loads after
-  // this file, hence the wait for "load".
-  var FILL_WORDS = {roomy: "Roomy", filling: "Filling up", full: "Full"};
-
-  function goingInPlace(events) {
-    if (!events.every(function (e) { return e.type === "going_set"; })) return false;
-    events.forEach(function (e) {
-      e.put.sessions.forEach(function (session) {
-        var card = '.card[data-session-id="' + CSS.escape(session.id) + '"] ';
-        document.querySelectorAll(card + ".count").forEach(function (count) {
-          count.textContent = count.textContent.replace(/^\d+/, String(session.going));
-        });
-        // The capacity badge follows the count (its words, not only its colour).
-        document.querySelectorAll(card + ".fill").forEach(function (badge) {
-          if (!session.fill) return;
-          badge.setAttribute("data-fill", session.fill);
-          badge.textContent = FILL_WORDS[session.fill];
-        });
-      });
-    });
-    return true;
-  }
-  window.addEventListener("load", function () {
-    if (os.live) os.live.onEvents(goingInPlace);
-  });
+  os.onRender(function (region) { markGoing(region); });
 })();

@@ -1,25 +1,25 @@
-// openspace: shared page script. Keeps the page's live region ([data-live]) current
-// without reloading: a conditional GET of the board JSON with the page's ETag, and,
-// when it changed (or the clock moved the view on), the same page fetched again and
-// its live region swapped in. The live WebSocket layer plugs in by calling
-// openspace.refresh() for each batch of events and openspace.poll.stop() while connected.
+// openspace: shared page script. Pages are kept current in place by screen.js from the
+// live events; this file holds what is left for the rare cases where a page cannot be
+// patched: openspace.refresh() fetches the page once more (board, kiosk and door screen
+// are the same bytes for everyone, served from the server's memory) and swaps in its
+// live region, e.g. after a snapshot (a browser that missed too much, a page from
+// before a deploy). While the live connection is down, a conditional GET of the board
+// JSON every N seconds (data-refresh) notices changes. openspace.onRender(fn) runs
+// fn(region) now and after every change of the region; openspace.rendered(region)
+// tells those hooks the region changed.
 (function () {
   "use strict";
   var os = (window.openspace = window.openspace || {});
   var hooks = [];
   var timer = null;
-  var staleTimer = null;
 
   function live() { return document.querySelector("[data-live]"); }
 
-  function rendered(region) {
-    clearTimeout(staleTimer);
-    var stale = parseInt(region.getAttribute("data-stale-in") || "0", 10);
-    if (stale > 0) staleTimer = setTimeout(os.refresh, Math.min(stale, 3600) * 1000);
+  os.rendered = function (region) {
     hooks.forEach(function (hook) { hook(region); });
-  }
+  };
 
-  // Run hook(region) now and after every refresh.
+  // Run hook(region) now and after every change of the region.
   os.onRender = function (hook) {
     hooks.push(hook);
     var region = live();
@@ -27,7 +27,7 @@
   };
 
   os.refresh = function () {
-    return fetch(location.href, { credentials: "same-origin", cache: "no-store" })
+    return fetch(location.href, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (html) {
         if (!html) return;
@@ -37,7 +37,7 @@
         var focused = document.activeElement && document.activeElement.id;
         old.replaceWith(document.adoptNode(fresh));
         if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
-        rendered(fresh);
+        os.rendered(fresh);
       })
       .catch(function () {});
   };
@@ -65,7 +65,10 @@
   document.addEventListener("DOMContentLoaded", function () {
     var region = live();
     if (!region) return;
-    rendered(region);
-    os.poll.start(parseInt(region.getAttribute("data-refresh") || "30", 10));
+    os.rendered(region);
+    // live.js may be live already (its first frame can beat this event): then no poll.
+    if (!(os.live && os.live.state.status === "live")) {
+      os.poll.start(parseInt(region.getAttribute("data-refresh") || "30", 10));
+    }
   });
 })();

@@ -1,6 +1,6 @@
-// openspace: the kiosk's own script. The live region is kept current by common.js;
-// this rotates the room pages that do not fit on one screen and keeps the clock going
-// (the server's time at render, plus the time elapsed since: screens' clocks drift).
+// openspace: the kiosk's own script. screen.js keeps the rooms current (changes and the
+// clock); this rotates the room pages that do not fit on one screen and keeps the clock
+// in the header going.
 (function () {
   "use strict";
   var page = 0;
@@ -20,15 +20,13 @@
     var region = document.querySelector("[data-live]");
     var clock = region && region.querySelector(".clock time");
     if (!clock) return;
-    var at = parseInt(region.getAttribute("data-now"), 10) + (Date.now() - loadedAt);
-    clock.textContent = new Intl.DateTimeFormat("en-GB", {
+    var text = new Intl.DateTimeFormat("en-GB", {
       hour: "2-digit", minute: "2-digit", timeZone: region.getAttribute("data-timezone"),
-    }).format(new Date(at));
+    }).format(new Date());
+    if (clock.textContent !== text) clock.textContent = text;
   }
 
-  var loadedAt = Date.now();
   window.openspace.onRender(function (region) {
-    loadedAt = Date.now();
     show(region.querySelectorAll(".page"));
     tick();
   });

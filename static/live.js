@@ -5,10 +5,13 @@
 //  - Resumes after the last sequence number it holds (at first the page's data-seq and
 //    data-epoch), so the server sends exactly the missed events, or a snapshot.
 //  - Checks that events arrive once and in order; a gap makes it reconnect and resume.
-//  - Hands each batch to hooks pages register with openspace.live.onEvents(fn); fn gets
-//    (events, board) and returns true when it updated the page itself. Otherwise the
-//    region is fetched again with openspace.refresh() (common.js), coalesced and
-//    jittered so that a thousand screens do not ask in the same millisecond.
+//  - Hands each batch to hooks pages register with openspace.live.onEvents(fn) (or put
+//    in openspace.liveHooks before this file runs); fn gets (events, board) and returns
+//    true when it updated the page itself, as screen.js does from the HTML each event
+//    carries. Otherwise (a snapshot: this browser missed too much, or an event without
+//    HTML) the region is fetched again with openspace.refresh() (common.js): the same
+//    cached bytes for everyone, coalesced and jittered so that a thousand screens do not
+//    ask in the same millisecond.
 //  - Reconnects with exponential backoff and jitter (at most ~8 s between attempts), at
 //    once when the browser comes back online, and reloads the page once if the server's
 //    asset version changed. No inline script, no eval (the CSP allows neither).
@@ -34,7 +37,8 @@
     log: [],              // seq of every event applied since the page loaded
     status: "connecting",
   };
-  var hooks = [];
+  // Pages' hooks (screen.js) may be registered before this file runs.
+  var hooks = os.liveHooks = os.liveHooks || [];
   var socket = null, attempts = 0, retryTimer = null, offlineTimer = null;
   var lastHeard = 0, refreshTimer = null, refreshTries = 0;
   var resumeTo = null;    // after "resumed": the seq at which we are caught up
@@ -208,9 +212,12 @@
       show("reconnecting", "reconnecting…");
       var since = new Date();
       clearTimeout(offlineTimer);
-      offlineTimer = setTimeout(function () { show("offline", "offline since " + hhmm(since)); },
-        OFFLINE_AFTER);
-      if (os.poll) os.poll.start(30);
+      // A short drop (Wi-Fi roaming, a laptop waking up) resumes in a moment; only a
+      // page that stays cut off falls back to polling.
+      offlineTimer = setTimeout(function () {
+        show("offline", "offline since " + hhmm(since));
+        if (os.poll) os.poll.start(30);
+      }, OFFLINE_AFTER);
     }
     // 4008: this screen fell behind; it may come straight back. Otherwise back off:
     // half the delay fixed, half random, so screens that lost the server together

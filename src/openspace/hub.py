@@ -173,6 +173,11 @@ class Hub(Generic[P]):
     version: str
     ring_size: int = DEFAULT_RING
     fanned_out: Callable[[int, float], None] | None = None
+    enrich: Callable[[Board | None, Logged, Board], Mapping[str, Any]] | None = None
+    """
+    Extra fields for each event's frame, made once per event from the event and the
+    boards before and after it (the pages' HTML, L{openspace.web.pages.fragments}).
+    """
     _feeds: dict[str, _Feed[P]] = field(factory=dict, init=False)
 
     _log: ClassVar[Logger] = Logger()
@@ -314,7 +319,14 @@ class Hub(Generic[P]):
         return _Feed(board, deque(maxlen=self.ring_size))
 
     def _frame(self, before: Board | None, entry: Logged, after: Board) -> Frame[P]:
-        body = encode({"type": "events", "events": [delta(before, entry, after)]})
+        shown = delta(before, entry, after)
+        if self.enrich is not None:
+            try:
+                shown.update(self.enrich(before, entry, after))
+            except Exception:
+                # The delta alone still keeps every client right (pages fetch instead).
+                self._log.failure("enriching event {seq} failed", seq=entry.seq)
+        body = encode({"type": "events", "events": [shown]})
         return Frame(entry.seq, self.prepare(body))
 
     def _advance(self, feed: _Feed[P], entry: Logged) -> None:

@@ -46,6 +46,7 @@ from openspace.web.feedcache import in_threads
 from openspace.web.instrument import MetricsOnly, instrument
 from openspace.web.limits import LimitOptions
 from openspace.web.live import Live, LiveOptions, asset_version
+from openspace.web.pages.fragments import Fragments
 from openspace.web.site import Root, make_site
 from openspace.webhooks.dispatcher import Dispatcher, deliver_while_leading, dispatcher
 from openspace.webhooks.registry import Webhooks
@@ -192,6 +193,8 @@ class OpenspaceService(Service):
         self.live = live = Live.create(
             store, config.live, self.reactor, asset_version(static_folder())
         )
+        # Each event's frame carries the pages' HTML for it, rendered once here.
+        live.hub.enrich = Fragments(self.clock)
         await live.warm(store)
         server_key = key.derive("webhook-secrets")
         self.webhooks = hooks = dispatcher(

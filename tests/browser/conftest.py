@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 from twisted.internet.defer import Deferred
 
-from tests.conftest import on_ci
+from tests.conftest import NOW, on_ci
 
 T = TypeVar("T")
 
@@ -120,13 +121,19 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-def new_context(browser: Any, **options: Any) -> Any:
+def new_context(browser: Any, now: datetime | None = NOW, **options: Any) -> Any:
     """
     A fresh browser context (its own cookies and storage) that fails fast: nothing on
     these pages should take seconds.
+
+    Its clock starts at C{now} (the test server's clock starts at L{NOW}) and runs on
+    from there: pages work out "now" and "next" from the browser's clock, which must
+    agree with the server's.  Tests move it with C{context.clock}.
     """
     context = browser.new_context(**options)
     context.set_default_timeout(10_000)
+    if now is not None:
+        context.clock.install(time=now)
     return context
 
 

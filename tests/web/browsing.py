@@ -84,22 +84,30 @@ class Browser:
         return found.group(1)
 
     async def post(
-        self, path: str, fields: Mapping[str, str | list[str]], *, csrf: str | None = "auto"
+        self,
+        path: str,
+        fields: Mapping[str, str | list[str]],
+        *,
+        csrf: str | None = "auto",
+        site: str | None = None,
+        origin: str | None = None,
     ) -> Reply:
         """
-        Send a form; a list value sends its field once per item (checkboxes).
+        POST a form; a list value sends its field once per item (checkboxes).  C{site}
+        is what the browser says in C{Sec-Fetch-Site} (and then C{Origin}: C{origin}, or
+        this site's), as current browsers do; L{None} is a browser that says neither,
+        which must carry the page's CSRF token.
         """
         sent = dict(fields)
         if csrf == "auto":
             sent["csrf"] = self.csrf()
         elif csrf is not None:
             sent["csrf"] = csrf
-        return await self._send(
-            "POST",
-            path,
-            urlencode(sent, doseq=True).encode(),
-            {"Content-Type": "application/x-www-form-urlencoded"},
-        )
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if site is not None:
+            headers["Sec-Fetch-Site"] = site
+            headers["Origin"] = origin or self.client.base
+        return await self._send("POST", path, urlencode(sent, doseq=True).encode(), headers)
 
     def text(self) -> str:
         assert self.last is not None

@@ -70,6 +70,50 @@ def test_a_token_from_another_browser_is_refused() -> None:
         )
 
 
+def with_headers(request: Request, headers: dict[bytes, bytes]) -> Request:
+    for name, value in headers.items():
+        request.requestHeaders.setRawHeaders(name, [value])
+    return request
+
+
+@pytest.mark.parametrize(
+    ("headers", "accepted"),
+    [
+        ({b"sec-fetch-site": b"same-origin"}, True),
+        ({b"origin": b"http://board.example:8080", b"host": b"board.example:8080"}, True),
+        ({b"origin": b"https://board.example", b"host": b"board.example:443"}, True),
+        ({b"sec-fetch-site": b"cross-site"}, False),
+        ({b"sec-fetch-site": b"same-site"}, False),
+        ({b"origin": b"http://evil.example", b"host": b"board.example"}, False),
+        ({b"origin": b"null", b"host": b"board.example"}, False),
+        ({}, False),  # says nothing: needs the token
+        ({b"sec-fetch-site": b"none"}, False),  # typed in: needs the token
+    ],
+)
+def test_browsers_word_on_where_a_form_came_from(
+    headers: dict[bytes, bytes], accepted: bool
+) -> None:
+    csrf = CSRF(KEY.derive("csrf"))
+    request = with_headers(request_with(), headers)
+    if accepted:
+        csrf.check(request)
+    else:
+        with pytest.raises(CSRFError):
+            csrf.check(request)
+
+
+def test_a_valid_token_does_not_let_a_cross_site_form_in() -> None:
+    csrf = CSRF(KEY.derive("csrf"))
+    page = request_with()
+    token = csrf.token(page)
+    form = request_with(
+        {b"os_csrf": page.received_cookies[b"os_csrf"]}, {b"csrf": [token.encode()]}
+    )
+    csrf.check(form)
+    with pytest.raises(CSRFError):
+        csrf.check(with_headers(form, {b"sec-fetch-site": b"cross-site"}))
+
+
 def desk_cookie(request: Request) -> bytes:
     for line in request.cookies:
         if line.startswith(DESK_COOKIE.encode() + b"="):

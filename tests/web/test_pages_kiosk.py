@@ -9,6 +9,7 @@ import re
 import pytest_twisted
 
 from tests.support import SLUG, Client, RunningServer, utc
+from tests.web.browsing import raw_get
 
 
 @pytest_twisted.ensureDeferred
@@ -44,4 +45,10 @@ async def test_door_screen_offers_the_next_free_slot(server: RunningServer, clie
     page = (await client.get(f"/e/{SLUG}/kiosk?room=r2")).body.decode()
     assert "Free now" in page
     assert (await client.get(f"/e/{SLUG}/kiosk?room=nope")).status == 404
-    assert 'alt="QR code: propose a session here, now"' in page
+    # The QR code never changes: the claim link picks the next free slot when scanned.
+    assert 'alt="QR code: propose a session in this room"' in page
+    reply = await raw_get(client, f"/e/{SLUG}/claim/r2", {})
+    assert reply.status == 303
+    assert re.search(
+        r"/e/conf/propose\?room=r2&slot=\d{4}-\d\d-\d\d-1300$", reply.headers["location"]
+    )

@@ -1,5 +1,15 @@
 """
-CSRF protection for the pages' forms: a signed double-submit token.
+CSRF protection for the pages' forms: the browser's own word on where a request came
+from, and, where a browser does not say, a signed double-submit token.
+
+Browsers say where a POST comes from: C{Sec-Fetch-Site} (every current browser) and
+C{Origin}.  A request that says it is same-origin is accepted without a token, so shared
+pages (the board, the same bytes for everyone) need no per-visitor token in their
+forms; one that says it is cross-site, same-site (a sibling subdomain) or from another
+origin is refused even with a valid token.  Only a request that says nothing (an old
+browser, a script) must carry the token.
+
+The token:
 
 A browser gets a random nonce in an HttpOnly cookie (C{os_csrf}); each form carries
 C{HMAC(key, nonce)}, masked with a fresh random pad on every response so that gzip of a
@@ -74,6 +84,17 @@ class CSRF:
 
     def check(self, request: IRequest) -> None:
         """
+        @raise CSRFError: the request says it comes from elsewhere; or it does not say,
+            and the cookie or the form field is missing or they do not match.
+        """
+        said = same_origin(request)
+        if said is False:
+            raise CSRFError("cross-origin form")
+        if said is None:
+            self.check_token(request)
+
+    def check_token(self, request: IRequest) -> None:
+        """
         @raise CSRFError: the cookie or the form field is missing or they do not match.
         """
         nonce = read_cookie(request, COOKIE)
@@ -87,3 +108,34 @@ class CSRF:
         unmasked = bytes(a ^ b for a, b in zip(pad, masked, strict=True))
         if not hmac.compare_digest(unmasked, self._expected(nonce)):
             raise CSRFError("wrong CSRF token")
+
+
+def _netloc(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].lower()
+    default = {"http": ":80", "https": ":443"}.get(scheme.lower(), "")
+    return host.removesuffix(default) if default else host
+
+
+def same_origin(request: IRequest) -> bool | None:
+    """
+    Whether the browser says C{request} comes from a page of this site: L{True} or
+    L{False}, or L{None} when it says nothing (no C{Sec-Fetch-Site}, no C{Origin}).
+
+    The origin is compared with the C{Host} the browser sent (a proxy in front keeps it),
+    scheme aside: behind a TLS-terminating proxy the server itself speaks plain HTTP.
+    """
+    site = request.getHeader(b"sec-fetch-site")
+    if site is not None:
+        # "none": the person typed or bookmarked it; a POST cannot arrive that way from a
+        # page, so let the token decide.
+        return {b"same-origin": True, b"none": None}.get(site.strip().lower(), False)
+    origin = request.getHeader(b"origin")
+    if origin is None:
+        return None
+    text = origin.decode("ascii", "replace")
+    if "://" not in text:
+        return False  # "null": a sandboxed frame, a file, a privacy-redirected form
+    host = (request.getHeader(b"host") or b"").decode("ascii", "replace")
+    scheme = text.partition("://")[0]
+    return _netloc(text) == _netloc(f"{scheme}://{host}")

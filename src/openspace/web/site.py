@@ -34,6 +34,7 @@ from openspace.web.live import LiveRoute
 from openspace.web.offline import Offline
 from openspace.web.pages.app import Pages
 from openspace.web.pages.attendee import message_page
+from openspace.web.pages.fastpath import SharedFirst
 from openspace.web.throttle import Throttle, ThrottledResource
 
 
@@ -158,6 +159,8 @@ def make_site(
     if root.api.live is not None:
         # Live upgrades for boards in memory skip Klein's routing (behind the throttle).
         routes = LiveRoute(routes, root.api.live, root.api.store)
+    # So do shared pages already rendered for the board's state (pages.fastpath).
+    routes = SharedFirst(root.pages, routes)
     resource = ThrottledResource(routes, throttle, root.refusal_page)
     site = GuardedSite(resource, limits, reactor)
     if metrics is not None:

@@ -1,20 +1,24 @@
 """
-The pages' routes: the Klein app that serves HTML, forms and assets.
+The pages' Klein app: its plumbing (sending pages with their headers, errors, who is
+asking) and the attendees' routes (the list of events, the board, a session, "I'm
+going", assets).  The other audiences' routes are in L{host_routes},
+L{report_routes} and L{screen_routes}, registered on the same app, and in the
+sub-apps L{desk_routes} and L{meetup_routes}, one per event.
 
 Every change a form asks for becomes the same board command the JSON API sends, run
 through the same store (L{openspace.store.interface.BoardStore.execute}); a refusal
 comes back as the form again, with what was typed and the reason next to its field.
 
-Order of checks on every POST: the event exists (404), the CSRF token matches (403,
-nothing changes), the person may do this (403), then the board decides.
+Order of checks on every POST: the event exists (404), the form came from this site
+(403, nothing changes: L{openspace.web.csrf}), the person may do this (403), then the
+board decides.
 """
 
 from __future__ import annotations
 
-import hmac
 import re
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from attrs import define, field
@@ -32,16 +36,8 @@ from openspace.commands import (
     ATTENDEE,
     FACILITATOR,
     Actor,
-    CancelSession,
     Command,
-    EditSession,
-    FileReport,
-    MoveSession,
-    ProposeSession,
-    Refused,
     SetGoing,
-    StartMeetup,
-    SwapSessions,
     host,
 )
 from openspace.fields import ID_ATTENDEE
@@ -49,49 +45,25 @@ from openspace.model import Board, Session
 from openspace.official.poller import SourceStatus
 from openspace.official.sources import pending_statuses
 from openspace.store.interface import BoardStore, Outcome, UndoFrom, UndoLast
-from openspace.text import clean
-from openspace.tokens import FacilitatorKey, digest, new_edit_key
+from openspace.tokens import FacilitatorKey
 from openspace.web.assets import Assets, send_compressible, serve_asset
 from openspace.web.cancelled import CancelledSessions
 from openspace.web.cookies import read_cookie, set_cookie
 from openspace.web.csrf import CSRF, CSRFError
-from openspace.web.errors import STATUS_OF_CODE
 from openspace.web.headers import allow_header, security_headers
 from openspace.web.pages import attendee
-from openspace.web.pages import host as host_pages
-from openspace.web.pages import kiosk as kiosk_pages
 from openspace.web.pages.desk_routes import DeskRoutes
-from openspace.web.pages.form_checks import (
-    MEETUP_LABELS,
-    cell_errors,
-    meetup_errors,
-    refusal_errors,
-    session_errors,
-    split_tags,
-)
 from openspace.web.pages.gone import SessionMissing, cancelled_page, unlisted_page
 from openspace.web.pages.html import (
-    Errors,
-    cell_value,
     form_value,
-    propose_url,
     render,
-    split_cell,
 )
-from openspace.web.pages.meetup_routes import (
-    MeetupRoutes,
-)
+from openspace.web.pages.meetup_routes import MeetupRoutes
 from openspace.web.pages.page_error import PageError
-from openspace.web.pages.report_page import report_page
-from openspace.web.pages.timeline import rooms_now
+from openspace.web.pages.shared import SharedPages
 from openspace.web.sessions import (
     DeskSessions,
-    edit_key,
     edit_keys,
-    forget_just_proposed,
-    just_proposed,
-    remember_edit_key,
-    remember_just_proposed,
 )
 from openspace.webhooks.registry import Webhooks
 
@@ -151,6 +123,8 @@ class Pages:
     csrf: CSRF = field(init=False)
     desk: DeskSessions = field(init=False)
     cancelled: CancelledSessions = field(init=False)
+    shared: SharedPages = field(factory=SharedPages, init=False)
+    """The board, kiosks and door screens, rendered once: see L{screen_routes}."""
 
     app: ClassVar[Klein] = Klein()
 
@@ -297,19 +271,6 @@ class Pages:
     def board_without_slash(self, request: IRequest, slug: str) -> bytes:
         return self.redirect(request, f"/e/{slug}/")
 
-    @app.route("/e/<slug>/", methods=["GET"])
-    async def board_page(self, request: IRequest, slug: str) -> bytes:
-        board = await self.board(slug)
-        page = attendee.board_page(
-            self.assets,
-            board,
-            utc_now(self.clock),
-            self.csrf.token(request),
-            read_cookie(request, ATTENDEE_COOKIE),
-            self.source_statuses(board),
-        )
-        return await self.send(request, page)
-
     @app.route("/e/<slug>/s/<session_id>", methods=["GET"])
     async def session_page(self, request: IRequest, slug: str, session_id: str) -> bytes:
         board = await self.board(slug)
@@ -362,289 +323,7 @@ class Pages:
             set_cookie(request, ATTENDEE_COOKIE, person, max_age=365 * 24 * 3600, http_only=False)
         return person
 
-    # --- hosts ---
-
-    @app.route("/e/<slug>/propose", methods=["GET"])
-    async def propose_form(self, request: IRequest, slug: str) -> bytes:
-        board = await self.board(slug)
-        room, slot = form_value(request.args, "room"), form_value(request.args, "slot")
-        values = {"cell": cell_value(room, slot)} if room and slot else {}
-        return await self.propose_again(request, board, values, {})
-
-    async def propose_again(
-        self,
-        request: IRequest,
-        board: Board,
-        values: Mapping[str, str],
-        errors: Errors,
-        status: int = 200,
-    ) -> bytes:
-        page = host_pages.propose_page(
-            self.assets, board, utc_now(self.clock), self.csrf.token(request), values, errors
-        )
-        return await self.send(request, page, status)
-
-    @app.route("/e/<slug>/propose", methods=["POST"])
-    async def propose(self, request: IRequest, slug: str) -> bytes:
-        board = await self.board(slug)
-        self.csrf.check(request)
-        values = form_values(request, SESSION_FIELDS)
-        errors = session_errors(values)
-        room, slot = split_cell(values["cell"])
-        if errors:
-            if slot:
-                check = ProposeSession("t", "", "h", (), room, slot, owner="")
-                errors.update(cell_errors(board, check, ATTENDEE, utc_now(self.clock)))
-            return await self.propose_again(request, board, values, errors, 422)
-        # A host who already has a key (this browser) keeps it: one key, all their sessions.
-        key = edit_key(request) or new_edit_key()
-        command = ProposeSession(
-            title=values["title"],
-            description=values["description"],
-            host=values["host"],
-            tags=split_tags(values["tags"]),
-            room=room,
-            slot=slot,
-            owner=digest(key),
-        )
-        try:
-            outcome = await self.execute(board, command, self.actor(request, key))
-        except Refused as refusal:
-            board = await self.board(slug)
-            mine = self.same_proposal(board, refusal, key, values["title"])
-            if mine is not None:
-                # The same form sent twice (a double tap, "resend" after going back).
-                return self.redirect(request, f"/e/{slug}/s/{mine.id}/proposed")
-            # Show the board as it is now: the cell may have been taken meanwhile.
-            return await self.propose_again(
-                request,
-                board,
-                values,
-                refusal_errors(refusal),
-                STATUS_OF_CODE.get(refusal.code, 422),
-            )
-        remember_edit_key(request, slug, key)
-        session_id = outcome.decision.ids[0]
-        remember_just_proposed(request, slug, session_id)
-        # Post/Redirect/Get: reloading the next page shows it again, never proposes again.
-        return self.redirect(request, f"/e/{slug}/s/{session_id}/proposed")
-
-    def same_proposal(self, board: Board, refusal: Refused, key: str, title: str) -> Session | None:
-        """
-        The session this browser already proposed in the refused cell with this title.
-        """
-        holder = board.sessions.get(str(refusal.details.get("session", "")))
-        if refusal.code != "cell_taken" or holder is None:
-            return None
-        if not hmac.compare_digest(holder.owner, digest(key)):
-            return None
-        return holder if holder.title == clean(title) else None
-
-    @app.route("/e/<slug>/s/<session_id>/proposed", methods=["GET"])
-    async def proposed(self, request: IRequest, slug: str, session_id: str) -> bytes:
-        """
-        The page after proposing: the private edit link the first time, then "your
-        session is on the board" (the link is in this browser's cookie, not shown again).
-        """
-        board = await self.board(slug)
-        session = self.session(board, session_id, hidden_ok=True)
-        key = edit_key(request)
-        if key is None or not hmac.compare_digest(session.owner, digest(key)):
-            return self.redirect(request, f"/e/{slug}/s/{session_id}")
-        if just_proposed(request) == session_id:
-            forget_just_proposed(request, slug)
-            link = f"{origin(request)}/e/{slug}/s/{session.id}/edit?key={key}"
-            notice = host_pages.edit_link_notice(link)
-        else:
-            notice = host_pages.on_the_board_notice(board, session)
-        page = host_pages.proposed_page(self.assets, board, session, notice)
-        return await self.send(request, page, private=True)
-
-    async def edit_again(
-        self,
-        request: IRequest,
-        board: Board,
-        session: Session,
-        actor: Actor,
-        values: Mapping[str, str],
-        errors: Errors,
-        status: int = 200,
-    ) -> bytes:
-        others = [
-            s for s in board.visible_sessions() if s.id != session.id and actor.holds(s.owner)
-        ]
-        page = host_pages.edit_page(
-            self.assets,
-            board,
-            session,
-            utc_now(self.clock),
-            self.csrf.token(request),
-            values,
-            errors,
-            others,
-        )
-        return await self.send(request, page, status)
-
-    @app.route("/e/<slug>/s/<session_id>/edit", methods=["GET"])
-    async def edit_form(self, request: IRequest, slug: str, session_id: str) -> bytes:
-        board = await self.board(slug)
-        session = self.session(board, session_id, hidden_ok=True)
-        presented = form_value(request.args, "key") or None
-        actor = self.actor(request, presented)
-        self.owner_only(board, session, actor)
-        if presented is not None:
-            # Keep the key in a cookie and out of the address bar (and history, screenshots).
-            if hmac.compare_digest(session.owner, digest(presented)):
-                remember_edit_key(request, slug, presented)
-            return self.redirect(request, f"/e/{slug}/s/{session_id}/edit")
-        return await self.edit_again(request, board, session, actor, session_values(session), {})
-
-    async def _owned(
-        self, request: IRequest, slug: str, session_id: str
-    ) -> tuple[Board, Session, Actor]:
-        board = await self.board(slug)
-        session = self.session(board, session_id, hidden_ok=True)
-        self.csrf.check(request)
-        actor = self.actor(request)
-        self.owner_only(board, session, actor)
-        return board, session, actor
-
-    @app.route("/e/<slug>/s/<session_id>/edit", methods=["POST"])
-    async def edit(self, request: IRequest, slug: str, session_id: str) -> bytes:
-        board, session, actor = await self._owned(request, slug, session_id)
-        values = form_values(request, SESSION_FIELDS)
-        errors = session_errors(values, cell_needed=False)
-        room, slot = split_cell(values["cell"])
-        if errors:
-            if slot:
-                check = MoveSession(session_id, room, slot)
-                errors.update(cell_errors(board, check, actor, utc_now(self.clock)))
-            return await self.edit_again(request, board, session, actor, values, errors, 422)
-        command = EditSession(
-            session_id,
-            title=values["title"],
-            description=values["description"],
-            host=values["host"],
-            tags=split_tags(values["tags"]),
-            room=room or None,
-            slot=slot or None,
-        )
-        try:
-            await self.execute(board, command, actor)
-        except Refused as refusal:
-            board = await self.board(slug)
-            return await self.edit_again(
-                request,
-                board,
-                session,
-                actor,
-                values,
-                refusal_errors(refusal),
-                STATUS_OF_CODE.get(refusal.code, 422),
-            )
-        return self.redirect(request, f"/e/{slug}/s/{session_id}")
-
-    @app.route("/e/<slug>/s/<session_id>/swap", methods=["POST"])
-    async def swap(self, request: IRequest, slug: str, session_id: str) -> bytes:
-        board, session, actor = await self._owned(request, slug, session_id)
-        other = form_value(request.args, "other")
-        try:
-            await self.execute(board, SwapSessions(session_id, other), actor)
-        except Refused as refusal:
-            return await self.edit_again(
-                request,
-                board,
-                session,
-                actor,
-                session_values(session),
-                {"other": refusal_errors(refusal)[refusal.field or ""]},
-                STATUS_OF_CODE.get(refusal.code, 422),
-            )
-        return self.redirect(request, f"/e/{slug}/s/{session_id}")
-
-    @app.route("/e/<slug>/s/<session_id>/cancel", methods=["GET"])
-    async def cancel_form(self, request: IRequest, slug: str, session_id: str) -> bytes:
-        """
-        "Are you sure?": the second step of cancelling for browsers without JavaScript.
-        """
-        board = await self.board(slug)
-        session = self.session(board, session_id, hidden_ok=True)
-        self.owner_only(board, session, self.actor(request))
-        page = host_pages.cancel_page(self.assets, board, session, self.csrf.token(request))
-        return await self.send(request, page)
-
-    @app.route("/e/<slug>/s/<session_id>/cancel", methods=["POST"])
-    async def cancel(self, request: IRequest, slug: str, session_id: str) -> bytes:
-        board, session, actor = await self._owned(request, slug, session_id)
-        if form_value(request.args, "confirm") != "yes":
-            page = host_pages.cancel_page(self.assets, board, session, self.csrf.token(request))
-            return await self.send(request, page)
-        await self.execute(board, CancelSession(session_id), actor)
-        return self.redirect(request, f"/e/{slug}/")
-
-    # --- hallway meetups ---
-
-    @app.route("/e/<slug>/meetup", methods=["GET"])
-    async def meetup_form(self, request: IRequest, slug: str) -> bytes:
-        board = await self.board(slug)
-        planned = board.meetups.get(form_value(request.args, "planned"))
-        key = edit_key(request)
-        now = utc_now(self.clock)
-        mine = [
-            m
-            for m in board.meetups.values()
-            if key and m.ends > now and hmac.compare_digest(m.key_digest, digest(key))
-        ]
-        page = host_pages.meetup_page(
-            self.assets, board, self.csrf.token(request), {}, {}, planned=planned, mine=mine
-        )
-        return await self.send(request, page)
-
-    @app.route("/e/<slug>/meetup", methods=["POST"])
-    async def meetup(self, request: IRequest, slug: str) -> bytes:
-        board = await self.board(slug)
-        self.csrf.check(request)
-        values = form_values(request, ("title", "spot", "place", "when", "at", "minutes"))
-        now = utc_now(self.clock)
-        errors, starts = meetup_errors(values, board, now, host_pages.meetup_lengths())
-        if errors:
-            page = host_pages.meetup_page(
-                self.assets, board, self.csrf.token(request), values, errors
-            )
-            return await self.send(request, page, 422)
-        # Like a host's: this phone's edit key ends or changes the meetup.
-        key = edit_key(request) or new_edit_key()
-        command = StartMeetup(
-            title=values["title"],
-            place=values["place"].strip() or values["spot"],
-            starts=starts,
-            minutes=int(values["minutes"]),
-            owner=digest(person) if (person := read_cookie(request, ATTENDEE_COOKIE)) else "",
-            key_digest=digest(key),
-        )
-        try:
-            outcome = await self.execute(board, command, ATTENDEE)
-        except Refused as refusal:
-            errors = refusal_errors(refusal, MEETUP_LABELS)
-            page = host_pages.meetup_page(
-                self.assets, board, self.csrf.token(request), values, errors
-            )
-            return await self.send(request, page, STATUS_OF_CODE.get(refusal.code, 422))
-        remember_edit_key(request, slug, key)
-        return self.meetup_started(request, outcome)
-
-    def meetup_started(self, request: IRequest, outcome: Outcome) -> bytes:
-        """
-        Where a started meetup leads (Post/Redirect/Get): the board, where it shows
-        while it runs; one planned for later, the form again, saying when it starts.
-        Its starter's edit key is in this phone's C{os_edit} cookie: the meetup form lists
-        their meetups, and each meetup's own page shows its private link.
-        """
-        slug = outcome.board.info.slug
-        meetup = outcome.board.meetups[outcome.decision.ids[0]]
-        if meetup.running_at(utc_now(self.clock)):
-            return self.redirect(request, f"/e/{slug}/")
-        return self.redirect(request, f"/e/{slug}/meetup?planned={meetup.id}")
+    # --- sub-apps ---
 
     @app.route("/e/<slug>/m", branch=True)
     def meetup_branch(self, request: IRequest, slug: str) -> KleinRenderable:
@@ -653,46 +332,6 @@ class Pages:
         """
         return MeetupRoutes(self, slug).app.resource()
 
-    @app.route("/e/<slug>/report", methods=["GET"])
-    async def report_form(self, request: IRequest, slug: str) -> bytes:
-        board = await self.board(slug)
-        item = form_value(request.args, "item")
-        found = board.sessions.get(item) or board.meetups.get(item)
-        if found is None or found.hidden:
-            raise PageError(404, "Not found", "There is no such session or meetup.", board)
-        page = report_page(self.assets, board, item, found.title, self.csrf.token(request), {})
-        return await self.send(request, page)
-
-    @app.route("/e/<slug>/report", methods=["POST"])
-    async def report(self, request: IRequest, slug: str) -> bytes:
-        """
-        An attendee flags a session or meetup: it goes to the facilitators' desk only.
-        """
-        board = await self.board(slug)
-        self.csrf.check(request)
-        person = self.attendee_id(request)
-        item = form_value(request.args, "item")
-        reason = form_value(request.args, "reason")
-        try:
-            await self.execute(board, FileReport(item, person, reason), ATTENDEE)
-        except Refused as refusal:
-            if refusal.code == "not_found":
-                raise PageError(404, "Not found", refusal.message, board) from refusal
-            found = board.sessions.get(item) or board.meetups[item]
-            csrf = self.csrf.token(request)
-            errors = refusal_errors(refusal)
-            page = report_page(self.assets, board, item, found.title, csrf, errors)
-            return await self.send(request, page, 422)
-        page = attendee.message_page(
-            self.assets,
-            board,
-            "Thank you",
-            "The facilitators will have a look. Nobody else sees your report.",
-        )
-        return await self.send(request, page)
-
-    # --- facilitators ---
-
     @app.route("/e/<slug>/desk", branch=True)
     def desk_branch(self, request: IRequest, slug: str) -> KleinRenderable:
         """
@@ -700,31 +339,7 @@ class Pages:
         """
         return DeskRoutes(self, slug).app.resource()
 
-    # --- kiosks ---
 
-    @app.route("/e/<slug>/kiosk", methods=["GET"])
-    async def kiosk(self, request: IRequest, slug: str) -> bytes:
-        """
-        The kiosk, or with C{?room=id} one room's door screen.  C{?refresh=N} (seconds
-        between checks for changes) and C{?rotate=N} (seconds per page of rooms) tune it.
-        """
-        board = await self.board(slug)
-        now = utc_now(self.clock)
-        refresh = bounded_int(request, "refresh", 20, 2, 300)
-        board_link = f"{origin(request)}/e/{slug}/"
-        room_id = form_value(request.args, "room")
-        if not room_id:
-            rotate = bounded_int(request, "rotate", 12, 3, 120)
-            page = kiosk_pages.kiosk_page(
-                self.assets, board, now, board_link, refresh=refresh, rotate=rotate
-            )
-            return await self.send(request, page, frameable=True)
-        shown = next((r for r in rooms_now(board, now) if r.room.id == room_id), None)
-        if shown is None:
-            raise PageError(404, "Not found", "There is no such room.", board)
-        free = shown.free_slot
-        claim = origin(request) + propose_url(board, room_id, free.id) if free else None
-        page = kiosk_pages.door_page(
-            self.assets, board, now, shown, board_link, claim, refresh=refresh
-        )
-        return await self.send(request, page, frameable=True)
+# The routes of hosts, reports and screens live in modules of their own, one per
+# audience, registered on the same Klein app when they are imported.
+from openspace.web.pages import host_routes, report_routes, screen_routes  # noqa: E402, F401

@@ -2,20 +2,22 @@
 What attendees read: the list of events, the phone board, and one session's page.
 
 The board is a list grouped by time ("Now", "Next", later slots; past slots folded),
-complete without JavaScript.  Its C{<main>} is the live region: it carries the board's
-C{data-seq}, each card its C{data-session-id}, C{data-room} and C{data-slot}, and the
-scripts swap it for a freshly rendered one when the board changes.
+complete without JavaScript, and the same bytes for every visitor.  Its C{<main>} is the
+live region: it carries the board's C{data-seq}, each slot section its C{data-frag} key
+and its start and end, each card its C{data-session-id}, C{data-room} and C{data-slot}.
+When the board changes, C{static/screen.js} swaps in the sections rendered once for the
+change (L{openspace.web.pages.fragments}); as the clock moves on it relabels them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from twisted.web.template import Tag, tags
 
 from openspace.board import meetups_running
-from openspace.model import Board, Meetup, Session
+from openspace.model import Board, Meetup, Room, Session, Slot
 from openspace.official.poller import SourceStatus
 from openspace.web.assets import Assets
 from openspace.web.offline import offline_head
@@ -24,24 +26,30 @@ from openspace.web.pages.html import (
     board_url,
     card,
     document,
-    fill_badge,
-    going_button,
     going_form,
+    going_line,
     hm,
     live_attrs,
     main_tag,
     propose_url,
     room_label,
-    seats,
+    shown_if,
+    slot_heading_time,
+    span_attrs,
     tag_list,
     time_tag,
     top_bar,
 )
 from openspace.web.pages.official import official_in_slot, session_clashes, sources_notice
 from openspace.web.pages.report_page import report_link
-from openspace.web.pages.timeline import SlotView, timeline
+from openspace.web.pages.timeline import (
+    ALL_TIME,
+    free_rooms_by_slot,
+    timeline,
+    visible_in_slot,
+)
 
-BOARD_SCRIPTS = ("common.js", "board.js", "live.js", "calendar.js")
+BOARD_SCRIPTS = ("common.js", "screen.js", "board.js", "live.js", "calendar.js")
 
 
 def home_page(assets: Assets, boards: Iterable[Board]) -> Tag:
@@ -68,28 +76,34 @@ def board_page(
     assets: Assets,
     board: Board,
     now: datetime,
-    csrf: str,
-    attendee: str | None,
     sources: Sequence[SourceStatus] = (),
 ) -> Tag:
+    """
+    The phone board, the same bytes for every visitor (no CSRF token, nobody's "going"):
+    C{static/screen.js} marks the visitor's own state from C{/e/{slug}/me}.
+    """
     view = timeline(board, now)
     multi_day = len(board.days()) > 1
-    sections = [_slot_section(board, s, attendee, multi_day) for s in view.coming]
-    past = [_slot_section(board, s, attendee, multi_day) for s in view.past]
+    free = free_rooms_by_slot(board, ALL_TIME)
+    sections = [slot_section(board, s.slot, s.label, free, multi_day) for s in view.coming]
+    past = [slot_section(board, s.slot, "", free, multi_day, past=True) for s in view.past]
     count = sum(len(s.sessions) for s in view.past)
     main = main_tag(
         id="board",
         class_="board",
-        **live_attrs(board, stale_in=view.stale_in),
+        **live_attrs(board),
+        **({"data-multi-day": ""} if multi_day else {}),
     )(
         tags.h1(class_="visually-hidden")(f"{board.info.name}: the board"),
         sources_notice(board, sources),
         hallway(board, now),
         tags.div(id="filters", class_="filters"),
-        sections or tags.p("Nothing more is planned."),
-        tags.details(class_="past")(tags.summary(f"Earlier ({count} sessions)"), past)
-        if past
-        else "",
+        sections,
+        shown_if(tags.p(class_="nothing")("Nothing more is planned."), not sections),
+        shown_if(
+            tags.details(class_="past")(tags.summary(f"Earlier ({count} sessions)"), past),
+            bool(past),
+        ),
     )
     return document(
         assets,
@@ -97,45 +111,78 @@ def board_page(
         top_bar(board, *board_nav(board)),
         main,
         take_it_with_you(board),
-        going_form(board, csrf, board_url(board)),
+        going_form(board, "", board_url(board)),
         scripts=BOARD_SCRIPTS,
         extra_head=offline_head(assets, board),
     )
 
 
-def hallway(board: Board, now: datetime) -> Tag | str:
+def hallway(board: Board, now: datetime) -> Tag:
+    """
+    The meetups running at C{now}, and those still to come (hidden until they start):
+    C{static/screen.js} shows and hides them as the clock moves on.
+    """
     running = meetups_running(board, now)
-    if not running:
-        return ""
-    return tags.section(class_="hallway", **{"aria-labelledby": "hallway-title"})(
-        tags.h2(id="hallway-title")("Happening in the hallway now"),
-        tags.ul([_meetup_item(meetup, board) for meetup in running]),
+    coming = sorted(
+        (m for m in board.meetups.values() if m.ends > now and not m.hidden),
+        key=lambda m: m.starts,
+    )
+    return shown_if(
+        tags.section(
+            class_="hallway", **{"aria-labelledby": "hallway-title", "data-frag": "hallway"}
+        )(
+            tags.h2(id="hallway-title")("Happening in the hallway now"),
+            tags.ul([_meetup_item(meetup, board, meetup in running) for meetup in coming]),
+        ),
+        bool(running),
     )
 
 
-def _meetup_item(meetup: Meetup, board: Board) -> Tag:
-    return tags.li(**{"data-meetup-id": meetup.id})(
+def _meetup_item(meetup: Meetup, board: Board, running: bool) -> Tag:
+    item = tags.li(**{"data-meetup-id": meetup.id, **span_attrs(meetup.starts, meetup.ends)})(
         tags.strong(meetup.title),
         f" — {meetup.place}, until {hm(meetup.ends, board.info.zone)} ",
         report_link(board, meetup.id, f"the meetup “{meetup.title}”"),
     )
+    return shown_if(item, running)
 
 
-def _slot_section(board: Board, view: SlotView, attendee: str | None, multi_day: bool) -> Tag:
-    slot = view.slot
+def slot_section(
+    board: Board,
+    slot: Slot,
+    label: str,
+    free_by_slot: Mapping[str, tuple[Room, ...]],
+    multi_day: bool,
+    *,
+    past: bool = False,
+) -> Tag:
+    """
+    One slot of the board with its cards, free rooms and official talks: rendered for
+    the page and, once per change, for every open page (L{fragments}).  What depends
+    on the clock (the label, the day, the free rooms once it is past) is set here for
+    C{label} and kept right by C{static/screen.js}.
+    """
     heading_id = f"slot-{slot.id}"
     heading = tags.h2(id=heading_id)(
-        tags.span(class_="label")(view.label, " ") if view.label else "",
-        time_tag(slot, board.info.zone, with_day=multi_day or not view.label),
+        tags.span(class_="label")(f"{label} " if label else ""),
+        slot_heading_time(slot, board.info.zone, day_shown=multi_day or not label),
     )
-    free = [tags.a(href=propose_url(board, room.id, slot.id))(room.name) for room in view.free]
-    attributes = {"data-slot": slot.id, "aria-labelledby": heading_id}
-    # offline.js marks slots that are over by the phone's clock while offline.
-    attributes["data-ends"] = slot.end.isoformat()
+    free = [
+        tags.a(href=propose_url(board, room.id, slot.id))(room.name)
+        for room in free_by_slot.get(slot.id, ())
+    ]
+    attributes = {
+        "data-slot": slot.id,
+        "data-frag": f"slot:{slot.id}",
+        "aria-labelledby": heading_id,
+        **span_attrs(slot.start, slot.end),
+        # offline.js marks slots that are over by the phone's clock while offline.
+        "data-ends": slot.end.isoformat(),
+    }
     return tags.section(class_="slot", **attributes)(
         heading,
-        [card(board, session, attendee) for session in view.sessions],
-        tags.p(class_="free")("Free: ", _joined(free)) if free else "",
+        [card(board, session, None) for session in visible_in_slot(board, slot)],
+        shown_if(tags.p(class_="free")("Free: ", _joined(free)), not past) if free else "",
         official_in_slot(board, slot),
     )
 
@@ -149,16 +196,11 @@ def _joined(items: list[Tag]) -> list[Tag | str]:
     return joined
 
 
-def session_page(
-    assets: Assets,
-    board: Board,
-    session: Session,
-    csrf: str,
-    attendee: str | None,
-    *,
-    can_edit: bool,
-    notice: Tag | str = "",
-) -> Tag:
+def session_detail(board: Board, session: Session, attendee: str | None) -> Tag:
+    """
+    Everything about one session, on its page; rendered for C{attendee} (their "going"
+    button) on the page, and for nobody once per change (L{fragments}).
+    """
     room = board.room(session.room)
     slot = board.slot(session.slot)
     zone = board.info.zone
@@ -174,32 +216,46 @@ def session_page(
     if room is not None and room.access:
         facts += [tags.dt("Access"), tags.dd(room.access)]
     facts += [tags.dt("Host"), tags.dd(session.host)]
+    return tags.article(
+        class_="card detail",
+        **{
+            "data-session-id": session.id,
+            "data-room": session.room,
+            "data-slot": session.slot,
+            "data-frag": f"session:{session.id}",
+        },
+        # offline.js marks a session that is over by the phone's clock while offline.
+        **({"data-ends": slot.end.isoformat()} if slot else {}),
+    )(
+        tags.h1(session.title),
+        tags.dl(facts),
+        tag_list(session.tags),
+        tags.div(class_="description")(session.description) if session.description else "",
+        going_line(session, room, attendee),
+        session_clashes(board, session),
+        tags.p(class_="add-to-calendar")(add_to_calendar(board, session.id)),
+        # Inside the article, so that its label follows a new title (L{fragments}).
+        tags.p(report_link(board, session.id, f"the session “{session.title}”")),
+    )
+
+
+def session_page(
+    assets: Assets,
+    board: Board,
+    session: Session,
+    csrf: str,
+    attendee: str | None,
+    *,
+    can_edit: bool,
+    notice: Tag | str = "",
+) -> Tag:
     main = main_tag(
         id="session",
         class_="session-page",
         **live_attrs(board),
     )(
         notice,
-        tags.article(
-            class_="card detail",
-            **{"data-session-id": session.id, "data-room": session.room, "data-slot": session.slot},
-            **({"data-ends": slot.end.isoformat()} if slot else {}),
-        )(
-            tags.h1(session.title),
-            tags.dl(facts),
-            tag_list(session.tags),
-            tags.div(class_="description")(session.description) if session.description else "",
-            tags.p(class_="going")(
-                tags.span(class_="count")(seats(len(session.going), room)),
-                " ",
-                fill_badge(len(session.going), room),
-                " ",
-                going_button(session, attendee),
-            ),
-            session_clashes(board, session),
-            tags.p(class_="add-to-calendar")(add_to_calendar(board, session.id)),
-        ),
-        tags.p(report_link(board, session.id, f"the session “{session.title}”")),
+        session_detail(board, session, attendee),
         tags.p(tags.a(href=f"/e/{board.info.slug}/s/{session.id}/edit")("Edit this session"))
         if can_edit
         else "",

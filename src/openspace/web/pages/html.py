@@ -110,9 +110,9 @@ def top_bar(board: Board, *links: Tag) -> Tag:
 
 def live_attrs(board: Board, **extra: int) -> dict[str, str]:
     """
-    The data attributes of a page's live region, read by C{static/common.js}: the
-    board's ETag for conditional polling, its sequence number, and C{extra} settings
-    (C{stale_in} becomes C{data-stale-in}).
+    The data attributes of a page's live region, read by the pages' scripts: the
+    board's ETag for conditional polling, its sequence number and epoch (where the live
+    connection resumes), and C{extra} settings (C{refresh} becomes C{data-refresh}).
     """
     attrs = {
         "data-live": "",
@@ -164,6 +164,29 @@ def time_tag(slot: Slot, zone: ZoneInfo, *, with_day: bool = False) -> Tag:
     return tags.time(datetime=slot.start.astimezone(zone).isoformat())(text)
 
 
+def epoch_ms(moment: datetime) -> str:
+    """
+    A moment for scripts: milliseconds since the Unix epoch, as C{Date.now()} counts.
+    """
+    return str(int(moment.timestamp() * 1000))
+
+
+def span_attrs(start: datetime, end: datetime) -> dict[str, str]:
+    """
+    The data attributes by which C{static/screen.js} shows, hides and labels what
+    starts and ends (slots, meetups, talks) as the browser's clock moves on.
+    """
+    return {"data-start": epoch_ms(start), "data-end": epoch_ms(end)}
+
+
+def shown_if(tag: Tag, shown: bool) -> Tag:
+    """
+    C{tag}, with the C{hidden} attribute unless C{shown}: the pages' scripts show and
+    hide the same elements as the clock moves on.
+    """
+    return tag if shown else tag(hidden="")
+
+
 def seats(going: int, room: Room | None) -> str:
     if room is None or room.capacity is None:
         return f"{going} going"
@@ -185,6 +208,15 @@ def room_label(room: Room | None, fallback: str) -> str:
     return fallback if room is None else room.name
 
 
+def slot_heading_time(slot: Slot, zone: ZoneInfo, *, day_shown: bool) -> Tag:
+    """
+    A slot's time with its day in a span of its own, which the board's script shows
+    or hides as the slot's label ("Now", "Next") comes and goes.
+    """
+    day = shown_if(tags.span(class_="day")(f"{day_label(slot.start, zone)}, "), day_shown)
+    return tags.time(datetime=slot.start.astimezone(zone).isoformat())(day, slot_span(slot, zone))
+
+
 # --- sessions --------------------------------------------------------------------------
 
 
@@ -203,13 +235,21 @@ def card(board: Board, session: Session, attendee: str | None) -> Tag:
             session.host, " · ", tags.strong(room_label(room, session.room)), where
         ),
         tag_list(session.tags),
-        tags.p(class_="going")(
-            tags.span(class_="count")(seats(len(session.going), room)),
-            " ",
-            fill_badge(len(session.going), room),
-            " ",
-            going_button(session, attendee),
-        ),
+        going_line(session, room, attendee),
+    )
+
+
+def going_line(session: Session, room: Room | None, attendee: str | None) -> Tag:
+    """
+    "12 going · 30 seats", the capacity badge and the going button: on a card and on the
+    session's page.  C{static/screen.js} updates the count and badge from each event.
+    """
+    return tags.p(class_="going")(
+        tags.span(class_="count")(seats(len(session.going), room)),
+        " ",
+        fill_badge(len(session.going), room),
+        " ",
+        going_button(session, attendee),
     )
 
 
@@ -230,8 +270,12 @@ def going_button(session: Session, attendee: str | None) -> Tag:
 
 
 def going_form(board: Board, csrf: str, back: str) -> Tag:
+    """
+    The page's one "going" form; shared pages (the board) carry no C{csrf} token: a
+    browser's C{Sec-Fetch-Site}/C{Origin} prove where the form came from.
+    """
     return tags.form(id="going", method="post", action=f"/e/{board.info.slug}/going")(
-        hidden("csrf", csrf), hidden("back", back)
+        hidden("csrf", csrf) if csrf else "", hidden("back", back)
     )
 
 

@@ -10,21 +10,28 @@ code to the propose form preset to that cell.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 import segno
 from twisted.web.template import Tag, tags
 
-from openspace.model import Board, Session, Slot
+from openspace.board import free_cells
+from openspace.model import Board, Room, RoomKind, Session, Slot
 from openspace.web.assets import Assets
 from openspace.web.pages.attendee import hallway
-from openspace.web.pages.html import document, fill_badge, hm, live_attrs, main_tag
+from openspace.web.pages.html import (
+    document,
+    fill_badge,
+    hm,
+    live_attrs,
+    main_tag,
+    shown_if,
+    span_attrs,
+)
 from openspace.web.pages.official import talk_rooms_now
-from openspace.web.pages.timeline import RoomNow, rooms_now, stale_in
 
 ROOMS_PER_PAGE = 4
-KIOSK_SCRIPTS = ("common.js", "kiosk.js", "live.js")
+KIOSK_SCRIPTS = ("common.js", "screen.js", "kiosk.js", "live.js")
 
 
 def qr_image(url: str, alt: str) -> Tag:
@@ -35,37 +42,84 @@ def qr_image(url: str, alt: str) -> Tag:
     return tags.img(class_="qr", src=uri, alt=alt)
 
 
-def _session_line(session: Session | None, slot: Slot | None, board: Board, label: str) -> Tag:
-    css = "now" if label == "Now" else "next"
-    tag = tags.span(class_="tag" if label == "Now" else "tag next-tag")(
-        label if slot is None else f"{label} {hm(slot.start, board.info.zone)}"
+def _line(
+    board: Board, room_id: str, slot: Slot, session: Session | None, free: bool, role: str
+) -> Tag:
+    """
+    What one room holds in one slot, as its tile shows it when that slot is on now
+    (C{role} C{"now"}), next (C{"next"}) or not yet (C{""}: hidden).
+    """
+    at = hm(slot.start, board.info.zone)
+    tag = tags.span(class_="tag" if role == "now" else "tag next-tag")(
+        "Now" if role == "now" else f"Next {at}"
     )
-    if session is None:
-        return tags.p(class_=css)(tag, "Free")
-    room = board.room(session.room)
-    return tags.p(class_=css, **{"data-session-id": session.id})(
-        tag,
-        tags.strong(session.title),
-        f" — {session.host} ",
-        fill_badge(len(session.going), room),
+    attributes = {
+        "class": role or "next",
+        # For the scripts: the capacity badge follows "going" (C{static/screen.js}).
+        **({"data-session-id": session.id} if session else {}),
+        "data-slot": slot.id,
+        "data-frag": f"line:{room_id}/{slot.id}",
+        "data-hm": at,
+        "data-free": "1" if free else "0",
+        **span_attrs(slot.start, slot.end),
+    }
+    shown: list[Tag | str] = ["Free"]
+    if session is not None:
+        badge = fill_badge(len(session.going), board.room(session.room))
+        shown = [tags.strong(session.title), f" — {session.host} ", badge]
+    return shown_if(tags.p(**attributes)(tag, *shown), bool(role))
+
+
+def kiosk_line(
+    board: Board, room_id: str, slot: Slot, session: Session | None, free: bool, now: datetime
+) -> Tag:
+    """
+    One line of a room's tile, as L{room_tile} renders it at C{now}.
+    """
+    role = ""
+    if slot.start <= now:
+        role = "now"
+    elif slot is next((s for s in board.slots if s.start > now), None):
+        role = "next"
+    return _line(board, room_id, slot, session, free, role)
+
+
+def room_tile(board: Board, room: Room, now: datetime) -> Tag:
+    """
+    One room's tile: its name and, for every slot not over at C{now}, what it holds.
+    Rendered for the page and once per change for every open kiosk
+    (L{openspace.web.pages.fragments}); C{static/screen.js} shows the slot on now and
+    the next one as the clock moves on.
+    """
+    visible = {s.slot: s for s in board.visible_sessions() if s.room == room.id}
+    free = {cell.slot for cell in free_cells(board, now) if cell.room == room.id}
+    lines = []
+    current: Slot | None = None
+    upcoming: Slot | None = None
+    for slot in board.slots:
+        if slot.end <= now:
+            continue
+        if slot.start <= now:
+            current, role = slot, "now"
+        elif upcoming is None:
+            upcoming, role = slot, "next"
+        else:
+            role = ""
+        lines.append(_line(board, room.id, slot, visible.get(slot.id), slot.id in free, role))
+    idle = tags.p(class_="now", **{"data-idle": ""})(tags.span(class_="tag")("Now"), "Free")
+    return tags.section(class_="room", **{"data-room": room.id, "data-frag": f"room:{room.id}"})(
+        tags.h2(room.name),
+        tags.p(class_="where")(room.where) if room.where else "",
+        shown_if(idle, current is None),
+        lines,
     )
 
 
-def _room_tile(board: Board, shown: RoomNow) -> Tag:
-    return tags.section(class_="room", **{"data-room": shown.room.id})(
-        tags.h2(shown.room.name),
-        tags.p(class_="where")(shown.room.where) if shown.room.where else "",
-        _session_line(shown.now, None, board, "Now"),
-        _session_line(shown.next, shown.next_slot, board, "Next")
-        if shown.next_slot is not None
-        else "",
-    )
-
-
-def _pages(board: Board, rooms: Sequence[RoomNow]) -> list[Tag]:
+def _pages(board: Board, now: datetime) -> list[Tag]:
+    rooms = kiosk_rooms(board)
     pages = []
     for start in range(0, max(len(rooms), 1), ROOMS_PER_PAGE):
-        tiles = [_room_tile(board, r) for r in rooms[start : start + ROOMS_PER_PAGE]]
+        tiles = [room_tile(board, r, now) for r in rooms[start : start + ROOMS_PER_PAGE]]
         pages.append(tags.div(class_="page", **{"data-page": str(start // ROOMS_PER_PAGE)})(tiles))
     return pages
 
@@ -86,8 +140,8 @@ def _frame(
     zone = board.info.zone
     main = main_tag(
         id="kiosk",
-        **live_attrs(board, stale_in=stale_in(board, now), refresh=refresh, rotate=rotate),
-        **{"data-timezone": board.info.timezone, "data-now": str(int(now.timestamp() * 1000))},
+        **live_attrs(board, refresh=refresh, rotate=rotate),
+        **{"data-timezone": board.info.timezone},
     )(
         tags.header(
             tags.h1(title),
@@ -111,7 +165,6 @@ def _frame(
 def kiosk_page(
     assets: Assets, board: Board, now: datetime, board_link: str, *, refresh: int, rotate: int
 ) -> Tag:
-    rooms = rooms_now(board, now)
     return _frame(
         assets,
         board,
@@ -120,7 +173,7 @@ def kiosk_page(
         qr_image(board_link, f"QR code: the board at {board_link}"),
         "Scan for the board, to star sessions or propose one",
         [
-            tags.div(class_="rooms")(_pages(board, rooms)),
+            tags.div(class_="rooms")(_pages(board, now)),
             # One footer row of the kiosk's grid for both lists.
             tags.div(hallway(board, now), talk_rooms_now(board, now)),
         ],
@@ -133,29 +186,36 @@ def door_page(
     assets: Assets,
     board: Board,
     now: datetime,
-    shown: RoomNow,
+    room: Room,
     board_link: str,
-    claim_link: str | None,
+    claim_link: str,
     *,
     refresh: int,
 ) -> Tag:
-    free = shown.free_slot
-    claim: Tag | str = ""
-    if free is not None and claim_link is not None:
+    """
+    One room's door screen.  C{claim_link} takes a phone to the propose form for the
+    room's next free slot at the moment it is scanned, so the QR code never changes.
+    """
+    free = next((board.slot(c.slot) for c in free_cells(board, now) if c.room == room.id), None)
+    when = ""
+    if free is not None:
         when = "now" if free.start <= now else f"from {hm(free.start, board.info.zone)}"
-        claim = tags.div(class_="claim")(
-            qr_image(claim_link, f"QR code: propose a session here, {when}"),
+    claim = shown_if(
+        tags.div(class_="claim", **{"data-claim": ""})(
+            qr_image(claim_link, "QR code: propose a session in this room"),
             tags.p(tags.strong(f"Free {when}"), " — scan to claim"),
-        )
+        ),
+        free is not None,
+    )
     body: list[Tag | str] = [
-        tags.div(class_="rooms")(tags.div(class_="page")(_room_tile(board, shown))),
+        tags.div(class_="rooms")(tags.div(class_="page")(room_tile(board, room, now))),
         claim,
     ]
     return _frame(
         assets,
         board,
         now,
-        f"{shown.room.name} — {board.info.name}",
+        f"{room.name} — {board.info.name}",
         qr_image(board_link, f"QR code: the board at {board_link}"),
         "Scan for the whole board",
         body,
@@ -163,3 +223,10 @@ def door_page(
         rotate=0,
         door=True,
     )
+
+
+def kiosk_rooms(board: Board) -> tuple[Room, ...]:
+    """
+    The rooms a kiosk shows (hallway spots have no slots to show).
+    """
+    return tuple(room for room in board.rooms if room.kind is RoomKind.room)

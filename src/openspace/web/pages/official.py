@@ -12,16 +12,16 @@ from datetime import datetime
 
 from twisted.web.template import Tag, tags
 
-from openspace.board import board_warnings
+from openspace.clashes import session_warnings
 from openspace.links import web_link
 from openspace.model import Board, OfficialTalk, Session, Slot
 from openspace.official.poller import SourceStatus
-from openspace.web.pages.html import hm
+from openspace.web.pages.html import hm, shown_if, span_attrs
 
 
-def _talk_item(board: Board, talk: OfficialTalk) -> Tag:
+def _talk_item(board: Board, talk: OfficialTalk, **attributes: str) -> Tag:
     zone = board.info.zone
-    return tags.li(**{"data-talk-id": talk.id})(
+    return tags.li(**{"data-talk-id": talk.id}, **attributes)(
         tags.time(datetime=talk.start.astimezone(zone).isoformat())(
             f"{hm(talk.start, zone)}–{hm(talk.end, zone)}"
         ),
@@ -48,23 +48,28 @@ def official_in_slot(board: Board, slot: Slot) -> Tag | str:
     )
 
 
-def talk_rooms_now(board: Board, now: datetime) -> Tag | str:
+def talk_rooms_now(board: Board, now: datetime) -> Tag:
     """
-    The kiosk's list of the official talks running at C{now}.
+    The kiosk's list of the official talks running at C{now}, with those still to come
+    hidden: C{static/screen.js} shows each while it runs.
     """
-    talks = [t for t in board.official if t.start <= now < t.end]
-    if not talks:
-        return ""
-    return tags.section(class_="hallway official", **{"aria-labelledby": "official-title"})(
-        tags.h2(id="official-title")("Now in the talk rooms"), _talks(board, talks)
-    )
+    talks = [t for t in board.official if t.end > now]
+    items = [
+        shown_if(_talk_item(board, t, **span_attrs(t.start, t.end)), t.start <= now) for t in talks
+    ]
+    section = tags.section(
+        class_="hallway official",
+        **{"aria-labelledby": "official-title", "data-frag": "talks"},
+    )(tags.h2(id="official-title")("Now in the talk rooms"), tags.ul(items))
+    return shown_if(section, any(t.start <= now for t in talks))
 
 
 def session_clashes(board: Board, session: Session) -> Tag | str:
     """
     The board's warnings about C{session}, for its page.
     """
-    found = [w.message for w in board_warnings(board) if session.id in w.sessions]
+    # Only this session's clashes: the whole board's would cost O(sessions²) per render.
+    found = [w.message for w in session_warnings(board, session)]
     if not found:
         return ""
     return tags.ul(class_="clashes")([tags.li(class_="error")(message) for message in found])

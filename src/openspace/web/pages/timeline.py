@@ -8,12 +8,18 @@ board through these small values, so "now" means the same thing everywhere.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
 from attrs import frozen
 
 from openspace.board import free_cells
-from openspace.model import Board, Cell, Room, RoomKind, Session, Slot
+from openspace.model import Board, Room, Session, Slot
+
+ALL_TIME = datetime(1, 1, 2, tzinfo=UTC)
+"""
+A "now" before every slot: L{free_rooms_by_slot} at it gives every cell that is not
+taken, whatever the time (pages hide the free rooms of past slots themselves).
+"""
 
 
 @frozen
@@ -34,8 +40,6 @@ class SlotView:
 class Timeline:
     past: tuple[SlotView, ...]
     coming: tuple[SlotView, ...]
-    stale_in: int
-    """Seconds until the view changes by the clock alone (a slot starts or ends)."""
 
 
 def _sessions_by_slot(board: Board) -> Mapping[str, list[Session]]:
@@ -44,6 +48,15 @@ def _sessions_by_slot(board: Board) -> Mapping[str, list[Session]]:
     for session in sorted(board.visible_sessions(), key=lambda s: order.get(s.room, 0)):
         found.setdefault(session.slot, []).append(session)
     return found
+
+
+def visible_in_slot(board: Board, slot: Slot) -> list[Session]:
+    """
+    The visible sessions of C{slot}, in room order.
+    """
+    order = {room.id: index for index, room in enumerate(board.rooms)}
+    found = [s for s in board.visible_sessions() if s.slot == slot.id]
+    return sorted(found, key=lambda s: order.get(s.room, 0))
 
 
 def free_rooms_by_slot(board: Board, now: datetime) -> Mapping[str, tuple[Room, ...]]:
@@ -58,26 +71,38 @@ def free_rooms_by_slot(board: Board, now: datetime) -> Mapping[str, tuple[Room, 
     return {slot: tuple(rooms) for slot, rooms in found.items()}
 
 
+def slot_labels(board: Board, now: datetime) -> dict[str, str]:
+    """
+    The slots not over at C{now}, each with its label: C{"Now"}, C{"Next"} or C{""}.
+    """
+    labels: dict[str, str] = {}
+    next_start: datetime | None = None
+    for slot in board.slots:
+        if slot.end <= now:
+            continue
+        if slot.start <= now:
+            labels[slot.id] = "Now"
+        elif next_start is None or slot.start == next_start:
+            next_start = slot.start
+            labels[slot.id] = "Next"
+        else:
+            labels[slot.id] = ""
+    return labels
+
+
 def timeline(board: Board, now: datetime) -> Timeline:
     by_slot = _sessions_by_slot(board)
     free = free_rooms_by_slot(board, now)
+    labels = slot_labels(board, now)
     past: list[SlotView] = []
     coming: list[SlotView] = []
-    next_start: datetime | None = None
     for slot in board.slots:
         sessions = tuple(by_slot.get(slot.id, ()))
-        if slot.end <= now:
+        if slot.id not in labels:
             past.append(SlotView(slot, "", sessions, ()))
-            continue
-        if slot.start <= now:
-            label = "Now"
-        elif next_start is None or slot.start == next_start:
-            next_start = slot.start
-            label = "Next"
         else:
-            label = ""
-        coming.append(SlotView(slot, label, sessions, free.get(slot.id, ())))
-    return Timeline(tuple(past), tuple(coming), stale_in(board, now))
+            coming.append(SlotView(slot, labels[slot.id], sessions, free.get(slot.id, ())))
+    return Timeline(tuple(past), tuple(coming))
 
 
 def stale_in(board: Board, now: datetime) -> int:
@@ -89,41 +114,3 @@ def stale_in(board: Board, now: datetime) -> int:
     moments += [m for talk in board.official for m in (talk.start, talk.end)]
     ahead = [(m - now).total_seconds() for m in moments if m > now]
     return int(min([*ahead, 3600.0])) + 1
-
-
-@frozen
-class RoomNow:
-    """
-    What a kiosk shows for one room: the session on now, the next one, the next free slot.
-    """
-
-    room: Room
-    now: Session | None
-    next: Session | None
-    next_slot: Slot | None
-    free_slot: Slot | None
-
-
-def rooms_now(board: Board, now: datetime) -> tuple[RoomNow, ...]:
-    free = free_rooms_by_slot(board, now)
-    visible = {session.cell: session for session in board.visible_sessions()}
-    shown = []
-    for room in board.rooms:
-        if room.kind is not RoomKind.room:
-            continue
-        current: Session | None = None
-        upcoming: Session | None = None
-        upcoming_slot: Slot | None = None
-        free_slot: Slot | None = None
-        for slot in board.slots:
-            if slot.end <= now:
-                continue
-            session = visible.get(Cell(room.id, slot.id))
-            if slot.start <= now:
-                current = session
-            elif upcoming_slot is None:
-                upcoming, upcoming_slot = session, slot
-            if free_slot is None and room in free.get(slot.id, ()):
-                free_slot = slot
-        shown.append(RoomNow(room, current, upcoming, upcoming_slot, free_slot))
-    return tuple(shown)
