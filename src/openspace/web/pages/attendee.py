@@ -21,6 +21,7 @@ from openspace.model import Board, Meetup, Room, Session, Slot
 from openspace.official.poller import SourceStatus
 from openspace.web.assets import Assets
 from openspace.web.offline import offline_head
+from openspace.web.pages.feedlinks import add_to_calendar, take_it_with_you
 from openspace.web.pages.html import (
     board_url,
     card,
@@ -48,7 +49,7 @@ from openspace.web.pages.timeline import (
     visible_in_slot,
 )
 
-BOARD_SCRIPTS = ("common.js", "screen.js", "board.js", "live.js")
+BOARD_SCRIPTS = ("common.js", "screen.js", "board.js", "live.js", "calendar.js")
 
 
 def home_page(assets: Assets, boards: Iterable[Board]) -> Tag:
@@ -109,6 +110,7 @@ def board_page(
         board.info.name,
         top_bar(board, *board_nav(board)),
         main,
+        take_it_with_you(board),
         going_form(board, "", board_url(board)),
         scripts=BOARD_SCRIPTS,
         extra_head=offline_head(assets, board),
@@ -231,6 +233,7 @@ def session_detail(board: Board, session: Session, attendee: str | None) -> Tag:
         tags.div(class_="description")(session.description) if session.description else "",
         going_line(session, room, attendee),
         session_clashes(board, session),
+        tags.p(class_="add-to-calendar")(add_to_calendar(board, session.id)),
         # Inside the article, so that its label follows a new title (L{fragments}).
         tags.p(report_link(board, session.id, f"the session “{session.title}”")),
     )
