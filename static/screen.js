@@ -47,7 +47,7 @@
       if (over) pastSessions += section.querySelectorAll(".card").length;
       (over ? past : coming).push(section);
     });
-    place(coming, region, nothing);
+    place(coming, nothing.parentNode, nothing);
     place(past, details, null);
     show(nothing, coming.length === 0);
     show(details, past.length > 0);
@@ -141,7 +141,8 @@
     var kind = key.split(":")[0];
     var body = function (table) { return region.querySelector("[data-frag=" + table + "] tbody"); };
     if (kind === "slot" && region.id === "board") {
-      region.insertBefore(element, region.querySelector("p.nothing"));
+      var nothing = region.querySelector("p.nothing");
+      nothing.parentNode.insertBefore(element, nothing);
     } else if (kind === "room" && !document.body.classList.contains("door")) {
       var pages = region.querySelectorAll(".rooms .page");
       if (pages.length) pages[pages.length - 1].appendChild(element);

@@ -48,6 +48,7 @@ from openspace.web.pages.desk import (
     sessions_heading,
     slot_row,
 )
+from openspace.web.pages.grid import GridPlaces, grid_head
 from openspace.web.pages.kiosk import kiosk_line, kiosk_rooms, room_tile
 from openspace.web.pages.official import talk_rooms_now
 from openspace.web.pages.timeline import ALL_TIME, free_rooms_by_slot, slot_labels
@@ -128,6 +129,7 @@ class Fragments:
             self._slots(html, after, now, slots | {cell.slot for cell in cells})
         if whole:
             self._rooms(html, before, after, now)
+            html["grid-head"] = markup(grid_head(after, GridPlaces.of(after)))
             html["talks"] = markup(talk_rooms_now(after, now))
         else:
             self._lines(html, after, now, cells)
@@ -186,6 +188,7 @@ class Fragments:
         labels = slot_labels(board, now)
         free = free_rooms_by_slot(board, ALL_TIME)
         multi_day = len(board.days()) > 1
+        places = GridPlaces.of(board)
         for slot_id in ids:
             slot = board.slot(slot_id)
             html[f"slot:{slot_id}"] = (
@@ -198,6 +201,7 @@ class Fragments:
                         labels.get(slot_id, ""),
                         free,
                         multi_day,
+                        places,
                         past=slot_id not in labels,
                     )
                 )
