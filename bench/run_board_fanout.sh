@@ -9,6 +9,12 @@
 #   EXPERIMENT="--no-gc-freeze" SERVER_NAME=openspace-nofreeze bench/run_board_fanout.sh
 #   EXPERIMENT="--plain-send" SERVER_NAME=openspace-plain bench/run_board_fanout.sh
 #   (bench/serve_experiment.py: switches for experiments, not product options)
+#   K=1 WARMUP=0 REPS=3 bench/run_board_fanout.sh  # mostly the connect storms
+#
+# Clients send the Origin a page of the server would (so the origin check is part of
+# every accept, for the baselines too).  After the harness's table, bench/accept_rate.py
+# prints connections accepted per second and server CPU per connection, with
+# openspace's ratios to the baselines of the same run.
 #
 # Every knob of the harness (NS, K, REPS, SERVERS, ...) passes through.  Not part of
 # the test suite.
@@ -35,4 +41,9 @@ export PUBLISH_BODY='{"title": "Packaging chat", "place": "By the coffee"}'
 export MATCH='"meetup_started"'
 export PY_AUTOBAHN=${PY_AUTOBAHN:-$PY}
 export RESULTS_DIR=${RESULTS_DIR:-$HERE/results}
-exec "$HARNESS/run_fanout.sh"
+export OUT=${OUT:-$RESULTS_DIR/fanout-$(date +%Y%m%d-%H%M%S).jsonl}
+export CLIENT_ARGS=${CLIENT_ARGS:-"--ws-header 'Origin: http://127.0.0.1:$PORT'"}
+"$HARNESS/run_fanout.sh"
+echo
+echo "# connections accepted (the connect phase of every run above)"
+"$PY" "$HERE/accept_rate.py" "$OUT"

@@ -8,6 +8,9 @@ C{openspace serve} with switches for benchmark experiments (not product options)
                    the transport) instead of the product's direct send, to measure
                    what the direct send brings
     --gc-log       print every garbage collection pass that takes more than 5 ms
+    --gc-threshold=A,B,C
+                   gc.set_threshold(A, B, C) before start-up, to measure what fewer
+                   collections bring to a connect storm
     --no-quotas    lift the board's quotas (a benchmark publishes every meetup at one
                    place, from nobody in particular)
 
@@ -45,7 +48,10 @@ def log_slow_collections(threshold: float = 0.005) -> None:
 
 
 def main(argv: list[str]) -> int:
-    rest = [a for a in argv if a not in SWITCHES]
+    rest = [a for a in argv if a not in SWITCHES and not a.startswith("--gc-threshold=")]
+    for a in argv:
+        if a.startswith("--gc-threshold="):
+            gc.set_threshold(*(int(x) for x in a.split("=", 1)[1].split(",")))
     if "--gc-log" in argv:
         log_slow_collections()
     if "--plain-send" in argv:

@@ -11,7 +11,8 @@ L{openspace.views.delta}, whose JSON is exactly what clients apply) and a bounde
 recent frames.  A client that comes back with the last sequence number it holds gets
 exactly the frames it missed, from memory; one that is further behind than the ring, or
 ahead of the server, or holds another incarnation of the board (the event was deleted and
-created again), gets a snapshot.
+created again), gets a snapshot.  Opening frames are made once per sequence number and
+shared like the events' frames, so clients coming back in a storm cost no encoding each.
 
 Frames, all JSON text:
 
@@ -118,12 +119,26 @@ class _Feed(Generic[P]):
 
     @ivar ring: the frames of the events after C{board.seq - len(ring)}, oldest first.
     @ivar snapshot: the snapshot frame of C{board}, made when first asked for.
+    @ivar resumed: the "resumed" frames at C{board.seq}, by the C{since} they answer
+        (and the version they announce), each made when first asked for.  Like
+        C{snapshot}, they are made once per sequence number and shared, so a storm of
+        screens coming back (most holding the same seq) costs one encoding, not one per
+        screen.
     """
 
     board: Board
     ring: deque[Frame[P]]
     subscribers: dict[Subscription[P], None] = field(factory=dict)
     snapshot: Frame[P] | None = None
+    resumed: dict[tuple[int, str], Frame[P]] = field(factory=dict)
+
+    def moved(self, board: Board) -> None:
+        """
+        The feed is now at C{board}: the opening frames made for the last one are stale.
+        """
+        self.board = board
+        self.snapshot = None
+        self.resumed.clear()
 
     @property
     def epoch(self) -> int:
@@ -267,14 +282,7 @@ class Hub(Generic[P]):
         subscription: Subscription[P] = Subscription(slug, sink)
         feed.subscribers[subscription] = None
         if since is not None and epoch == feed.epoch and feed.oldest <= since <= feed.board.seq:
-            opening = {
-                "type": "resumed",
-                "since": since,
-                "seq": feed.board.seq,
-                "epoch": feed.epoch,
-                "version": self.version,
-            }
-            sink(self.prepare(encode(opening)))
+            sink(self._resumed(feed, since).message)
             subscription.last_seq = since
         self._catch_up(feed, subscription)
         return subscription
@@ -324,9 +332,8 @@ class Hub(Generic[P]):
     def _advance(self, feed: _Feed[P], entry: Logged) -> None:
         after = apply(feed.board, entry)
         frame = self._frame(feed.board, entry, after)
-        feed.board = after
+        feed.moved(after)
         feed.ring.append(frame)
-        feed.snapshot = None
         started = time.perf_counter()
         handed = 0
         for subscription in list(feed.subscribers):
@@ -338,9 +345,8 @@ class Hub(Generic[P]):
             self.fanned_out(handed, time.perf_counter() - started)
 
     def _restart(self, feed: _Feed[P], board: Board) -> None:
-        feed.board = board
+        feed.moved(board)
         feed.ring.clear()
-        feed.snapshot = None
         for subscription in list(feed.subscribers):
             subscription.last_seq = None
             self._catch_up(feed, subscription)
@@ -373,6 +379,22 @@ class Hub(Generic[P]):
             return False
         subscription.last_seq = frame.seq
         return True
+
+    def _resumed(self, feed: _Feed[P], since: int) -> Frame[P]:
+        key = (since, self.version)
+        frame = feed.resumed.get(key)
+        if frame is None:
+            body = encode(
+                {
+                    "type": "resumed",
+                    "since": since,
+                    "seq": feed.board.seq,
+                    "epoch": feed.epoch,
+                    "version": self.version,
+                }
+            )
+            frame = feed.resumed[key] = Frame(since, self.prepare(body))
+        return frame
 
     def _snapshot(self, feed: _Feed[P]) -> Frame[P]:
         if feed.snapshot is None:

@@ -143,6 +143,52 @@ def test_snapshot_is_prepared_once_per_sequence_number() -> None:
     assert len(setup.prepared) == 1
 
 
+def test_many_fresh_clients_at_one_seq_cause_one_encoding_per_seq() -> None:
+    setup = Setup.make()
+    setup.prepared.clear()
+    first = [setup.client() for _ in range(50)]
+    assert [json.loads(body)["type"] for body in setup.prepared] == ["snapshot"]
+    setup.prepared.clear()
+    setup.changes(1)
+    later = [setup.client() for _ in range(50)]
+    # The change's frame, and one new snapshot at the new seq for all fifty.
+    assert [json.loads(body)["type"] for body in setup.prepared] == ["events", "snapshot"]
+    assert all(c.replica.state == setup.local.view() for c in first + later)
+
+
+def test_resuming_clients_share_their_opening_frame() -> None:
+    setup = Setup.make()
+    clients = [setup.gone() for _ in range(50)]
+    setup.changes(2)
+    setup.prepared.clear()
+    for client in clients:
+        client.come_back(setup.hub, setup.board)
+    # No snapshot and no event encoded again: one "resumed" frame, shared by all.
+    assert [json.loads(body)["type"] for body in setup.prepared] == ["resumed"]
+    assert all(c.types() == ["resumed", "events", "events"] for c in clients)
+    assert all(c.replica.state == setup.local.view() for c in clients)
+    # Dropping again at the head: one more "resumed" frame (since is now the head) for
+    # all of them, and from then on coming back at this seq costs nothing at all.
+    for expected in (1, 0):
+        setup.prepared.clear()
+        for client in clients:
+            client.disconnect()
+            client.come_back(setup.hub, setup.board)
+        assert len(setup.prepared) == expected
+        assert all(c.types() == ["resumed"] for c in clients)
+
+
+def test_a_shared_resumed_frame_is_made_again_when_the_board_moves() -> None:
+    setup = Setup.make()
+    early, late = setup.gone(), setup.gone()
+    early.come_back(setup.hub, setup.board)
+    setup.changes(1)
+    late.come_back(setup.hub, setup.board)
+    assert late.frames[0]["seq"] == setup.board.seq
+    assert late.frames[0]["since"] == early.frames[0]["since"] == setup.board.seq - 1
+    assert late.replica.state == setup.local.view()
+
+
 def test_resume_within_the_ring_sends_exactly_the_missed_events() -> None:
     setup = Setup.make(ring_size=4)
     client = setup.client()

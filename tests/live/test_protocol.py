@@ -142,6 +142,29 @@ async def test_an_oversized_client_message_closes_only_that_connection(
 
 
 @pytest_twisted.ensureDeferred
+async def test_connecting_leaves_autobahn_as_it_was(server: RunningServer) -> None:
+    """
+    Accepting skips Autobahn's pformat of its options only while it runs; with debug
+    logging on, Autobahn's own connection set-up runs untouched.
+    """
+    import pprint
+
+    import autobahn.websocket.protocol
+    import txaio
+
+    for level in ("info", "debug"):
+        before = txaio.get_global_log_level()
+        txaio.set_global_log_level(level)
+        try:
+            live = await watching(server)
+        finally:
+            txaio.set_global_log_level(before)
+        assert autobahn.websocket.protocol.pformat is pprint.pformat
+        assert live.frames[0]["type"] == "snapshot"
+        await live.close()
+
+
+@pytest_twisted.ensureDeferred
 async def test_plain_http_on_the_live_route_is_told_to_upgrade(client: Client) -> None:
     reply = await client.get(f"/api/events/{SLUG}/live")
     assert reply.status == 426
@@ -253,3 +276,8 @@ def test_frames_go_through_the_transport_when_it_is_not_plain_tcp() -> None:
     protocol.state = WebSocketProtocol.STATE_OPEN
     protocol.send_frame(message)
     assert protocol.transport.value() == message.payloadHybi
+    # Autobahn's own writes (the handshake's answer, pongs, closes) take the same way.
+    protocol.transport.clear()
+    protocol.send_queue = []
+    protocol.sendData(b"HTTP/1.1 101 Switching Protocols\r\n\r\n")
+    assert protocol.transport.value() == b"HTTP/1.1 101 Switching Protocols\r\n\r\n"

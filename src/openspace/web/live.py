@@ -29,9 +29,12 @@ import json
 from argparse import ArgumentTypeError
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from pprint import pformat
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+import autobahn.websocket.protocol
+import txaio
 from attrs import define, frozen
 from autobahn.twisted.resource import WebSocketResource
 from autobahn.twisted.websocket import WebSocketServerFactory, WebSocketServerProtocol
@@ -157,6 +160,10 @@ def asset_version(folder: Path | None = None) -> str:
     return digest.hexdigest()[:12]
 
 
+def _no_pformat(value: object) -> str:
+    return ""
+
+
 @frozen
 class _Opening:
     """
@@ -230,6 +237,35 @@ class LiveProtocol(WebSocketServerProtocol):
             }
         )
 
+    def _connectionMade(self) -> None:
+        """
+        Autobahn's connection set-up, without its C{pformat} of every option.
+
+        Autobahn pretty-prints its 29 protocol options for a debug line on every
+        connection whether or not debug logging is on: about 100 microseconds, a quarter
+        of what accepting a live client costs.  While debug logging is off, that one
+        call gets an empty string; the rest of the set-up is Autobahn's own.
+        """
+        if txaio.get_global_log_level() in ("debug", "trace"):  # type: ignore[attr-defined]
+            super()._connectionMade()
+            return
+        module = autobahn.websocket.protocol
+        module.pformat = _no_pformat  # type: ignore[attr-defined,assignment]
+        try:
+            super()._connectionMade()
+        finally:
+            module.pformat = pformat  # type: ignore[attr-defined]
+
+    def sendData(self, data: bytes, sync: bool = False, chopsize: int | None = None) -> None:
+        """
+        Everything Autobahn writes (the handshake's answer, pongs, closes) goes out like
+        L{send_frame}: into the socket at once when nothing is queued before it.
+        """
+        if sync or chopsize or self.send_queue:
+            super().sendData(data, sync, chopsize)
+            return
+        self._write(data)
+
     def send_frame(self, message: PreparedMessage) -> None:
         """
         Send a prepared frame, straight into the socket when nothing is queued before it.
@@ -237,15 +273,18 @@ class LiveProtocol(WebSocketServerProtocol):
         Twisted's C{transport.write} only queues; the bytes leave on the next reactor
         turn, after an C{epoll_ctl} to watch the socket and another to stop.  Across a
         broadcast to thousands of clients that is most of the cost, and the first client
-        waits for the last.  When the transport holds nothing (so order is kept), a
-        plain TCP connection is offered the bytes at once, as asyncio's transports do;
-        whatever the kernel does not take is queued the usual way, so flow control and
-        pausing work as before.  Compression is off, so the prepared bytes are exactly
-        what C{sendPreparedMessage} would write.
+        waits for the last; a connect storm pays it twice per client (the handshake's
+        answer, then the opening frame).  When the transport holds nothing (so order is
+        kept), a plain TCP connection is offered the bytes at once, as asyncio's
+        transports do; whatever the kernel does not take is queued the usual way, so
+        flow control and pausing work as before.  Compression is off, so the prepared
+        bytes are exactly what C{sendPreparedMessage} would write.
         """
         if self.state != WebSocketProtocol.STATE_OPEN:
             return
-        data: bytes = message.payloadHybi
+        self._write(message.payloadHybi)
+
+    def _write(self, data: bytes) -> None:
         transport = cast(ITransport, self.transport)
         if (
             type(transport) is Server
@@ -331,6 +370,10 @@ class LiveFactory(WebSocketServerFactory):
             autoPingInterval=options.ping_interval,
             autoPingTimeout=options.ping_timeout,
             closeHandshakeTimeout=options.close_timeout,
+            # twisted.web has read the whole upgrade request (under its own timeout)
+            # before Autobahn sees it, and Autobahn answers it in the same call: a timer
+            # per connection for the opening handshake could never fire.
+            openHandshakeTimeout=0,
             # Per-connection compression would undo prepared frames: never accept it.
             perMessageCompressionAccept=lambda offers: None,
             # Close oversized or broken clients with a close code rather than silently.
@@ -441,6 +484,68 @@ class Live:
             # 1001 "going away" is the right code, but sendClose only takes 1000 and
             # 3000-4999; sendCloseFrame does the same state keeping without that check.
             protocol.sendCloseFrame(1001, b"server shutting down")
+
+
+@implementer(IResource)
+class LiveRoute:
+    """
+    The site's root resource, with a short way in for live upgrades.
+
+    A reconnect storm (a server restart, a venue's Wi-Fi coming back) is thousands of
+    upgrades at once, and each one walked two Klein apps (two werkzeug matches, a
+    coroutine, several Deferreds) before Autobahn saw it: a quarter of the cost of
+    accepting a client.  An upgrade of C{/api/events/{slug}/live} for a board the store
+    has in memory goes straight to L{Live.connect}; every other request, and every live
+    request whose answer is not a plain "yes" (not an upgrade, an unknown board, a board
+    not in memory), goes to C{inner}, the Klein app, whose route gives the same answer
+    with its errors.
+
+    @ivar inner: the site's Klein resource, a leaf like this one, so it sees the request
+        exactly as if it were the root.
+    """
+
+    isLeaf = True
+
+    def __init__(self, inner: IResource, live: Live, store: BoardStore) -> None:
+        self._inner = inner
+        self._live = live
+        self._store = store
+
+    def render(self, request: IRequest) -> bytes | int:
+        board = self._board(request)
+        if board is None:
+            rendered: bytes | int = self._inner.render(request)
+            return rendered
+        shortcut: bytes | int = self._live.connect(request, board).render(request)
+        return shortcut
+
+    def _board(self, request: IRequest) -> Board | None:
+        path = request.postpath or []
+        if (
+            len(path) != 4
+            or path[0] != b"api"
+            or path[1] != b"events"
+            or path[3] != b"live"
+            or request.method != b"GET"
+            or b"websocket" not in (request.getHeader(b"upgrade") or b"").lower()
+        ):
+            return None
+        try:
+            slug = path[2].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        found: list[object] = []
+        # The store answers from memory, at once, for a board it holds; a board it has to
+        # read takes the long way (which reads it).
+        self._store.board(slug).addBoth(found.append)
+        return found[0] if found and isinstance(found[0], Board) else None
+
+    def getChildWithDefault(self, name: bytes, request: IRequest) -> IResource:
+        child: IResource = self._inner.getChildWithDefault(name, request)
+        return child
+
+    def putChild(self, path: bytes, child: IResource) -> None:
+        self._inner.putChild(path, child)
 
 
 def _int_arg(request: IRequest, name: bytes) -> int | None:

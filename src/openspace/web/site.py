@@ -14,7 +14,7 @@ from attrs import Factory, define, field
 from klein import Klein, KleinRenderable
 from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
-from twisted.web.resource import Resource
+from twisted.web.resource import IResource, Resource
 from werkzeug.exceptions import NotFound
 
 from openspace.clock import Clock
@@ -27,6 +27,7 @@ from openspace.web.hardened import hardened, wants_json
 from openspace.web.health import Readiness
 from openspace.web.instrument import request_observer, scrape
 from openspace.web.limits import LimitOptions
+from openspace.web.live import LiveRoute
 from openspace.web.offline import Offline
 from openspace.web.pages.app import Pages
 from openspace.web.pages.attendee import message_page
@@ -145,9 +146,13 @@ def make_site(
         is_facilitator=root.pages.desk.signed_in,
         refused=metrics.limited if metrics is not None else lambda limit: None,
     )
-    # Shared pages already rendered are answered before any routing (pages.fastpath).
-    shared_first = SharedFirst(root.pages, root.app.resource())
-    resource = ThrottledResource(shared_first, throttle, root.refusal_page)
+    routes: IResource = root.app.resource()
+    if root.api.live is not None:
+        # Live upgrades for boards in memory skip Klein's routing (behind the throttle).
+        routes = LiveRoute(routes, root.api.live, root.api.store)
+    # So do shared pages already rendered for the board's state (pages.fastpath).
+    routes = SharedFirst(root.pages, routes)
+    resource = ThrottledResource(routes, throttle, root.refusal_page)
     site = GuardedSite(resource, limits, reactor)
     if metrics is not None:
         site.observe = request_observer(metrics)
