@@ -8,15 +8,20 @@ stylesheet on a landscape page, and axe-core at phone and laptop sizes.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import pytest_twisted
 
+from openspace.clock import utc_now
+from openspace.commands import SYSTEM, SetLayout
+from openspace.events import Layout
+from openspace.model import Slot
 from tests.browser.conftest import BrowserThread, new_context, screenshot
 from tests.browser.test_forms import Console
 from tests.browser.test_security_a11y import run_axe_all
-from tests.support import SLUG, Client, RunningServer, slot_id
+from tests.support import SLUG, Client, RunningServer, conference_layout, slot_id
 
 pytestmark = pytest.mark.browser
 
@@ -293,3 +298,60 @@ async def test_axe_finds_nothing_on_the_board_at_phone_and_laptop_sizes(
     await client.post(f"/api/events/{SLUG}/meetups", {"title": "Rust chat", "place": "Café"})
     found = await browser.run(audit, server.url, axe_source)
     assert found == {name: [] for name in found}
+
+
+def switch_days(browser: Any, base: str, javascript: bool) -> None:
+    context = new_context(browser, viewport=LAPTOP, java_script_enabled=javascript)
+    console = Console(context)
+    page = context.new_page()
+    documents: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            documents.append(request.url) if request.resource_type == "document" else None
+        ),
+    )
+    page.goto(f"{base}/e/{SLUG}/")
+    if javascript:
+        page.wait_for_function(LIVE)
+    today = page.get_by_role("link", name="Today's talk")
+    tomorrow = page.get_by_role("link", name="Tomorrow's talk")
+    assert today.is_visible() and not tomorrow.is_visible()
+    page.get_by_role("link", name="Thu 16 May").click()
+    page.wait_for_url(re.compile(r"\?day=2030-05-16$"))
+    tomorrow.wait_for()
+    assert not today.is_visible()
+    assert page.get_by_role("link", name="Thu 16 May").get_attribute("aria-current") == "date"
+    page.get_by_role("link", name="Wed 15 May").click()
+    today.wait_for()
+    assert len(documents) == (1 if javascript else 3), documents
+    if javascript:
+        # Left on the current day, the grid follows the page's clock to the next day.
+        page.goto(f"{base}/e/{SLUG}/")
+        page.wait_for_function(LIVE)
+        context.clock.fast_forward("09:00:00")  # 18:30 in Berlin: the first day is over
+        tomorrow.wait_for()
+        assert not today.is_visible()
+    console.close(context)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+@pytest_twisted.ensureDeferred
+async def test_the_day_switcher(
+    server: RunningServer, client: Client, browser: BrowserThread, javascript: bool
+) -> None:
+    store = server.service.store
+    assert store is not None
+    base = conference_layout()
+    tomorrow = tuple(
+        Slot(f"t{slot.id}", slot.start + timedelta(days=1), slot.end + timedelta(days=1))
+        for slot in base.slots
+    )
+    layout = Layout(base.info, base.rooms, base.slots + tomorrow)
+    await store.execute(SLUG, SetLayout(layout), SYSTEM, utc_now(server.clock))
+    await client.propose(room="r1", hour=12, title="Today's talk")
+    await client.post(
+        f"/api/events/{SLUG}/sessions",
+        {"title": "Tomorrow's talk", "host": "Bo", "room": "r2", "slot": f"t{slot_id(10)}"},
+    )
+    await browser.run(switch_days, server.url, javascript)
