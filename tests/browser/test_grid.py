@@ -285,6 +285,7 @@ def audit(browser: Any, base: str, axe_source: str) -> dict[str, list[str]]:
                 page.goto(f"{base}/e/{SLUG}/{path}")
                 page.wait_for_function(LIVE)
                 found[f"{size} {scheme} {path}"] = run_axe_all(page, axe_source)
+            screenshot(page, f"grid-{size}-{scheme}-filtered")
             context.close()
     return found
 
