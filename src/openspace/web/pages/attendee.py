@@ -2,7 +2,9 @@
 What attendees read: the list of events, the phone board, and one session's page.
 
 The board is a list grouped by time ("Now", "Next", later slots; past slots folded),
-complete without JavaScript, and the same bytes for every visitor.  Its C{<main>} is the
+complete without JavaScript, and the same bytes for every visitor; on wide screens the
+stylesheet lays the same markup out as the grid of one day (L{grid}), and C{?tag=}/C{?q=}
+filter it (L{filters}).  Its C{<main>} is the
 live region: it carries the board's C{data-seq}, each slot section its C{data-frag} key
 and its start and end, each card its C{data-session-id}, C{data-room} and C{data-slot}.
 When the board changes, C{static/screen.js} swaps in the sections rendered once for the

@@ -56,7 +56,8 @@ class GridPlaces:
         return cls(
             {room.id: index for index, room in enumerate(rooms, 1)},
             {slot.id: days[slot.start.astimezone(zone).date()] for slot in board.slots},
-            official_cells(board),
+            # Worth a look at every cell only when there is an official schedule.
+            official_cells(board) if board.official else {},
         )
 
     def slot_class(self, slot: Slot) -> str:
