@@ -107,6 +107,8 @@ def grid_and_list(browser: Any, base: str) -> None:
     blocked = box(page, f"{slot(17)} .cell.blocked")
     assert left - 1 <= blocked[0] and blocked[2] <= right + 1
     assert page.locator(f"{slot(17)} .cell.blocked").inner_text() == "Blocked"
+    # The hallway's meetups are beside the grid.
+    assert box(page, ".hallway")[0] >= box(page, ".grid")[2]
     # The now-line: 11:30 in Berlin is half way through the 11:00 slot ...
     line, row = box(page, f"{slot(11)} .now-line"), box(page, slot(11))
     assert abs((line[1] - row[1]) / (row[3] - row[1]) - 0.5) < 0.05
@@ -134,6 +136,7 @@ async def test_the_grid_on_a_laptop_and_the_list_on_a_phone(
 ) -> None:
     await board_with_sessions(client)
     await client.request("PUT", f"/api/events/{SLUG}/blocked/r4/{slot_id(17)}", token=server.token)
+    await client.post(f"/api/events/{SLUG}/meetups", {"title": "Rust chat", "place": "Café"})
     await browser.run(grid_and_list, server.url)
 
 
@@ -166,6 +169,26 @@ async def test_a_change_lands_in_its_cell_with_no_request(
             assert page.locator(f"{slot(14)} .free a", has_text="Room Three").count() == 0
 
         await browser.run(lands)
+        # A move: the card leaves its cell (free again) for another room and hour.
+        fresh = [s for s in (await client.get(f"/api/events/{SLUG}/board")).json["sessions"]]
+        (moved,) = [s["id"] for s in fresh if s["title"] == "Fresh in the grid"]
+        await client.request(
+            "PATCH",
+            f"/api/events/{SLUG}/sessions/{moved}",
+            {"room": "r1", "slot": slot_id(15)},
+            token=server.token,
+        )
+
+        def moves(_: Any) -> None:
+            page = opened["page"]
+            page.locator(f"{slot(15)} .card").wait_for()
+            left, right = column_of(page, "Room One")
+            card_box = box(page, card("Fresh in the grid"))
+            assert left - 1 <= card_box[0] and card_box[2] <= right + 1
+            assert inside(card_box, box(page, slot(15)))
+            assert page.locator(f"{slot(14)} .free a", has_text="Room Three").count() == 1
+
+        await browser.run(moves)
         assert opened["asked"] == []
     finally:
         await browser.run(lambda _: opened["context"].close())
