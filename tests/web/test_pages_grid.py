@@ -129,6 +129,21 @@ async def test_a_layout_change_ships_the_rooms_header(server: RunningServer) -> 
     assert head is not None and '<span class="c5">Room Five</span>' in head
     slot = html[f"slot:{slot_id(12)}"]
     assert slot is not None and 'class="c5" href' in slot
+    days = html["days"]
+    assert days is not None and days.count("data-day=") == 1
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_new_day_ships_the_day_switcher(server: RunningServer, client: Client) -> None:
+    store = server.service.store
+    assert store is not None
+    base = conference_layout()
+    later = Slot("later", DAY + timedelta(days=1, hours=8), DAY + timedelta(days=1, hours=9))
+    longer = Layout(base.info, base.rooms, (*base.slots, later))
+    html = await fragments_of(server, lambda: store.execute(SLUG, SetLayout(longer), SYSTEM, NOW))
+    days = html["days"]
+    assert days is not None and 'href="?day=2030-05-16" data-day="2"' in days
+    assert days in await board(client)  # the page at that state has the same markup
 
 
 words = st.text(alphabet="abcXYZ é", min_size=0, max_size=12)

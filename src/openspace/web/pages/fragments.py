@@ -12,6 +12,8 @@ new markup (or removes it for C{null}, or puts a new one in its place in the ord
 * C{session:<session id>}: the body of a session's own page;
 * C{hallway}: the hallway meetups (board and kiosk); C{talks}: the official talks on
   now (kiosk);
+* C{grid-head}, C{days}: the grid's row of rooms and its day switcher, when the layout
+  changed (L{openspace.web.pages.grid});
 * C{line:<room id>/<slot id>}: what a room holds in a slot, on the kiosk and the door
   screen; C{room:<room id>}: a whole room's tile, when the layout changed;
 * C{desk-log:<seq>}, C{desk-session:<id>}, C{desk-slot:<id>} (and C{desk-sessions},
@@ -48,7 +50,8 @@ from openspace.web.pages.desk import (
     sessions_heading,
     slot_row,
 )
-from openspace.web.pages.grid import GridPlaces, grid_head
+from openspace.web.pages.filters import BoardFilter
+from openspace.web.pages.grid import GridPlaces, day_switcher, grid_head, shown_day
 from openspace.web.pages.kiosk import kiosk_line, kiosk_rooms, room_tile
 from openspace.web.pages.official import talk_rooms_now
 from openspace.web.pages.timeline import ALL_TIME, free_rooms_by_slot, slot_labels
@@ -130,6 +133,7 @@ class Fragments:
         if whole:
             self._rooms(html, before, after, now)
             html["grid-head"] = markup(grid_head(after, GridPlaces.of(after)))
+            html["days"] = markup(day_switcher(after, shown_day(after, now, ""), BoardFilter()))
             html["talks"] = markup(talk_rooms_now(after, now))
         else:
             self._lines(html, after, now, cells)

@@ -127,10 +127,13 @@ def board_link(board_filter: BoardFilter, **changes: str) -> str:
     return "?" + urlencode(kept) if kept else "./"
 
 
-def day_switcher(board: Board, day: date | None, board_filter: BoardFilter) -> Tag | str:
+def day_switcher(board: Board, day: date | None, board_filter: BoardFilter) -> Tag:
     """
     Links to each day's grid (plain links: no JavaScript needed; C{static/grid.js}
     switches without a request), and the facilitators' "Print" link.
+
+    Shipped with a layout change for everybody, unfiltered: pages that get it run
+    C{grid.js}, which keeps their filter and marks their day itself.
     """
     zone = board.info.zone
     links = []
@@ -146,7 +149,7 @@ def day_switcher(board: Board, day: date | None, board_filter: BoardFilter) -> T
             attributes["aria-current"] = "date"
         links.append(tags.a(**attributes)(day_label(slots[0].start, zone)))
     shown = day.isoformat() if day is not None else ""
-    return tags.nav(class_="days", **{"aria-label": "Days"})(
+    return tags.nav(class_="days", **{"aria-label": "Days", "data-frag": "days"})(
         links,
         tags.a(class_="print", href=board_link(board_filter, day=shown))("Print"),
     )
