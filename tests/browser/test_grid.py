@@ -15,13 +15,13 @@ import pytest
 import pytest_twisted
 
 from openspace.clock import utc_now
-from openspace.commands import SYSTEM, SetLayout
+from openspace.commands import SYSTEM, SetLayout, SetOfficialSchedule, SetSources
 from openspace.events import Layout
-from openspace.model import Slot
+from openspace.model import OfficialTalk, ScheduleSource, Slot
 from tests.browser.conftest import BrowserThread, new_context, screenshot
 from tests.browser.test_forms import Console
 from tests.browser.test_security_a11y import run_axe_all
-from tests.support import SLUG, Client, RunningServer, conference_layout, slot_id
+from tests.support import SLUG, Client, RunningServer, conference_layout, slot_id, utc
 
 pytestmark = pytest.mark.browser
 
@@ -68,6 +68,19 @@ def slot(hour: int) -> str:
     return f"section.slot[data-slot='{slot_id(hour)}']"
 
 
+async def official_talk(server: RunningServer) -> None:
+    """
+    An official keynote in Room Three at 14:00.
+    """
+    store = server.service.store
+    assert store is not None
+    url = "https://example.org/schedule.json"
+    talk = OfficialTalk("k1", url, "Keynote", utc(14), utc(15), "Room Three", ("Ada",))
+    now = utc_now(server.clock)
+    await store.execute(SLUG, SetSources((ScheduleSource(url),)), SYSTEM, now)
+    await store.execute(SLUG, SetOfficialSchedule(url, (talk,)), SYSTEM, now)
+
+
 async def board_with_sessions(client: Client) -> None:
     await client.propose(room="r1", hour=11, title="Async all the things", tags=["async"])
     await client.propose(
@@ -107,6 +120,12 @@ def grid_and_list(browser: Any, base: str) -> None:
     blocked = box(page, f"{slot(17)} .cell.blocked")
     assert left - 1 <= blocked[0] and blocked[2] <= right + 1
     assert page.locator(f"{slot(17)} .cell.blocked").inner_text() == "Blocked"
+    # An official talk keeps its room busy; the slot's official talks sit under its row.
+    left, right = column_of(page, "Room Three")
+    talk = box(page, f"{slot(14)} .cell.talk")
+    assert left - 1 <= talk[0] and talk[2] <= right + 1
+    official = box(page, f"{slot(14)} details.official")
+    assert official[1] >= talk[3] and official[0] >= column_of(page, "Room One")[0] - 1
     # The hallway's meetups are beside the grid.
     assert box(page, ".hallway")[0] >= box(page, ".grid")[2]
     # The now-line: 11:30 in Berlin is half way through the 11:00 slot ...
@@ -137,6 +156,7 @@ async def test_the_grid_on_a_laptop_and_the_list_on_a_phone(
     await board_with_sessions(client)
     await client.request("PUT", f"/api/events/{SLUG}/blocked/r4/{slot_id(17)}", token=server.token)
     await client.post(f"/api/events/{SLUG}/meetups", {"title": "Rust chat", "place": "Café"})
+    await official_talk(server)
     await browser.run(grid_and_list, server.url)
 
 
@@ -320,6 +340,7 @@ async def test_axe_finds_nothing_on_the_board_at_phone_and_laptop_sizes(
     await board_with_sessions(client)
     await client.request("PUT", f"/api/events/{SLUG}/blocked/r4/{slot_id(17)}", token=server.token)
     await client.post(f"/api/events/{SLUG}/meetups", {"title": "Rust chat", "place": "Café"})
+    await official_talk(server)
     found = await browser.run(audit, server.url, axe_source)
     assert found == {name: [] for name in found}
 
