@@ -3,7 +3,8 @@
 //  - Changes: every live event carries the HTML of what it changed, rendered once on
 //    the server for everybody (src/openspace/web/pages/fragments.py). Each element with
 //    the same data-frag key is swapped for it (or removed for null, or put in place when
-//    new); "going" counts come from the event itself.
+//    new); "going" counts and capacity badges come from the event itself. (The
+//    facilitator desk does not load this file: it fetches its region on each event.)
 //  - Time: what starts and ends carries data-start/data-end (ms since the epoch). As the
 //    browser's clock passes them, slots are labelled "Now"/"Next" and folded away when
 //    past, meetups and talks shown while they run, the kiosk's rooms show the slot on
@@ -134,24 +135,15 @@
     return template.content.firstElementChild;
   }
 
-  var LOG_SHOWN = 50;
-
-  // A keyed element the page did not have: a new slot, room, or row of the desk.
+  // A keyed element the page did not have: a new slot or room.
   function insert(region, key, element) {
     var kind = key.split(":")[0];
-    var body = function (table) { return region.querySelector("[data-frag=" + table + "] tbody"); };
     if (kind === "slot" && region.id === "board") {
       var nothing = region.querySelector("p.nothing");
       nothing.parentNode.insertBefore(element, nothing);
     } else if (kind === "room" && !document.body.classList.contains("door")) {
       var pages = region.querySelectorAll(".rooms .page");
       if (pages.length) pages[pages.length - 1].appendChild(element);
-    } else if (kind === "desk-session" && body("desk-sessions")) {
-      body("desk-sessions").appendChild(element);
-    } else if (kind === "desk-log" && body("desk-undo")) {
-      var log = body("desk-undo");
-      log.insertBefore(element, log.firstChild);
-      while (log.children.length > LOG_SHOWN) log.lastElementChild.remove();
     }
   }
 
@@ -176,11 +168,21 @@
     });
   }
 
+  // The words of the capacity badge (src/openspace/capacity.py FILL_WORDS).
+  var FILL_WORDS = {roomy: "Roomy", filling: "Filling up", full: "Full"};
+
   function counts(region, event) {
     event.put.sessions.forEach(function (session) {
       var selector = '.card[data-session-id="' + CSS.escape(session.id) + '"] .count';
       all(region, selector).forEach(function (count) {
         count.textContent = count.textContent.replace(/^\d+/, String(session.going));
+      });
+      // The capacity badge follows the count (its words, not only its colour), on cards,
+      // the session page and the kiosk's and door screen's lines.
+      if (!session.fill) return;
+      all(region, '[data-session-id="' + CSS.escape(session.id) + '"] .fill').forEach(function (badge) {
+        if (badge.getAttribute("data-fill") !== session.fill) badge.setAttribute("data-fill", session.fill);
+        text(badge, FILL_WORDS[session.fill]);
       });
     });
   }

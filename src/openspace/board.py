@@ -24,17 +24,18 @@ look-ups in L{openspace.clashes}.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from attrs import evolve
 
+from openspace.bulk import BULK_HANDLERS
 from openspace.clashes import OfficialIndex, session_warnings
 from openspace.commands import (
     Actor,
+    ApplyPlacement,
     BlockCell,
-    CancelMeetup,
     CancelSession,
     Command,
     Decision,
@@ -47,7 +48,6 @@ from openspace.commands import (
     SetLayout,
     SetOfficialSchedule,
     SetSources,
-    StartMeetup,
     SwapSessions,
     UnblockCell,
     Undo,
@@ -60,8 +60,6 @@ from openspace.events import (
     GoingSet,
     Layout,
     LayoutSet,
-    MeetupCancelled,
-    MeetupStarted,
     OfficialScheduleChanged,
     SessionCancelled,
     SessionEdited,
@@ -74,23 +72,21 @@ from openspace.events import (
 )
 from openspace.fields import (
     ID_ATTENDEE,
-    MEETUP_GRACE,
-    MEETUP_HORIZON,
-    MEETUP_MINUTES,
-    MEETUPS_PER_OWNER,
-    MEETUPS_PER_PLACE,
     OFFICIAL_TALKS_MAX,
-    PLACE_MAX,
     SESSIONS_PER_KEY,
-    TITLE_MAX,
     invalid,
     session_text,
-    text_field,
     validate_layout,
     validate_sources,
 )
+from openspace.guards import (
+    find_session,
+    known_cell,
+    owned_session,
+    require_privilege,
+)
+from openspace.meetups import MEETUP_HANDLERS
 from openspace.model import (
-    DEFAULT_MEETUP_LENGTH,
     Board,
     Cell,
     Meetup,
@@ -99,7 +95,9 @@ from openspace.model import (
     Session,
     Slot,
 )
+from openspace.placement import decide_placement
 from openspace.replay import apply_change
+from openspace.reports import REPORT_HANDLERS
 from openspace.undo import inverse, replace_sources
 
 # --- deciding --------------------------------------------------------------------------
@@ -120,25 +118,6 @@ def decide(board: Board | None, command: Command, actor: Actor, now: datetime) -
         raise Refused("not_found", "this event does not exist")
     handler = _HANDLERS[type(command)]
     return handler(board, command, actor, now)
-
-
-def _require_privilege(actor: Actor) -> None:
-    if not actor.privileged:
-        raise Refused("forbidden", "only a facilitator can do this")
-
-
-def _session(board: Board, session_id: str) -> Session:
-    session = board.sessions.get(session_id)
-    if session is None:
-        raise Refused("not_found", f"there is no session {session_id!r}", field="session")
-    return session
-
-
-def _owned_session(board: Board, session_id: str, actor: Actor) -> Session:
-    session = _session(board, session_id)
-    if not actor.owns(session):
-        raise Refused("forbidden", "only the host of this session or a facilitator can change it")
-    return session
 
 
 def _bookable_slot(board: Board, slot_id: str, actor: Actor, now: datetime) -> Slot:
@@ -227,39 +206,8 @@ def _check_host_quota(board: Board, owner: str, now: datetime) -> None:
         )
 
 
-def _check_meetup_quotas(board: Board, meetup: Meetup, now: datetime) -> None:
-    """
-    Refuse a meetup whose starter already has L{MEETUPS_PER_OWNER} that have not ended,
-    or whose place already has L{MEETUPS_PER_PLACE} at overlapping times.
-    """
-    live = [m for m in board.meetups.values() if m.ends > now]
-    if meetup.owner and sum(m.owner == meetup.owner for m in live) >= MEETUPS_PER_OWNER:
-        raise Refused(
-            "quota",
-            f"one person can have at most {MEETUPS_PER_OWNER} meetups that have not ended",
-            details={"limit": MEETUPS_PER_OWNER},
-        )
-    place = _place_key(meetup)
-    crowd = sum(
-        1
-        for m in live
-        if _place_key(m) == place and m.starts < meetup.ends and meetup.starts < m.ends
-    )
-    if crowd >= MEETUPS_PER_PLACE:
-        raise Refused(
-            "quota",
-            f"{meetup.place} already has {crowd} meetups at that time: pick another place or time",
-            field="place",
-            details={"limit": MEETUPS_PER_PLACE},
-        )
-
-
-def _place_key(meetup: Meetup) -> str:
-    return meetup.spot if meetup.spot is not None else " ".join(meetup.place.casefold().split())
-
-
 def _decide_edit(board: Board, command: EditSession, actor: Actor, now: datetime) -> Decision:
-    session = _owned_session(board, command.session_id, actor)
+    session = owned_session(board, command.session_id, actor)
     before = SessionText.of(session)
     after = session_text(
         session.title if command.title is None else command.title,
@@ -288,7 +236,7 @@ def _board_after(board: Board, decision: Decision) -> Board:
 
 
 def _decide_move(board: Board, command: MoveSession, actor: Actor, now: datetime) -> Decision:
-    session = _owned_session(board, command.session_id, actor)
+    session = owned_session(board, command.session_id, actor)
     target = Cell(command.room, command.slot)
     if target == session.cell:
         return Decision((), ids=(session.id,))
@@ -303,8 +251,8 @@ def _decide_move(board: Board, command: MoveSession, actor: Actor, now: datetime
 def _decide_swap(board: Board, command: SwapSessions, actor: Actor, now: datetime) -> Decision:
     if command.first == command.second:
         invalid("second", "pick two different sessions to swap")
-    first = _owned_session(board, command.first, actor)
-    second = _owned_session(board, command.second, actor)
+    first = owned_session(board, command.first, actor)
+    second = owned_session(board, command.second, actor)
     for session in (first, second):
         _bookable_slot(board, session.slot, actor, now)
     change = SessionsSwapped(first.id, second.id)
@@ -316,12 +264,12 @@ def _decide_swap(board: Board, command: SwapSessions, actor: Actor, now: datetim
 
 
 def _decide_cancel(board: Board, command: CancelSession, actor: Actor, now: datetime) -> Decision:
-    session = _owned_session(board, command.session_id, actor)
+    session = owned_session(board, command.session_id, actor)
     return Decision((SessionCancelled(session),), ids=(session.id,))
 
 
 def _decide_going(board: Board, command: SetGoing, actor: Actor, now: datetime) -> Decision:
-    session = _session(board, command.session_id)
+    session = find_session(board, command.session_id)
     if session.hidden:
         raise Refused("not_found", f"there is no session {session.id!r}", field="session")
     attendee = command.attendee.strip()
@@ -334,8 +282,8 @@ def _decide_going(board: Board, command: SetGoing, actor: Actor, now: datetime) 
 
 
 def _decide_block(board: Board, command: BlockCell, actor: Actor, now: datetime) -> Decision:
-    _require_privilege(actor)
-    cell = _known_cell(board, command.room, command.slot)
+    require_privilege(actor)
+    cell = known_cell(board, command.room, command.slot)
     if cell in board.blocked:
         return Decision(())
     holder = board.session_in(cell)
@@ -350,72 +298,23 @@ def _decide_block(board: Board, command: BlockCell, actor: Actor, now: datetime)
 
 
 def _decide_unblock(board: Board, command: UnblockCell, actor: Actor, now: datetime) -> Decision:
-    _require_privilege(actor)
-    cell = _known_cell(board, command.room, command.slot)
+    require_privilege(actor)
+    cell = known_cell(board, command.room, command.slot)
     if cell not in board.blocked:
         return Decision(())
     return Decision((CellUnblocked(cell),))
 
 
-def _known_cell(board: Board, room: str, slot: str) -> Cell:
-    if board.room(room) is None:
-        raise Refused("unknown_room", f"there is no room {room!r}", field="room")
-    if board.slot(slot) is None:
-        raise Refused("unknown_slot", f"there is no slot {slot!r}", field="slot")
-    return Cell(room, slot)
-
-
 def _decide_hide(board: Board, command: HideSession, actor: Actor, now: datetime) -> Decision:
-    _require_privilege(actor)
-    session = _session(board, command.session_id)
+    require_privilege(actor)
+    session = find_session(board, command.session_id)
     if session.hidden == command.hidden:
         return Decision((), ids=(session.id,))
     return Decision((SessionHidden(session.id, command.hidden),), ids=(session.id,))
 
 
-def _decide_meetup(board: Board, command: StartMeetup, actor: Actor, now: datetime) -> Decision:
-    title = text_field(command.title, "title", 1, TITLE_MAX)
-    place = text_field(command.place, "place", 1, PLACE_MAX)
-    spot = board.room(place)
-    if spot is not None and spot.kind is RoomKind.hallway:
-        spot_id: str | None = spot.id
-        place = spot.name
-    else:
-        spot_id = None
-    starts = now if command.starts is None else command.starts
-    if starts.tzinfo is None:
-        invalid("starts", "starts needs a time zone offset")
-    if starts < now - MEETUP_GRACE:
-        invalid("starts", "that start time is already past")
-    if starts > now + MEETUP_HORIZON:
-        invalid("starts", "meetups can be planned at most 14 days ahead")
-    length = DEFAULT_MEETUP_LENGTH
-    if command.minutes is not None:
-        low, high = MEETUP_MINUTES
-        if not low <= command.minutes <= high:
-            invalid("minutes", f"a meetup lasts from {low} to {high} minutes")
-        length = timedelta(minutes=command.minutes)
-    starts = starts.astimezone(ZoneInfo("UTC"))
-    meetup = Meetup(
-        f"m{board.seq + 1}", title, place, spot_id, starts, starts + length, command.owner
-    )
-    if not actor.privileged:
-        _check_meetup_quotas(board, meetup, now)
-    return Decision((MeetupStarted(meetup),), ids=(meetup.id,))
-
-
-def _decide_cancel_meetup(
-    board: Board, command: CancelMeetup, actor: Actor, now: datetime
-) -> Decision:
-    _require_privilege(actor)
-    meetup = board.meetups.get(command.meetup_id)
-    if meetup is None:
-        raise Refused("not_found", f"there is no meetup {command.meetup_id!r}", field="meetup")
-    return Decision((MeetupCancelled(meetup),), ids=(meetup.id,))
-
-
 def _decide_undo(board: Board, command: Undo, actor: Actor, now: datetime) -> Decision:
-    _require_privilege(actor)
+    require_privilege(actor)
     if not command.targets:
         raise Refused("nothing_to_undo", "there is nothing left to undo")
     scratch = board
@@ -429,7 +328,7 @@ def _decide_undo(board: Board, command: Undo, actor: Actor, now: datetime) -> De
 
 
 def _decide_sources(board: Board, command: SetSources, actor: Actor, now: datetime) -> Decision:
-    _require_privilege(actor)
+    require_privilege(actor)
     sources = validate_sources(command.sources)
     if sources == board.sources:
         return Decision(())
@@ -443,7 +342,7 @@ def _decide_official(
     Log what differs between the source's talks on the board and C{command.talks}:
     nothing at all when the content is the same, whatever the source's version says.
     """
-    _require_privilege(actor)
+    require_privilege(actor)
     source = command.source
     if source not in {s.url for s in board.sources}:
         raise Refused(
@@ -470,7 +369,7 @@ def _decide_official(
 
 
 def _decide_layout(board: Board | None, command: SetLayout, actor: Actor) -> Decision:
-    _require_privilege(actor)
+    require_privilege(actor)
     layout = validate_layout(command.layout)
     before = None
     if board is not None:
@@ -526,8 +425,10 @@ _HANDLERS: Mapping[type, Callable[[Board, Any, Actor, datetime], Decision]] = {
     BlockCell: _decide_block,
     UnblockCell: _decide_unblock,
     HideSession: _decide_hide,
-    StartMeetup: _decide_meetup,
-    CancelMeetup: _decide_cancel_meetup,
+    **MEETUP_HANDLERS,
+    **BULK_HANDLERS,
+    **REPORT_HANDLERS,
+    ApplyPlacement: decide_placement,
     SetSources: _decide_sources,
     SetOfficialSchedule: _decide_official,
     Undo: _decide_undo,
@@ -580,6 +481,8 @@ def free_cells(board: Board, now: datetime) -> tuple[Cell, ...]:
 
 
 def meetups_running(board: Board, now: datetime) -> tuple[Meetup, ...]:
-    return tuple(
-        sorted((m for m in board.meetups.values() if m.running_at(now)), key=lambda m: m.starts)
-    )
+    """
+    The meetups happening at C{now} that attendees may see (hidden ones left out).
+    """
+    running = (m for m in board.meetups.values() if m.running_at(now) and not m.hidden)
+    return tuple(sorted(running, key=lambda m: m.starts))

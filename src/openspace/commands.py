@@ -15,7 +15,7 @@ from enum import StrEnum
 from attrs import frozen
 
 from openspace.events import Change, Layout, Logged
-from openspace.model import OfficialTalk, ScheduleSource, Session
+from openspace.model import Meetup, OfficialTalk, ScheduleSource, Session
 
 # --- who is acting ---------------------------------------------------------------------
 
@@ -46,8 +46,13 @@ class Actor:
         """
         return self.role in (Role.facilitator, Role.system)
 
-    def owns(self, session: Session) -> bool:
-        return self.privileged or self.holds(session.owner)
+    def owns(self, item: Session | Meetup) -> bool:
+        """
+        Whether this actor may change C{item}: facilitators any, hosts and meetup
+        starters their own (an item without an owner belongs to facilitators only).
+        """
+        digest = item.key_digest if isinstance(item, Meetup) else item.owner
+        return self.privileged or (bool(digest) and self.holds(digest))
 
     def holds(self, owner: str) -> bool:
         """
@@ -156,7 +161,8 @@ class StartMeetup:
     @ivar starts: L{None} for now.
     @ivar minutes: L{None} for the default length.
     @ivar owner: hash of the starter's edit key or attendee id, made by the caller;
-        C{""} for nobody in particular.
+        C{""} for nobody in particular (it counts towards their quota).
+    @ivar key_digest: hash of the edit key that may end or change it, made by the caller.
     """
 
     title: str
@@ -164,11 +170,102 @@ class StartMeetup:
     starts: datetime | None = None
     minutes: int | None = None
     owner: str = ""
+    key_digest: str = ""
 
 
 @frozen
 class CancelMeetup:
     meetup_id: str
+
+
+@frozen
+class EditMeetup:
+    """
+    Change a meetup's text, place or length (its starter or a facilitator); fields left
+    L{None} stay as they are.
+    """
+
+    meetup_id: str
+    title: str | None = None
+    place: str | None = None
+    minutes: int | None = None
+
+
+@frozen
+class EndMeetup:
+    """
+    End a running meetup now, or take off one that has not started.
+    """
+
+    meetup_id: str
+
+
+@frozen
+class HideMeetup:
+    meetup_id: str
+    hidden: bool = True
+
+
+@frozen
+class BlockMany:
+    """
+    Block (or unblock) every cell of a slot, or of a room: give exactly one of them.
+    Cells that hold a session are left as they are (and named in a warning).
+    """
+
+    blocked: bool
+    room: str | None = None
+    slot: str | None = None
+
+
+@frozen
+class HideMany:
+    session_ids: tuple[str, ...]
+    hidden: bool = True
+
+
+@frozen
+class FileReport:
+    """
+    An attendee flags a session or meetup (C{item} is its id).
+    """
+
+    item: str
+    attendee: str
+    reason: str = ""
+
+
+@frozen
+class DismissReports:
+    """
+    A facilitator clears the reports on C{item}, hiding it first when C{hide}.
+    """
+
+    item: str
+    hide: bool = False
+
+
+@frozen
+class SetModeration:
+    auto_hide: int | None
+    freeze_minutes: int
+
+
+@frozen
+class PlannedMove:
+    """
+    One move of a placement plan: C{session_id} from room C{origin} to room C{target},
+    in its own slot.
+    """
+
+    session_id: str
+    origin: str
+    target: str
+
+
+@frozen
+class ApplyPlacement:
+    moves: tuple[PlannedMove, ...]
 
 
 @frozen
@@ -214,6 +311,15 @@ Command = (
     | HideSession
     | StartMeetup
     | CancelMeetup
+    | EditMeetup
+    | EndMeetup
+    | HideMeetup
+    | BlockMany
+    | HideMany
+    | FileReport
+    | DismissReports
+    | SetModeration
+    | ApplyPlacement
     | SetSources
     | SetOfficialSchedule
     | Undo

@@ -17,7 +17,9 @@ from openspace.model import (
     Cell,
     EventInfo,
     Meetup,
+    Moderation,
     OfficialTalk,
+    Report,
     Room,
     ScheduleSource,
     Session,
@@ -140,6 +142,64 @@ class MeetupCancelled:
 
 
 @frozen
+class MeetupEdited:
+    """
+    A meetup's title, place or times changed (ending one early is an edit of C{ends}).
+    """
+
+    before: Meetup
+    after: Meetup
+
+
+@frozen
+class MeetupHidden:
+    meetup_id: str
+    hidden: bool
+
+
+@frozen
+class ReportFiled:
+    """
+    An attendee flagged the session or meetup C{item}; C{hides} when this report
+    reached the event's auto-hide threshold and hid the item.
+    """
+
+    item: str
+    report: Report
+    hides: bool = False
+
+
+@frozen
+class ReportsSet:
+    """
+    A facilitator dealt with the reports on C{item} (C{after} is usually empty).
+    """
+
+    item: str
+    before: tuple[Report, ...]
+    after: tuple[Report, ...]
+
+
+@frozen
+class ModerationSet:
+    moderation: Moderation
+    before: Moderation
+
+
+@frozen
+class Batch:
+    """
+    Several changes made as one: a bulk action or a placement plan.  It is one event
+    with one sequence number, and one undo reverses all of it.
+
+    @ivar kind: what the facilitator did, e.g. C{"block_slot"} or C{"placement"}.
+    """
+
+    kind: str
+    changes: tuple[Change, ...]
+
+
+@frozen
 class SourcesSet:
     """
     The event's official schedule sources were replaced (C{before} were the old ones).
@@ -191,6 +251,12 @@ Change = (
     | SourcesSet
     | OfficialScheduleChanged
     | Undone
+    | MeetupEdited
+    | MeetupHidden
+    | ReportFiled
+    | ReportsSet
+    | ModerationSet
+    | Batch
 )
 
 

@@ -119,7 +119,10 @@ class Meetup:
     @ivar spot: the id of the hallway spot it is at, or L{None} for free-text places.
     @ivar place: where it is, in words (the spot's name when C{spot} is set).
     @ivar owner: hash of who started it (their edit key or attendee id), or C{""} when
-        they did not say; never shown to anyone.
+        they did not say, for quotas; never shown to anyone.
+    @ivar key_digest: hash of the edit key its starter was given, which may end or
+        change it (C{""}: facilitators only); never shown to anyone.
+    @ivar hidden: hidden by a facilitator (or by attendees' reports).
     """
 
     id: str
@@ -129,6 +132,8 @@ class Meetup:
     starts: datetime
     ends: datetime
     owner: str = ""
+    key_digest: str = ""
+    hidden: bool = False
 
     def running_at(self, now: datetime) -> bool:
         return self.starts <= now < self.ends
@@ -178,6 +183,34 @@ class ScheduleSource:
 
 
 @frozen
+class Report:
+    """
+    One attendee's flag on a session or meetup; private to facilitators.
+
+    @ivar attendee: the anonymous id of the attendee who reported it.
+    """
+
+    attendee: str
+    reason: str
+    at: datetime
+
+
+@frozen
+class Moderation:
+    """
+    An event's moderation settings.
+
+    @ivar auto_hide: hide a session or meetup once this many distinct attendees have
+        reported it; L{None} (the default) never hides anything by itself.
+    @ivar freeze_minutes: placement suggestions leave alone sessions that start within
+        this many minutes.
+    """
+
+    auto_hide: int | None = None
+    freeze_minutes: int = 15
+
+
+@frozen
 class Board:
     """
     The whole state of one event's board after C{seq} events.
@@ -188,6 +221,8 @@ class Board:
     @ivar official: the talks of every source, ordered by start, end, room, source, id.
     @ivar sources: where the official schedule comes from; part of the board so that
         it is stored, logged and shared between nodes like every other setting.
+    @ivar reports: attendees' reports, by the id of the session or meetup they flag;
+        never part of anything public (see L{openspace.reports}).
     """
 
     info: EventInfo
@@ -200,6 +235,8 @@ class Board:
     meetups: Mapping[str, Meetup] = field(factory=dict)
     official: tuple[OfficialTalk, ...] = ()
     sources: tuple[ScheduleSource, ...] = ()
+    reports: Mapping[str, tuple[Report, ...]] = field(factory=dict)
+    moderation: Moderation = Moderation()
 
     def room(self, room_id: str) -> Room | None:
         for room in self.rooms:

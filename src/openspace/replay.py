@@ -14,6 +14,7 @@ from attrs import evolve
 
 from openspace.commands import Actor, Decision
 from openspace.events import (
+    Batch,
     CellBlocked,
     CellUnblocked,
     Change,
@@ -21,8 +22,13 @@ from openspace.events import (
     LayoutSet,
     Logged,
     MeetupCancelled,
+    MeetupEdited,
+    MeetupHidden,
     MeetupStarted,
+    ModerationSet,
     OfficialScheduleChanged,
+    ReportFiled,
+    ReportsSet,
     SessionCancelled,
     SessionEdited,
     SessionHidden,
@@ -32,7 +38,7 @@ from openspace.events import (
     SourcesSet,
     Undone,
 )
-from openspace.model import Board, OfficialTalk, Session
+from openspace.model import Board, Meetup, OfficialTalk, Report, Session
 
 
 def apply(board: Board | None, logged: Logged) -> Board:
@@ -79,6 +85,30 @@ def _with_session(board: Board, session: Session) -> Board:
     sessions = dict(board.sessions)
     sessions[session.id] = session
     return evolve(board, sessions=sessions)
+
+
+def _with_meetup(board: Board, meetup: Meetup) -> Board:
+    meetups = dict(board.meetups)
+    meetups[meetup.id] = meetup
+    return evolve(board, meetups=meetups)
+
+
+def _with_reports(board: Board, item: str, reports: tuple[Report, ...]) -> Board:
+    kept = dict(board.reports)
+    if reports:
+        kept[item] = reports
+    else:
+        kept.pop(item, None)
+    return evolve(board, reports=kept)
+
+
+def _hidden(board: Board, item: str, hidden: bool) -> Board:
+    """
+    Hide or show the session or meetup C{item}.
+    """
+    if item in board.sessions:
+        return _with_session(board, evolve(board.sessions[item], hidden=hidden))
+    return _with_meetup(board, evolve(board.meetups[item], hidden=hidden))
 
 
 def talk_order(talk: OfficialTalk) -> tuple[object, ...]:
@@ -135,10 +165,17 @@ def apply_change(board: Board, change: Change) -> Board:
             return evolve(board, blocked=board.blocked - {cell})
         case SessionHidden(session_id=session_id, hidden=hidden):
             return _with_session(board, evolve(board.sessions[session_id], hidden=hidden))
-        case MeetupStarted(meetup=meetup):
-            meetups = dict(board.meetups)
-            meetups[meetup.id] = meetup
-            return evolve(board, meetups=meetups)
+        case MeetupStarted(meetup=meetup) | MeetupEdited(after=meetup):
+            return _with_meetup(board, meetup)
+        case MeetupHidden(meetup_id=meetup_id, hidden=hidden):
+            return _hidden(board, meetup_id, hidden)
+        case ReportFiled(item=item, report=report, hides=hides):
+            board = _with_reports(board, item, (*board.reports.get(item, ()), report))
+            return _hidden(board, item, True) if hides else board
+        case ReportsSet(item=item, after=after):
+            return _with_reports(board, item, after)
+        case ModerationSet(moderation=moderation):
+            return evolve(board, moderation=moderation)
         case MeetupCancelled(meetup=meetup):
             meetups = dict(board.meetups)
             meetups.pop(meetup.id, None)
@@ -149,7 +186,7 @@ def apply_change(board: Board, change: Change) -> Board:
             gone = {talk.id for talk in removed}
             kept = (t for t in board.official if t.source != source or t.id not in gone)
             return evolve(board, official=tuple(sorted((*kept, *added), key=talk_order)))
-        case Undone(changes=changes):
+        case Undone(changes=changes) | Batch(changes=changes):
             for inner in changes:
                 board = apply_change(board, inner)
             return board

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from openspace.commands import Refused
 from openspace.events import (
+    Batch,
     CellBlocked,
     CellUnblocked,
     Change,
@@ -18,8 +19,13 @@ from openspace.events import (
     LayoutSet,
     Logged,
     MeetupCancelled,
+    MeetupEdited,
+    MeetupHidden,
     MeetupStarted,
+    ModerationSet,
     OfficialScheduleChanged,
+    ReportFiled,
+    ReportsSet,
     SessionCancelled,
     SessionEdited,
     SessionHidden,
@@ -30,33 +36,65 @@ from openspace.events import (
     SourcesSet,
     Undone,
 )
-from openspace.model import Board, ScheduleSource, Session
+from openspace.model import Board, Meetup, ScheduleSource, Session
+from openspace.replay import apply_change
+
+#: The stored type names of attendees' own changes: never undone by a facilitator,
+#: and left out of the facilitator's log unless asked for.
+ATTENDEE_TRAFFIC = ("going_set", "report_filed")
 
 
 def undo_targets(log_tail: Sequence[Logged], count: int) -> tuple[Logged, ...]:
     """
     The last C{count} events of C{log_tail} that can still be undone, newest first.
 
-    Creating the board, attendees' "I'm going", official schedule updates and undos
-    themselves are not undone: attendance belongs to the attendees, the official
-    schedule to its source (undoing an update would show talks the source no longer
-    has), and an undo is corrected by acting again.
+    Creating the board, attendees' "I'm going" and reports, official schedule updates
+    and undos themselves are not undone: attendance and reports belong to the
+    attendees, the official schedule to its source (undoing an update would show talks
+    the source no longer has), and an undo is corrected by acting again.
     """
-    undone: set[int] = set()
-    for logged in log_tail:
-        if isinstance(logged.change, Undone):
-            undone.update(logged.change.seqs)
+    undone = _undone(log_tail)
     picked: list[Logged] = []
     for logged in reversed(log_tail):
         if len(picked) >= count:
             break
-        change = logged.change
-        if logged.seq in undone or isinstance(change, Undone | GoingSet | OfficialScheduleChanged):
-            continue
-        if isinstance(change, LayoutSet) and change.before is None:
-            continue
-        picked.append(logged)
+        if logged.seq not in undone and undoable(logged):
+            picked.append(logged)
     return tuple(picked)
+
+
+def undo_from(log_since: Sequence[Logged], seq: int, *, only: bool) -> tuple[Logged, ...]:
+    """
+    The events to undo for "undo #C{seq}" (C{only}) or "undo back to #C{seq}" (it and
+    every later undoable event), newest first.
+
+    @param log_since: the log from C{seq} on (attendees' traffic may be left out).
+    @raise Refused: C{nothing_to_undo} when #C{seq} itself cannot be undone (any more).
+    """
+    undone = _undone(log_since)
+    picked = tuple(
+        logged
+        for logged in reversed(log_since)
+        if logged.seq >= seq and logged.seq not in undone and undoable(logged)
+    )
+    if not picked or picked[-1].seq != seq:
+        raise Refused("nothing_to_undo", f"change #{seq} cannot be undone (any more)")
+    return picked[-1:] if only else picked
+
+
+def undoable(logged: Logged) -> bool:
+    change = logged.change
+    if isinstance(change, Undone | GoingSet | ReportFiled | OfficialScheduleChanged):
+        return False
+    return not (isinstance(change, LayoutSet) and change.before is None)
+
+
+def _undone(log: Sequence[Logged]) -> set[int]:
+    undone: set[int] = set()
+    for logged in log:
+        if isinstance(logged.change, Undone):
+            undone.update(logged.change.seqs)
+    return undone
 
 
 def inverse(change: Change, board: Board) -> tuple[Change, ...]:
@@ -95,9 +133,27 @@ def inverse(change: Change, board: Board) -> tuple[Change, ...]:
             _still_there(board, session_id)
             return (SessionHidden(session_id, not hidden),)
         case MeetupStarted(meetup=meetup):
-            return (MeetupCancelled(meetup),)
+            return (MeetupCancelled(board.meetups.get(meetup.id, meetup)),)
         case MeetupCancelled(meetup=meetup):
             return (MeetupStarted(meetup),)
+        case MeetupEdited(before=before):
+            return (MeetupEdited(_meetup_there(board, before.id), before),)
+        case MeetupHidden(meetup_id=meetup_id, hidden=hidden):
+            _meetup_there(board, meetup_id)
+            return (MeetupHidden(meetup_id, not hidden),)
+        case ReportsSet(item=item, before=before):
+            return (ReportsSet(item, board.reports.get(item, ()), before),)
+        case ModerationSet(moderation=moderation, before=before):
+            return (ModerationSet(before, moderation),)
+        case Batch(kind=kind, changes=changes):
+            inverses: list[Change] = []
+            for inner in reversed(changes):
+                for step in inverse(inner, board):
+                    board = apply_change(board, step)
+                    inverses.append(step)
+            return (Batch(kind, tuple(inverses)),)
+        case ReportFiled():
+            raise Refused("undo_conflict", "an attendee's report is dismissed, not undone")
         case SourcesSet(before=before):
             return replace_sources(board, before)
         case OfficialScheduleChanged(source=source, added=added, removed=removed):
@@ -125,6 +181,17 @@ def replace_sources(board: Board, sources: tuple[ScheduleSource, ...]) -> tuple[
         and (talks := tuple(t for t in board.official if t.source == source.url))
     )
     return (SourcesSet(sources, board.sources), *dropped)
+
+
+def _meetup_there(board: Board, meetup_id: str) -> Meetup:
+    meetup = board.meetups.get(meetup_id)
+    if meetup is None:
+        raise Refused(
+            "undo_conflict",
+            f"meetup {meetup_id!r} has been removed since",
+            details={"meetup": meetup_id},
+        )
+    return meetup
 
 
 def _still_there(board: Board, session_id: str) -> Session:

@@ -53,7 +53,16 @@ class Console:
                 else None
             ),
         )
-        page.on("requestfailed", lambda request: self.problems.append(f"failed {request.url}"))
+        # A request the page itself gave up on (a navigation cut short a favicon or script
+        # load) is the browser at work, not a failure of the server.
+        page.on(
+            "requestfailed",
+            lambda request: (
+                self.problems.append(f"failed {request.url}: {request.failure}")
+                if request.failure != "net::ERR_ABORTED"
+                else None
+            ),
+        )
 
     def close(self, context: Any) -> None:
         """

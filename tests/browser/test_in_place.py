@@ -5,7 +5,9 @@ A board, a session page, a kiosk and a door screen stay open in real Chromium wh
 test makes each kind of change (propose, edit, move, swap, cancel, hide/show, meetups,
 block/unblock, layout, official schedule, going) through the API or the store; each
 page must show it, having asked the server for nothing at all (the network log stays
-empty), and each page's log of applied sequence numbers must have no gap.  Then the
+empty), and each page's log of applied sequence numbers must have no gap.  The
+facilitator's desk, open beside them, shows every change too, by fetching its own
+region again (and nothing else): one page for a few facilitators.  Then the
 browser's clock is moved (not waited for): slots relabel and meetups end on their own.
 """
 
@@ -184,7 +186,9 @@ async def test_every_change_kind_shows_on_open_pages_without_a_request(
         await screens.shows("door", f"{text_of('[data-claim] strong')} === 'Free now'")
         await client.request("PUT", cell, token=server.token)
         await screens.shows(
-            "desk", "!!document.querySelector('[aria-label=\"Unblock Room Four at 11:00–12:00\"]')"
+            "desk",
+            "Array.from(document.querySelectorAll('button[name=unblock]'))"
+            ".some(b => b.textContent.includes('Room Four at 11:00–12:00'))",
         )
         await screens.shows("board", f"!{free_11}.includes('Room Four')")
         await screens.shows("door", f"{text_of('[data-claim] strong')} === 'Free from 12:00'")
@@ -213,14 +217,30 @@ async def test_every_change_kind_shows_on_open_pages_without_a_request(
         await client.post(f"{API}/sessions/{first_id}/going", {"attendee": "someone-else"})
         await screens.shows("board", f"{text_of('.card .count')}.includes('1 going')")
         await screens.shows("session", f"{text_of('.detail .count')}.startsWith('1 going')")
-        await screens.shows("desk", f"{text_of('[data-frag=desk-undo] tr')}.includes('going')")
+        await screens.shows(
+            "desk", f"{text_of(f'tr[data-session-id={first_id!r}]')}.includes('1 going')"
+        )
+        # going, up to "Filling up" (16 of Room Two's 20 seats): the capacity badge follows
+        for n in range(15):
+            await client.post(f"{API}/sessions/{first_id}/going", {"attendee": f"crowd-{n:04d}"})
+        filling = f"[data-session-id={first_id!r}] .fill[data-fill=filling]"
+        await screens.shows("board", f"{text_of(f'.card{filling}')} === 'Filling up'")
+        await screens.shows("session", f"{text_of(f'.detail{filling}')} === 'Filling up'")
+        line = f"[data-frag='line:r2/{slot_id(13)}']{filling}"
+        await screens.shows(
+            "kiosk", f"document.querySelector({line!r})?.textContent === 'Filling up'"
+        )
 
         head = (await client.get(f"{API}/board")).json["seq"]
         for name in screens.pages:
             await screens.shows(name, f"openspace.live.state.seq === {head}")
             log = await screens.evaluate(name, "openspace.live.state.log")
             assert log == list(range(log[0], head + 1)), name
-            assert screens.asked[name] == [], name
+            if name == "desk":
+                desk = f"{server.url}/e/{SLUG}/desk"
+                assert set(screens.asked[name]) == {desk}, screens.asked[name]
+            else:
+                assert screens.asked[name] == [], name
     finally:
         await screens.close()
 

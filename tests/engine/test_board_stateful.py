@@ -2,13 +2,16 @@
 Random command sequences against the engine; the board invariants hold after every step.
 
 Hypothesis drives proposals, edits, moves, swaps, cancellations, attendance, blocks,
-hides, meetups, undos and the passing of time, by hosts (with and without the right
-key), attendees and facilitators.  After every step:
+hides, meetups (started with keys, edited, ended, hidden), bulk blocks and hides,
+reports and their dismissal, moderation settings, placement plans, undos (by count
+and by seq) and the passing of time, by hosts (with and without the right key),
+attendees and facilitators.  After every step:
   - no cell holds two sessions; every session sits in a known room and slot;
   - sessions never sit in blocked cells unless a facilitator put them there;
   - sequence numbers run 1..N without a gap;
   - replaying the whole log from empty gives exactly the current board;
-  - the stored encoding of every event and of the board round-trips.
+  - the stored encoding of every event and of the board round-trips;
+  - no public view (board JSON, live delta) shows a report or an attendee id.
 """
 
 from __future__ import annotations
@@ -27,16 +30,25 @@ from openspace.commands import (
     FACILITATOR,
     SYSTEM,
     Actor,
+    ApplyPlacement,
     BlockCell,
+    BlockMany,
     CancelSession,
     Command,
+    DismissReports,
+    EditMeetup,
     EditSession,
+    EndMeetup,
+    FileReport,
+    HideMany,
+    HideMeetup,
     HideSession,
     MoveSession,
     ProposeSession,
     Refused,
     SetGoing,
     SetLayout,
+    SetModeration,
     StartMeetup,
     SwapSessions,
     UnblockCell,
@@ -45,13 +57,16 @@ from openspace.commands import (
 )
 from openspace.events import Logged
 from openspace.model import Board, Cell
+from openspace.placement import suggest
 from openspace.replay import record, replay
-from openspace.undo import undo_targets
+from openspace.undo import undo_from, undo_targets
+from openspace.views import board_json, delta
 from tests.support import conference_layout, slot_id, utc
 
 ROOMS = st.sampled_from(["r1", "r2", "r3", "r4", "cafe", "nowhere"])
 HOURS = st.integers(min_value=8, max_value=18)
 KEYS = st.sampled_from(["key-a", "key-b", "key-c"])
+REPORTERS = st.sampled_from(["reporter-1", "reporter-2", "reporter-3", "bad id"])
 TEXT = st.text(max_size=130)
 ACTORS = st.one_of(
     st.just(FACILITATOR),
@@ -67,6 +82,7 @@ class BoardMachine(RuleBasedStateMachine):
         self.log: list[Logged] = []
         self.board: Board | None = None
         self.privileged_cells: set[Cell] = set()
+        self.deltas: list[dict[str, object]] = []
         self.execute(SetLayout(conference_layout()), SYSTEM)
 
     @property
@@ -80,8 +96,11 @@ class BoardMachine(RuleBasedStateMachine):
         except Refused as refusal:
             assert refusal.code and refusal.message
             return
+        before = self.board
         self.board, logged = record(self.board, decision, actor, self.now)
         self.log.extend(logged)
+        for entry in logged:
+            self.deltas.append(delta(before, entry, self.current))
         if actor.privileged:
             self.privileged_cells.update(s.cell for s in self.current.sessions.values())
 
@@ -149,6 +168,76 @@ class BoardMachine(RuleBasedStateMachine):
     def undo(self, count: int, actor: Actor) -> None:
         self.execute(Undo(undo_targets(self.log, count)), actor)
 
+    @rule(data=st.data(), only=st.booleans(), actor=ACTORS)
+    def undo_from_seq(self, data: st.DataObject, only: bool, actor: Actor) -> None:
+        seq = data.draw(st.integers(1, len(self.log)))
+        try:
+            targets = undo_from(self.log[seq - 1 :], seq, only=only)
+        except Refused:
+            return
+        self.execute(Undo(targets), actor)
+
+    def meetup_ids(self) -> list[str]:
+        return sorted(self.current.meetups)
+
+    @rule(title=TEXT, key=KEYS)
+    def keyed_meetup(self, title: str, key: str) -> None:
+        self.execute(StartMeetup(title, "cafe", key_digest=key), ATTENDEE)
+
+    @precondition(lambda self: self.current.meetups)
+    @rule(
+        data=st.data(),
+        actor=ACTORS,
+        title=st.none() | TEXT,
+        minutes=st.none() | st.integers(0, 300),
+        how=st.sampled_from(["edit", "end", "hide", "show"]),
+    )
+    def change_meetup(
+        self, data: st.DataObject, actor: Actor, title: str | None, minutes: int | None, how: str
+    ) -> None:
+        meetup_id = data.draw(st.sampled_from(self.meetup_ids()))
+        command: Command = {
+            "edit": EditMeetup(meetup_id, title=title, minutes=minutes),
+            "end": EndMeetup(meetup_id),
+            "hide": HideMeetup(meetup_id, True),
+            "show": HideMeetup(meetup_id, False),
+        }[how]
+        self.execute(command, actor)
+
+    @rule(room=st.none() | ROOMS, hour=st.none() | HOURS, blocked=st.booleans(), actor=ACTORS)
+    def block_many(self, room: str | None, hour: int | None, blocked: bool, actor: Actor) -> None:
+        slot = None if hour is None else slot_id(hour)
+        self.execute(BlockMany(blocked, room=room, slot=slot), actor)
+
+    @precondition(lambda self: self.current.sessions)
+    @rule(data=st.data(), hidden=st.booleans(), actor=ACTORS)
+    def hide_many(self, data: st.DataObject, hidden: bool, actor: Actor) -> None:
+        ids = data.draw(st.lists(st.sampled_from(self.session_ids()), min_size=1, max_size=4))
+        self.execute(HideMany(tuple(ids), hidden), actor)
+
+    @precondition(lambda self: self.current.sessions or self.current.meetups)
+    @rule(data=st.data(), reporter=REPORTERS, reason=st.text(max_size=20))
+    def report(self, data: st.DataObject, reporter: str, reason: str) -> None:
+        item = data.draw(st.sampled_from(self.session_ids() + self.meetup_ids()))
+        self.execute(FileReport(item, reporter, reason), ATTENDEE)
+
+    @precondition(lambda self: self.current.reports)
+    @rule(data=st.data(), hide=st.booleans(), actor=ACTORS)
+    def dismiss(self, data: st.DataObject, hide: bool, actor: Actor) -> None:
+        item = data.draw(st.sampled_from(sorted(self.current.reports)))
+        self.execute(DismissReports(item, hide), actor)
+
+    @rule(auto_hide=st.none() | st.integers(0, 3), freeze=st.integers(-1, 60), actor=ACTORS)
+    def moderation(self, auto_hide: int | None, freeze: int, actor: Actor) -> None:
+        self.execute(SetModeration(auto_hide, freeze), actor)
+
+    @rule(hour=HOURS, actor=ACTORS)
+    def placement(self, hour: int, actor: Actor) -> None:
+        plan = suggest(self.current, self.now, [slot_id(hour)] if 9 <= hour <= 17 else [])
+        assert plan.fit_after >= plan.fit_before
+        if plan.moves:
+            self.execute(ApplyPlacement(plan.moves), actor)
+
     @rule(minutes=st.integers(1, 120))
     def time_passes(self, minutes: int) -> None:
         self.now += timedelta(minutes=minutes)
@@ -164,6 +253,14 @@ class BoardMachine(RuleBasedStateMachine):
             assert cell.room in rooms
             assert cell.slot in slots
             assert cell not in board.blocked or cell in self.privileged_cells
+
+    @invariant()
+    def reports_stay_private(self) -> None:
+        reporters = {r.attendee for reports in self.current.reports.values() for r in reports}
+        shown = json.dumps([board_json(self.current), self.deltas[-1:]])
+        assert '"reports"' not in shown
+        for reporter in reporters:
+            assert reporter not in shown
 
     @invariant()
     def sequence_numbers_are_gapless(self) -> None:

@@ -86,16 +86,17 @@ class Browser:
     async def post(
         self,
         path: str,
-        fields: Mapping[str, str],
+        fields: Mapping[str, str | list[str]],
         *,
         csrf: str | None = "auto",
         site: str | None = None,
         origin: str | None = None,
     ) -> Reply:
         """
-        POST a form.  C{site} is what the browser says in C{Sec-Fetch-Site} (and then
-        C{Origin}: C{origin}, or this site's), as current browsers do; L{None} is a
-        browser that says neither, which must carry the page's CSRF token.
+        POST a form; a list value sends its field once per item (checkboxes).  C{site}
+        is what the browser says in C{Sec-Fetch-Site} (and then C{Origin}: C{origin}, or
+        this site's), as current browsers do; L{None} is a browser that says neither,
+        which must carry the page's CSRF token.
         """
         sent = dict(fields)
         if csrf == "auto":
@@ -106,7 +107,7 @@ class Browser:
         if site is not None:
             headers["Sec-Fetch-Site"] = site
             headers["Origin"] = origin or self.client.base
-        return await self._send("POST", path, urlencode(sent).encode(), headers)
+        return await self._send("POST", path, urlencode(sent, doseq=True).encode(), headers)
 
     def text(self) -> str:
         assert self.last is not None

@@ -47,7 +47,18 @@ async def test_board_shape(client: Client) -> None:
     }
     assert board["blocked"] == [{"room": "r4", "slot": slot_id(17)}]
     session = board["sessions"][0]
-    assert set(session) == {"id", "title", "description", "host", "tags", "room", "slot", "going"}
+    assert set(session) == {
+        "id",
+        "title",
+        "description",
+        "host",
+        "tags",
+        "room",
+        "slot",
+        "going",
+        "seats",
+        "fill",
+    }
 
 
 @pytest_twisted.ensureDeferred

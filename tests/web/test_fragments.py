@@ -30,13 +30,6 @@ async def fragments_of(
     return html
 
 
-def public(html: dict[str, str | None]) -> set[str]:
-    """
-    The keys for the public pages (the desk's are checked on their own).
-    """
-    return {key for key in html if not key.startswith("desk-")}
-
-
 async def page(client: Client, path: str) -> str:
     return (await client.get(path)).body.decode()
 
@@ -50,7 +43,7 @@ async def test_a_proposal_ships_what_the_pages_show(server: RunningServer, clien
         made.append(reply.json["session"]["id"])
 
     html = await fragments_of(server, propose)
-    assert public(html) == {
+    assert set(html) == {
         f"slot:{slot_id(11)}",
         f"line:r2/{slot_id(11)}",
         f"session:{made[0]}",
@@ -72,7 +65,7 @@ async def test_a_meetup_a_move_and_a_block(server: RunningServer, client: Client
     html = await fragments_of(
         server, lambda: client.post(f"{API}/meetups", {"title": "Tea", "place": "Café"})
     )
-    assert public(html) == {"hallway"}
+    assert set(html) == {"hallway"}
     hallway = html["hallway"]
     assert hallway is not None
     assert hallway in await page(client, f"/e/{SLUG}/")
@@ -99,12 +92,10 @@ async def test_a_meetup_a_move_and_a_block(server: RunningServer, client: Client
         await client.request("PUT", f"{API}/blocked/r2/{slot_id(15)}", token=server.token)
 
     html = await fragments_of(server, block)
-    assert public(html) == {f"slot:{slot_id(15)}", f"line:r2/{slot_id(15)}"}
+    assert set(html) == {f"slot:{slot_id(15)}", f"line:r2/{slot_id(15)}"}
     line = html[f"line:r2/{slot_id(15)}"]
     assert line is not None and 'data-free="0"' in line
     assert line in await page(client, f"/e/{SLUG}/kiosk?room=r2")
-    desk = html[f"desk-slot:{slot_id(15)}"]
-    assert desk is not None and "Unblock Room Two" in desk
 
 
 @pytest_twisted.ensureDeferred
@@ -114,10 +105,8 @@ async def test_going_ships_no_markup(server: RunningServer, client: Client) -> N
         server,
         lambda: client.post(f"{API}/sessions/{session_id}/going", {"attendee": "attendee-counted"}),
     )
-    # Only the desk has markup for it: its log, and the session's row with the count.
-    assert {key.partition(":")[0] for key in html} == {"desk-log", "desk-session"}
-    row = html[f"desk-session:{session_id}"]
-    assert row is not None and "<td>1</td>" in row
+    # The count and the capacity badge follow from the event's own delta (screen.js).
+    assert html == {}
 
 
 @pytest_twisted.ensureDeferred
@@ -141,14 +130,57 @@ async def test_events_replayed_at_start_get_no_markup(
 
 
 @pytest_twisted.ensureDeferred
-async def test_an_undo_takes_the_undone_changes_undo_buttons_away(
-    server: RunningServer, client: Client
-) -> None:
+async def test_an_undo_ships_what_it_puts_back(server: RunningServer, client: Client) -> None:
     await client.request("PUT", f"{API}/blocked/r2/{slot_id(15)}", token=server.token)
-    blocked = (await client.get(f"{API}/board")).json["seq"]
     html = await fragments_of(
         server, lambda: client.post(f"{API}/undo", {"count": 1}, token=server.token)
     )
-    assert html[f"desk-undo:{blocked}"] is None
-    row = html[f"desk-log:{blocked + 1}"]
-    assert row is not None and "Undo back to here" not in row
+    assert set(html) == {f"slot:{slot_id(15)}", f"line:r2/{slot_id(15)}"}
+    line = html[f"line:r2/{slot_id(15)}"]
+    assert line is not None and 'data-free="1"' in line
+
+
+@pytest_twisted.ensureDeferred
+async def test_capacity_reports_and_hidden_meetups(server: RunningServer, client: Client) -> None:
+    """
+    The capacity badge and the report link are in the markup an event carries; a
+    hidden meetup leaves the hallway; a report ships nothing at all.
+    """
+    session_id = (await client.propose(room="r3", hour=12, title="Popular")).json["session"]["id"]
+    for n in range(8):
+        await client.post(f"{API}/sessions/{session_id}/going", {"attendee": f"person-{n:04d}"})
+    html = await fragments_of(
+        server,
+        lambda: client.request(
+            "PATCH", f"{API}/sessions/{session_id}", {"title": "Busy"}, token=server.token
+        ),
+    )
+    detail = html[f"session:{session_id}"]
+    assert detail is not None
+    assert '<span class="fill" data-fill="filling">Filling up</span>' in detail
+    assert 'class="report-link"' in detail and "Busy" in detail
+    assert detail in await page(client, f"/e/{SLUG}/s/{session_id}")
+    line = html[f"line:r3/{slot_id(12)}"]
+    assert line is not None and 'data-fill="filling"' in line
+    assert line in await page(client, f"/e/{SLUG}/kiosk?room=r3")
+
+    started = (await client.post(f"{API}/meetups", {"title": "Hidden soon", "place": "cafe"})).json
+    meetup_id = started["meetup"]["id"]
+    hallway = (await page(client, f"/e/{SLUG}/")).split('data-frag="hallway"')[1]
+    assert "Hidden soon" in hallway and f"item={meetup_id}" in hallway
+    html = await fragments_of(
+        server,
+        lambda: client.request("PUT", f"{API}/meetups/{meetup_id}/hidden", token=server.token),
+    )
+    assert set(html) == {"hallway"}
+    assert "Hidden soon" not in (html["hallway"] or "")
+
+    reason = "A reason nobody else may read"
+    html = await fragments_of(
+        server,
+        lambda: client.post(
+            f"{API}/reports", {"item": session_id, "attendee": "reporter-1", "reason": reason}
+        ),
+    )
+    assert html == {}
+    assert reason not in await page(client, f"/e/{SLUG}/s/{session_id}")

@@ -64,7 +64,7 @@ async def test_block_unblock_and_undo(client: Client) -> None:
     assert (await desk.post(f"{DESK}/cells", {"block": f"r1/{slot_id(12)}"})).status == 303
     assert {"room": "r1", "slot": slot_id(12)} in (await board(client))["blocked"]  # type: ignore[operator]
     page = (await desk.get(DESK)).body.decode()
-    assert f"blocked r1 at {slot_id(12)}" in page
+    assert "blocked Room One at Wed 12:00" in page
     seq = re.search(r'name="upto" value="(\d+)"', page)
     assert seq is not None
     assert (await desk.post(f"{DESK}/undo", {"upto": seq.group(1)})).status == 303

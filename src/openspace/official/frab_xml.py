@@ -36,6 +36,9 @@ from openspace.official.parsed import (
 
 FORMAT = "frab-xml"
 
+#: How many bytes expat is given at a time.
+FEED_BYTES = 64 * 1024
+
 
 def parse(body: bytes, *, source: str, timezone: str | None) -> ParseResult:
     """
@@ -80,9 +83,10 @@ def _refuse_entity(name: str, *_: object) -> None:
     raise ParseError(f"XML entity declarations are refused (found {name!r})")
 
 
-def parse_xml(body: bytes) -> ET.Element:
+def parse_xml(body: bytes, feed_bytes: int = FEED_BYTES) -> ET.Element:
     """
-    Parse XML into an element tree, refusing entity declarations.
+    Parse XML into an element tree, refusing entity declarations; expat is given
+    C{feed_bytes} at a time.
     """
     builder = ET.TreeBuilder()
     parser = expat.ParserCreate()
@@ -92,7 +96,11 @@ def parse_xml(body: bytes) -> ET.Element:
     parser.EndElementHandler = builder.end
     parser.CharacterDataHandler = builder.data
     try:
-        parser.Parse(body, True)
+        # In pieces: one Parse call over the whole document would hold the GIL until
+        # the last element is built (TreeBuilder's handlers are C too).
+        for offset in range(0, len(body), feed_bytes):
+            parser.Parse(body[offset : offset + feed_bytes], False)
+        parser.Parse(b"", True)
     except (expat.ExpatError, LookupError) as e:
         # LookupError: the XML declaration names an encoding Python does not know.
         raise ParseError(f"not well-formed XML: {e}") from e

@@ -16,12 +16,14 @@ Real feeds are loose, so every C{VEVENT} is read on its own:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Component
 
+from openspace.official.ical_chunks import PIECE_BYTES, EventRuns, event_runs
 from openspace.official.parsed import (
     ItemError,
     ParseError,
@@ -35,37 +37,103 @@ from openspace.official.parsed import (
 FORMAT = "ical"
 
 
-def parse(body: bytes, *, source: str, timezone: str | None) -> ParseResult:
+def parse(
+    body: bytes, *, source: str, timezone: str | None, piece_bytes: int = PIECE_BYTES
+) -> ParseResult:
     """
     Parse an iCalendar document (see L{openspace.official.detect.Parser}); L{ParseError}
     when the bytes are not one.
+
+    A regular document is read a few dozen events at a time (see
+    L{openspace.official.ical_chunks}), so that reading a large one never holds the GIL
+    for long; the talks and skipped items are the same as when it is read whole.
     """
-    calendar = _calendar(body)
-    zone = choose_zone(calendar.get("X-WR-TIMEZONE"), timezone)
+    _require_calendar(body)
+    runs = event_runs(body, piece_bytes)
+    if runs is not None:
+        try:
+            return _read(_piece_calendars(runs), source, timezone)
+        except (_Irregular, ParseError):
+            # Read whole, a document that fails fails with the error it always had
+            # (a later piece may be unreadable before the time zone is wrong).
+            pass
+    return parse_whole(body, source=source, timezone=timezone)
+
+
+def parse_whole(body: bytes, *, source: str, timezone: str | None) -> ParseResult:
+    """
+    Parse an iCalendar document all at once, as L{parse} does when it cannot cut it
+    into pieces: the reference that reading in pieces must agree with.
+    """
+    _require_calendar(body)
+    return _read([_calendar(body)], source, timezone)
+
+
+# bytes.lstrip() would copy the whole document (and hold the GIL meanwhile).
+_CALENDAR_START = re.compile(rb"\s*BEGIN:VCALENDAR", re.IGNORECASE)
+
+
+def _require_calendar(body: bytes) -> None:
+    if not _CALENDAR_START.match(body):
+        raise ParseError("not an iCalendar document: it does not start with BEGIN:VCALENDAR")
+
+
+class _Irregular(Exception):
+    """
+    A piece of a document did not parse into the events it was cut around: the
+    document is read whole instead, which gives the same result or the same error.
+    """
+
+
+def _piece_calendars(runs: EventRuns) -> Iterator[Component]:
+    for piece in runs.pieces():
+        try:
+            calendars = Calendar.from_ical(piece.document, multiple=True)
+        except Exception as e:
+            raise _Irregular() from e
+        if len(calendars) != 1:
+            raise _Irregular()
+        (calendar,) = calendars
+        direct = sum(1 for c in calendar.subcomponents if c.name == "VEVENT")
+        if not direct == len(calendar.walk("VEVENT")) == piece.events:
+            raise _Irregular()
+        yield calendar
+
+
+def _read(calendars: Iterable[Component], source: str, timezone: str | None) -> ParseResult:
     builder = ResultBuilder(FORMAT, source)
-    for position, event in enumerate(calendar.walk("VEVENT"), 1):
-        with builder.item(f"VEVENT #{position} (UID {event.get('UID', '')})"):
-            start = _moment(event, "DTSTART", zone)
-            if start is None:
-                raise ItemError("no DTSTART")
-            duration = event.get("DURATION")
-            builder.add(
-                id=event.get("UID"),
-                title=event.get("SUMMARY"),
-                start=start,
-                end=_moment(event, "DTEND", zone),
-                duration=None if duration is None else _duration(duration.dt),
-                room=event.get("LOCATION"),
-                speakers=_speakers(event),
-                track=_first_category(event.get("CATEGORIES")),
-                url=event.get("URL"),
-            )
+    zone: ZoneInfo | None = None
+    position = 0
+    for number, calendar in enumerate(calendars):
+        if number == 0:
+            # Every piece has the head and tail, so the calendar's own properties.
+            zone = choose_zone(calendar.get("X-WR-TIMEZONE"), timezone)
+        for event in calendar.walk("VEVENT"):
+            position += 1
+            _add(builder, position, event, zone)
     return builder.result()
 
 
+def _add(builder: ResultBuilder, position: int, event: Component, zone: ZoneInfo | None) -> None:
+    with builder.item(f"VEVENT #{position} (UID {event.get('UID', '')})"):
+        start = _moment(event, "DTSTART", zone)
+        if start is None:
+            raise ItemError("no DTSTART")
+        duration = event.get("DURATION")
+        builder.add(
+            id=event.get("UID"),
+            title=event.get("SUMMARY"),
+            start=start,
+            end=_moment(event, "DTEND", zone),
+            duration=None if duration is None else _duration(duration.dt),
+            room=event.get("LOCATION"),
+            speakers=_speakers(event),
+            track=_first_category(event.get("CATEGORIES")),
+            url=event.get("URL"),
+        )
+
+
 def _calendar(body: bytes) -> Component:
-    if not body.lstrip().upper().startswith(b"BEGIN:VCALENDAR"):
-        raise ParseError("not an iCalendar document: it does not start with BEGIN:VCALENDAR")
     try:
         calendars = Calendar.from_ical(body, multiple=True)
     # icalendar reports malformed input with whatever exception its parsing step hits.

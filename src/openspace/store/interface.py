@@ -31,6 +31,18 @@ class UndoLast:
 
 
 @frozen
+class UndoFrom:
+    """
+    Undo event C{seq} alone (C{only}) or it and every later undoable event ("undo back
+    to here"); the store finds them in the log, however many attendees' changes (going,
+    reports) came in between.
+    """
+
+    seq: int
+    only: bool = False
+
+
+@frozen
 class Outcome:
     """
     A command that was carried out: the board after it, what was logged, and the
@@ -121,7 +133,7 @@ class BoardStore(Protocol):
         """
 
     def execute(
-        self, slug: str, command: Command | UndoLast, actor: Actor, now: datetime
+        self, slug: str, command: Command | UndoLast | UndoFrom, actor: Actor, now: datetime
     ) -> Deferred[Outcome]:
         """
         Decide C{command} against the latest board and commit its events and the new
@@ -129,7 +141,12 @@ class BoardStore(Protocol):
         """
 
     def execute_once(
-        self, slug: str, command: Command | UndoLast, actor: Actor, now: datetime, once: Once
+        self,
+        slug: str,
+        command: Command | UndoLast | UndoFrom,
+        actor: Actor,
+        now: datetime,
+        once: Once,
     ) -> Deferred[Done]:
         """
         Like L{execute}, but at most once per key: if C{once.key} already has a reply
@@ -143,9 +160,12 @@ class BoardStore(Protocol):
         Up to C{limit} logged events after C{seq}, oldest first.
         """
 
-    def log_tail(self, slug: str, count: int) -> Deferred[list[Logged]]:
+    def log_tail(
+        self, slug: str, count: int, *, skip: Sequence[str] = ()
+    ) -> Deferred[list[Logged]]:
         """
-        The last C{count} logged events, oldest first.
+        The last C{count} logged events, oldest first, leaving out those whose type is
+        in C{skip} (e.g. L{openspace.undo.ATTENDEE_TRAFFIC}).
         """
 
     def delete_event(self, slug: str) -> Deferred[None]:

@@ -34,14 +34,23 @@ from openspace.idempotency import KeyReused, StoredReply
 from openspace.model import Board
 from openspace.replay import record, replay
 from openspace.store import replies
-from openspace.store.interface import CommitListener, Done, EventExists, Once, Outcome, UndoLast
+from openspace.store.interface import (
+    CommitListener,
+    Done,
+    EventExists,
+    Once,
+    Outcome,
+    UndoFrom,
+    UndoLast,
+)
 from openspace.store.relay import Relay
 from openspace.store.schema import check_version, current_version, migrate, require_latest
-from openspace.undo import undo_targets
+from openspace.undo import ATTENDEE_TRAFFIC, undo_from, undo_targets
 
 T = TypeVar("T")
 
-# How far back undo looks for events that can still be undone.
+# How far back undo looks for events that can still be undone (attendees' own changes,
+# which are never undone, are not counted: a flood of "going" never hides an undo).
 UNDO_WINDOW = 500
 
 # How often a transaction the dialect calls retryable (a lost race) is tried in all.
@@ -166,12 +175,29 @@ class SQLBoardStore:
 
         return self._transaction(read)
 
-    def log_tail(self, slug: str, count: int) -> Deferred[list[Logged]]:
-        return self._transaction(lambda cursor: self._tail(cursor, slug, count))
+    def log_tail(
+        self, slug: str, count: int, *, skip: Sequence[str] = ()
+    ) -> Deferred[list[Logged]]:
+        return self._transaction(lambda cursor: self._tail(cursor, slug, count, skip))
 
-    def _tail(self, cursor: Any, slug: str, count: int) -> list[Logged]:
-        statement = "SELECT body FROM events WHERE slug = ? ORDER BY seq DESC LIMIT ?"
-        return self._events(cursor, statement, (slug, count))[::-1]
+    def _tail(
+        self, cursor: Any, slug: str, count: int, skip: Sequence[str] = (), since: int = 0
+    ) -> list[Logged]:
+        # Only "?" placeholders are added for the skipped types, never their text.
+        others = "".join(" AND type <> ?" for _ in skip)
+        statement = (
+            "SELECT body FROM events WHERE slug = ? AND seq >= ?"  # noqa: S608
+            + others
+            + " ORDER BY seq DESC LIMIT ?"
+        )
+        return self._events(cursor, statement, (slug, since, *skip, count))[::-1]
+
+    def _undo_command(self, cursor: Any, slug: str, command: UndoLast | UndoFrom) -> Undo:
+        if isinstance(command, UndoLast):
+            tail = self._tail(cursor, slug, UNDO_WINDOW, ATTENDEE_TRAFFIC)
+            return Undo(undo_targets(tail, command.count))
+        since = self._tail(cursor, slug, UNDO_WINDOW, ATTENDEE_TRAFFIC, since=command.seq)
+        return Undo(undo_from(since, command.seq, only=command.only))
 
     def _events(self, cursor: Any, statement: str, parameters: tuple[object, ...]) -> list[Logged]:
         cursor.execute(self.dialect.sql(statement), parameters)
@@ -248,7 +274,7 @@ class SQLBoardStore:
     # --- writing ---
 
     def execute(
-        self, slug: str, command: Command | UndoLast, actor: Actor, now: datetime
+        self, slug: str, command: Command | UndoLast | UndoFrom, actor: Actor, now: datetime
     ) -> Deferred[Outcome]:
         def write(cursor: Any) -> Outcome:
             board = self._load(cursor, slug, lock=True)
@@ -262,7 +288,12 @@ class SQLBoardStore:
         return outcome
 
     def execute_once(
-        self, slug: str, command: Command | UndoLast, actor: Actor, now: datetime, once: Once
+        self,
+        slug: str,
+        command: Command | UndoLast | UndoFrom,
+        actor: Actor,
+        now: datetime,
+        once: Once,
     ) -> Deferred[Done]:
         sql = self.dialect.sql
         lookup = once.key.lookup
@@ -295,7 +326,7 @@ class SQLBoardStore:
         cursor: Any,
         slug: str,
         board: Board | None,
-        command: Command | UndoLast,
+        command: Command | UndoLast | UndoFrom,
         actor: Actor,
         now: datetime,
     ) -> Outcome:
@@ -303,8 +334,8 @@ class SQLBoardStore:
         Decide C{command} against C{board} (locked by the caller) and write its events.
         """
         resolved: Command = (
-            Undo(undo_targets(self._tail(cursor, slug, UNDO_WINDOW), command.count))
-            if isinstance(command, UndoLast)
+            self._undo_command(cursor, slug, command)
+            if isinstance(command, UndoLast | UndoFrom)
             else command
         )
         decision = decide(board, resolved, actor, now)

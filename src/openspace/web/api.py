@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
 from attrs import define, field
 from klein import Klein
+from twisted.internet.defer import Deferred
+from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
 from twisted.web.resource import IResource
@@ -29,7 +30,10 @@ from openspace.commands import (
     CancelMeetup,
     CancelSession,
     Command,
+    DismissReports,
     EditSession,
+    EndMeetup,
+    HideMeetup,
     HideSession,
     ProposeSession,
     Refused,
@@ -42,10 +46,23 @@ from openspace.idempotency import Reply
 from openspace.model import Board
 from openspace.official.poller import SourceStatus, status_json
 from openspace.official.sources import pending_statuses
-from openspace.store.interface import BoardStore, Outcome, UndoLast
+from openspace.placement import Placement, suggest
+from openspace.reports import report_queue
+from openspace.store.interface import BoardStore, Outcome, UndoFrom, UndoLast
 from openspace.tokens import FacilitatorKey, digest, new_edit_key
-from openspace.views import board_json, log_entry_json, meetup_json, session_json, warning_json
+from openspace.undo import ATTENDEE_TRAFFIC, undo_targets
+from openspace.views import (
+    board_json,
+    board_session_json,
+    log_entry_json,
+    meetup_json,
+    placement_json,
+    reports_json,
+    warning_json,
+)
+from openspace.web import desk_api
 from openspace.web.auth import actor_for, bearer_token, facilitator_only, required_actor
+from openspace.web.bodies import read_json, take, take_tags, take_time
 from openspace.web.errors import ApiError, write_error, write_json
 from openspace.web.headers import allow_header
 from openspace.web.idempotent import InFlight, key_of, write_reply
@@ -57,67 +74,6 @@ JSON = dict[str, Any]
 
 UNDO_MAX = 50
 LOG_MAX = 200
-
-
-def read_json(request: IRequest) -> JSON:
-    """
-    The request's JSON object body (400 when it is not one).
-    """
-    raw = request.content.read() if request.content is not None else b""
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ApiError(400, "bad_json", f"the body is not valid JSON: {e}") from e
-    if not isinstance(body, dict):
-        raise ApiError(400, "bad_json", "the body must be a JSON object")
-    return body
-
-
-def take(body: Mapping[str, Any], name: str, kind: type[T], default: Any = ...) -> T:
-    """
-    Field C{name} of C{body}, checked to be a C{kind} (422 naming the field if not).
-    """
-    if name not in body or body[name] is None:
-        if default is ...:
-            raise ApiError(422, "invalid", f"{name} is required", name)
-        result: T = default
-        return result
-    value = body[name]
-    if kind is int and isinstance(value, float) and value.is_integer():
-        # JSON has one kind of number: 30.0 is the integer 30, as JSON Schema has it.
-        value = int(value)
-    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
-        raise ApiError(422, "invalid", f"{name} must be a {_KIND_NAMES[kind]}", name)
-    return value
-
-
-_KIND_NAMES: Mapping[type, str] = {str: "string", int: "number", list: "list", bool: "boolean"}
-
-
-def take_tags(body: Mapping[str, Any]) -> list[str] | None:
-    tags = take(body, "tags", object, None)
-    if tags is None:
-        return None
-    if isinstance(tags, str):
-        return tags.split(",")
-    if isinstance(tags, list) and all(isinstance(t, str) for t in tags):
-        return tags
-    raise ApiError(422, "invalid", "tags must be a list of strings", "tags")
-
-
-def take_time(body: Mapping[str, Any], name: str) -> datetime | None:
-    text = take(body, name, str, None)
-    if text is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as e:
-        raise ApiError(422, "invalid", f"{name} must be an ISO 8601 time", name) from e
-    if moment.tzinfo is None:
-        raise ApiError(422, "invalid", f"{name} needs a time zone offset", name)
-    return moment
 
 
 @define
@@ -133,6 +89,8 @@ class JSONAPI:
     source_statuses: Callable[[Board], Sequence[SourceStatus]] = pending_statuses
     # /api/status to anyone; by default only with the facilitator token.
     public_status: bool = False
+    # CPU work too big for the reactor thread (a day's placement suggestion) runs here.
+    offload: Callable[..., Deferred[Any]] = deferToThread
     _rendered: dict[str, tuple[tuple[object, ...], bytes]] = field(factory=dict)
     _in_flight: InFlight = field(factory=InFlight)
 
@@ -174,7 +132,7 @@ class JSONAPI:
         self,
         request: IRequest,
         slug: str,
-        command: Command | UndoLast,
+        command: Command | UndoLast | UndoFrom,
         actor: Actor,
         respond: Callable[[Outcome], Reply],
     ) -> bytes:
@@ -201,7 +159,7 @@ class JSONAPI:
         session = board.sessions.get(session_id)
         if session is None or session.hidden:
             raise ApiError(404, "not_found", f"there is no session {session_id!r}")
-        return session_json(session)
+        return board_session_json(board, session)
 
     # --- reading ---
 
@@ -272,11 +230,12 @@ class JSONAPI:
         facilitator_only(request, self.facilitator)
         board = await self._board(slug)
         limit = _int_arg(request, b"limit", 50, 1, LOG_MAX)
-        entries = await self.store.log_tail(slug, limit)
-        zone = board.info.zone
-        return write_json(
-            request, 200, {"entries": [log_entry_json(e, zone) for e in reversed(entries)]}
-        )
+        going = _str_arg(request, b"going") in ("1", "true", "yes")
+        skip = () if going else ATTENDEE_TRAFFIC
+        entries = await self.store.log_tail(slug, limit, skip=skip)
+        undoable = {e.seq for e in undo_targets(entries, len(entries))}
+        shown = [log_entry_json(e, board, e.seq in undoable) for e in reversed(entries)]
+        return write_json(request, 200, {"entries": shown})
 
     # --- hosts ---
 
@@ -301,7 +260,7 @@ class JSONAPI:
         def respond(outcome: Outcome) -> Reply:
             session = outcome.board.sessions[outcome.decision.ids[0]]
             body = {
-                "session": session_json(session),
+                "session": board_session_json(outcome.board, session),
                 "edit_token": key,
                 "warnings": [warning_json(w) for w in outcome.decision.warnings],
             }
@@ -338,7 +297,8 @@ class JSONAPI:
         first, second = take(body, "first", str), take(body, "second", str)
 
         def respond(outcome: Outcome) -> Reply:
-            sessions = [session_json(outcome.board.sessions[i]) for i in (first, second)]
+            board = outcome.board
+            sessions = [board_session_json(board, board.sessions[i]) for i in (first, second)]
             warnings = [warning_json(w) for w in outcome.decision.warnings]
             return Reply(200, {"sessions": sessions, "warnings": warnings})
 
@@ -364,26 +324,143 @@ class JSONAPI:
     @app.route("/events/<slug>/meetups", methods=["POST"])
     async def meetup(self, request: IRequest, slug: str) -> bytes:
         body = read_json(request)
+        # Like a host's: the starter's key (theirs if they send one) ends or edits it;
+        # the facilitator token is never an edit key.
+        token = bearer_token(request)
+        key = token if token and not self.facilitator.matches(token) else new_edit_key()
         command = StartMeetup(
             title=take(body, "title", str),
             place=take(body, "place", str),
             starts=take_time(body, "starts"),
             minutes=take(body, "minutes", int, None),
             owner=_starter(request, body),
+            key_digest=digest(key),
         )
 
         def respond(outcome: Outcome) -> Reply:
             meetup = outcome.board.meetups[outcome.decision.ids[0]]
-            return Reply(201, {"meetup": meetup_json(meetup, outcome.board.info.zone)})
+            body = {"meetup": meetup_json(meetup, outcome.board.info.zone), "edit_token": key}
+            return Reply(201, body, secret=("edit_token",))
 
         return await self._write(request, slug, command, ATTENDEE, respond)
 
-    # --- facilitators ---
+    @app.route("/events/<slug>/meetups/<meetup_id>", methods=["PATCH"])
+    async def edit_meetup(self, request: IRequest, slug: str, meetup_id: str) -> bytes:
+        actor = required_actor(request, self.facilitator)
+        command = desk_api.edit_meetup(meetup_id, read_json(request))
+
+        def respond(outcome: Outcome) -> Reply:
+            meetup = outcome.board.meetups[meetup_id]
+            return Reply(200, {"meetup": meetup_json(meetup, outcome.board.info.zone)})
+
+        return await self._write(request, slug, command, actor, respond)
 
     @app.route("/events/<slug>/meetups/<meetup_id>", methods=["DELETE"])
     async def cancel_meetup(self, request: IRequest, slug: str, meetup_id: str) -> bytes:
+        """
+        A facilitator takes a meetup off; its starter ends it (see L{EndMeetup}).
+        """
+        actor = required_actor(request, self.facilitator)
+        command: Command = CancelMeetup(meetup_id) if actor.privileged else EndMeetup(meetup_id)
+        return await self._write(request, slug, command, actor, _no_content)
+
+    @app.route("/events/<slug>/meetups/<meetup_id>/end", methods=["POST"])
+    async def end_meetup(self, request: IRequest, slug: str, meetup_id: str) -> bytes:
+        actor = required_actor(request, self.facilitator)
+
+        def respond(outcome: Outcome) -> Reply:
+            meetup = outcome.board.meetups.get(meetup_id)
+            zone = outcome.board.info.zone
+            shown = meetup_json(meetup, zone) if meetup is not None else None
+            return Reply(200, {"meetup": shown, "seq": outcome.board.seq})
+
+        return await self._write(request, slug, EndMeetup(meetup_id), actor, respond)
+
+    @app.route("/events/<slug>/reports", methods=["POST"])
+    async def report(self, request: IRequest, slug: str) -> bytes:
+        """
+        An attendee flags a session or meetup; the answer says nothing of others' reports.
+        """
+        command = desk_api.file_report(read_json(request))
+        reply = Reply(202, {"item": command.item, "reported": True})
+        return await self._write(request, slug, command, ATTENDEE, lambda outcome: reply)
+
+    # --- facilitators ---
+
+    @app.route("/events/<slug>/meetups/<meetup_id>/hidden", methods=["PUT", "DELETE"])
+    async def hide_meetup(self, request: IRequest, slug: str, meetup_id: str) -> bytes:
         actor = facilitator_only(request, self.facilitator)
-        return await self._write(request, slug, CancelMeetup(meetup_id), actor, _no_content)
+        hidden = request.method == b"PUT"
+
+        def respond(outcome: Outcome) -> Reply:
+            body = {"meetup": meetup_id, "hidden": hidden, "seq": outcome.board.seq}
+            return Reply(200, body)
+
+        return await self._write(request, slug, HideMeetup(meetup_id, hidden), actor, respond)
+
+    @app.route("/events/<slug>/reports", methods=["GET"])
+    async def reports(self, request: IRequest, slug: str) -> bytes:
+        facilitator_only(request, self.facilitator)
+        board = await self._board(slug)
+        request.setHeader(b"cache-control", b"no-store")
+        return write_json(request, 200, reports_json(report_queue(board), board.info.zone))
+
+    @app.route("/events/<slug>/reports/<item>", methods=["DELETE"])
+    async def dismiss_reports(self, request: IRequest, slug: str, item: str) -> bytes:
+        """
+        Dismiss an item's reports; C{?hide=1} hides the item too (one event).
+        """
+        actor = facilitator_only(request, self.facilitator)
+        hide = _str_arg(request, b"hide") in ("1", "true", "yes")
+
+        def respond(outcome: Outcome) -> Reply:
+            return Reply(200, {"item": item, "hidden": hide, "seq": outcome.board.seq})
+
+        return await self._write(request, slug, DismissReports(item, hide), actor, respond)
+
+    @app.route("/events/<slug>/moderation", methods=["GET", "PUT"])
+    async def moderation(self, request: IRequest, slug: str) -> bytes:
+        actor = facilitator_only(request, self.facilitator)
+        board = await self._board(slug)
+        if request.method != b"PUT":
+            return write_json(request, 200, desk_api.moderation_json(board.moderation))
+        command = desk_api.set_moderation(read_json(request), board.moderation)
+
+        def respond(outcome: Outcome) -> Reply:
+            return Reply(200, desk_api.moderation_json(outcome.board.moderation))
+
+        return await self._write(request, slug, command, actor, respond)
+
+    @app.route("/events/<slug>/blocked", methods=["POST"])
+    async def block_many(self, request: IRequest, slug: str) -> bytes:
+        actor = facilitator_only(request, self.facilitator)
+        command = desk_api.block_many(read_json(request))
+        return await self._write(request, slug, command, actor, desk_api.bulk_reply)
+
+    @app.route("/events/<slug>/hidden", methods=["POST"])
+    async def hide_many(self, request: IRequest, slug: str) -> bytes:
+        actor = facilitator_only(request, self.facilitator)
+        command = desk_api.hide_many(read_json(request))
+        return await self._write(request, slug, command, actor, desk_api.bulk_reply)
+
+    @app.route("/events/<slug>/placement", methods=["GET"])
+    async def placement(self, request: IRequest, slug: str) -> bytes:
+        """
+        A placement suggestion for C{?slot=…} or C{?day=YYYY-MM-DD}.
+        """
+        facilitator_only(request, self.facilitator)
+        board = await self._board(slug)
+        slot, day = _str_arg(request, b"slot"), _str_arg(request, b"day")
+        slots = desk_api.placement_slots(board, slot, day)
+        suggestion: Placement = await self.offload(suggest, board, utc_now(self.clock), slots)
+        request.setHeader(b"cache-control", b"no-store")
+        return write_json(request, 200, {"seq": board.seq, **placement_json(board, suggestion)})
+
+    @app.route("/events/<slug>/placement", methods=["POST"])
+    async def apply_placement(self, request: IRequest, slug: str) -> bytes:
+        actor = facilitator_only(request, self.facilitator)
+        command = desk_api.apply_placement(read_json(request))
+        return await self._write(request, slug, command, actor, desk_api.bulk_reply)
 
     @app.route("/events/<slug>/blocked/<room>/<slot>", methods=["PUT", "DELETE"])
     async def block(self, request: IRequest, slug: str, room: str, slot: str) -> bytes:
@@ -411,16 +488,14 @@ class JSONAPI:
     @app.route("/events/<slug>/undo", methods=["POST"])
     async def undo(self, request: IRequest, slug: str) -> bytes:
         actor = facilitator_only(request, self.facilitator)
-        count = take(read_json(request), "count", int, 1)
-        if not 1 <= count <= UNDO_MAX:
-            raise ApiError(422, "invalid", f"count must be from 1 to {UNDO_MAX}", "count")
+        command = desk_api.undo_command(read_json(request), UNDO_MAX)
 
         def respond(outcome: Outcome) -> Reply:
             logged = outcome.logged
             undone = [seq for entry in logged for seq in getattr(entry.change, "seqs", ())]
             return Reply(200, {"undone": undone, "seq": outcome.board.seq})
 
-        return await self._write(request, slug, UndoLast(count), actor, respond)
+        return await self._write(request, slug, command, actor, respond)
 
 
 def _no_content(outcome: Outcome) -> Reply:
@@ -437,7 +512,7 @@ def _starter(request: IRequest, body: Mapping[str, Any]) -> str:
 
 def _session_outcome(outcome: Outcome, session_id: str) -> JSON:
     return {
-        "session": session_json(outcome.board.sessions[session_id]),
+        "session": board_session_json(outcome.board, outcome.board.sessions[session_id]),
         "warnings": [warning_json(w) for w in outcome.decision.warnings],
     }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from openspace.describe import WHO
 from openspace.fields import (
     DESCRIPTION_MAX,
     HOST_MAX,
@@ -17,54 +18,13 @@ from openspace.fields import (
     TAGS_MAX,
     TITLE_MAX,
 )
+from openspace.web.openapi_desk import DESK_PATHS, DESK_SCHEMAS
+from openspace.web.openapi_parts import error as _error
+from openspace.web.openapi_parts import json_content as _json
+from openspace.web.openapi_parts import operation as _operation
+from openspace.web.openapi_parts import ref as _ref
 
 JSON = dict[str, Any]
-
-
-def _ref(name: str) -> JSON:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: JSON, description: str) -> JSON:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _error(description: str) -> JSON:
-    return _json(_ref("Error"), description)
-
-
-def _body(schema: JSON) -> JSON:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
-
-
-def _operation(
-    summary: str,
-    responses: JSON,
-    *,
-    body: JSON | None = None,
-    auth: bool = False,
-    params: tuple[str, ...] = (),
-    query: tuple[JSON, ...] = (),
-) -> JSON:
-    responses = {**responses, **_SERVER_ERRORS}
-    if body is not None:
-        responses = {**responses, **_BODY_ERRORS}
-    operation: JSON = {"summary": summary, "responses": responses}
-    if query:
-        operation["parameters"] = list(query)
-    if params:
-        operation["parameters"] = [
-            *operation.get("parameters", ()),
-            *(
-                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                for name in params
-            ),
-        ]
-    if body is not None:
-        operation["requestBody"] = _body(body)
-    if auth:
-        operation["security"] = [{"bearer": []}]
-    return operation
 
 
 _STR = {"type": "string"}
@@ -80,14 +40,6 @@ def _text(most: int, *, required: bool = True) -> JSON:
     return schema
 
 
-_SERVER_ERRORS = {
-    "500": _error("a bug: nothing was changed"),
-    "503": _error("storage cannot be used right now (e.g. disk full); see Retry-After"),
-}
-_BODY_ERRORS = {
-    "400": _error("the body is not a JSON object"),
-    "413": _error("the body is over 64 KiB"),
-}
 _SLUG = ("slug",)
 _SESSION = ("slug", "session_id")
 _COMMON_ERRORS = {"404": _error("no such event or session"), "422": _error("invalid input")}
@@ -184,6 +136,13 @@ SCHEMAS: JSON = {
             "room": _STR,
             "slot": _STR,
             "going": {"type": "integer", "minimum": 0},
+            "seats": {"type": ["integer", "null"], "description": "its room's capacity"},
+            "fill": {
+                "enum": ["roomy", "filling", "full", None],
+                "description": "going vs seats: filling from 80 %, full from 100 %; "
+                "null when the room's capacity is unknown",
+            },
+            "hidden": {"type": "boolean", "description": "only in facilitators' views"},
         },
     },
     "Meetup": {
@@ -196,6 +155,7 @@ SCHEMAS: JSON = {
             "spot": {"type": ["string", "null"]},
             "starts": {"type": "string", "format": "date-time"},
             "ends": {"type": "string", "format": "date-time"},
+            "hidden": {"type": "boolean", "description": "only in facilitators' views"},
         },
     },
     "Warning": {
@@ -447,10 +407,16 @@ PATHS: JSON = {
     },
     "/api/events/{slug}/meetups": {
         "post": _operation(
-            "Start a hallway meetup now or later (no token needed)",
+            "Start a hallway meetup now or later (no token needed); the answer's "
+            "edit_token ends or edits it (Bearer with an existing edit key reuses that key)",
             {
                 "201": _json(
-                    {"type": "object", "properties": {"meetup": _ref("Meetup")}}, "started"
+                    {
+                        "type": "object",
+                        "required": ["meetup", "edit_token"],
+                        "properties": {"meetup": _ref("Meetup"), "edit_token": _STR},
+                    },
+                    "started",
                 ),
                 "409": _error("the starter or the place has as many meetups as it may"),
                 **_COMMON_ERRORS,
@@ -483,8 +449,26 @@ PATHS: JSON = {
         ),
     },
     "/api/events/{slug}/meetups/{meetup_id}": {
+        "patch": _operation(
+            "Edit a meetup's title, place or length (its edit key or the facilitator token)",
+            {
+                "200": _json({"type": "object", "properties": {"meetup": _ref("Meetup")}}, "ok"),
+                **_AUTH_ERRORS,
+                **_COMMON_ERRORS,
+            },
+            body={
+                "type": "object",
+                "properties": {
+                    "title": _STR,
+                    "place": _STR,
+                    "minutes": {"type": "integer", "minimum": 5, "maximum": 240},
+                },
+            },
+            auth=True,
+            params=("slug", "meetup_id"),
+        ),
         "delete": _operation(
-            "Remove a meetup (facilitator)",
+            "Remove a meetup (facilitator), or end it (its edit key: see …/end)",
             {"204": {"description": "removed"}, **_AUTH_ERRORS, **_COMMON_ERRORS},
             auth=True,
             params=("slug", "meetup_id"),
@@ -525,7 +509,9 @@ PATHS: JSON = {
     },
     "/api/events/{slug}/undo": {
         "post": _operation(
-            "Undo the last N changes; the undo is itself a new event (facilitator)",
+            "Undo the last N changes ({count}), change #N alone ({seq, only: true}) or "
+            "back to #N ({seq}); attendees' going and reports are never undone and never "
+            "in the way; the undo is itself a new event (facilitator)",
             {
                 "200": _json(_object(undone={"type": "array", "items": _INT}, seq=_INT), "undone"),
                 "409": _error("cannot be undone"),
@@ -534,7 +520,11 @@ PATHS: JSON = {
             },
             body={
                 "type": "object",
-                "properties": {"count": {"type": "integer", "minimum": 1, "maximum": 50}},
+                "properties": {
+                    "count": {"type": "integer", "minimum": 1, "maximum": 50},
+                    "seq": {"type": "integer", "minimum": 1},
+                    "only": {"type": "boolean"},
+                },
             },
             auth=True,
             params=_SLUG,
@@ -542,7 +532,10 @@ PATHS: JSON = {
     },
     "/api/events/{slug}/log": {
         "get": _operation(
-            "The last changes, newest first (facilitator)",
+            "The last changes, newest first, with who (host, facilitator, attendee, official "
+            "schedule), the host's name, a summary naming sessions by title, and whether "
+            "each can be undone; attendees' going and reports only with ?going=1 "
+            "(facilitator)",
             {
                 "200": _json(
                     _object(
@@ -553,7 +546,10 @@ PATHS: JSON = {
                                 at={"type": "string", "format": "date-time"},
                                 actor=_STR,
                                 type=_STR,
+                                who={"enum": [*WHO]},
+                                name=_STR,
                                 summary=_STR,
+                                undoable={"type": "boolean"},
                             ),
                         }
                     ),
@@ -569,6 +565,12 @@ PATHS: JSON = {
                     "name": "limit",
                     "in": "query",
                     "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+                },
+                {
+                    "name": "going",
+                    "in": "query",
+                    "description": "1: include attendees' going and reports",
+                    "schema": {"type": "string", "enum": ["0", "1"]},
                 },
             ),
         ),
@@ -603,9 +605,9 @@ def _idempotent(paths: JSON) -> JSON:
 OPENAPI: JSON = {
     "openapi": "3.1.0",
     "info": {"title": "openspace", "version": "1"},
-    "paths": _idempotent(PATHS),
+    "paths": _idempotent({**PATHS, **DESK_PATHS}),
     "components": {
-        "schemas": SCHEMAS,
+        "schemas": {**SCHEMAS, **DESK_SCHEMAS},
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
     },
 }

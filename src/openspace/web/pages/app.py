@@ -2,7 +2,8 @@
 The pages' Klein app: its plumbing (sending pages with their headers, errors, who is
 asking) and the attendees' routes (the list of events, the board, a session, "I'm
 going", assets).  The other audiences' routes are in L{host_routes},
-L{desk_routes} and L{screen_routes}, registered on the same app.
+L{report_routes} and L{screen_routes}, registered on the same app, and in the
+sub-apps L{desk_routes} and L{meetup_routes}, one per event.
 
 Every change a form asks for becomes the same board command the JSON API sends, run
 through the same store (L{openspace.store.interface.BoardStore.execute}); a refusal
@@ -18,10 +19,12 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from attrs import define, field
-from klein import Klein
+from klein import Klein, KleinRenderable
+from twisted.internet.defer import Deferred
+from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
 from twisted.web.template import Tag
@@ -41,7 +44,7 @@ from openspace.fields import ID_ATTENDEE
 from openspace.model import Board, Session
 from openspace.official.poller import SourceStatus
 from openspace.official.sources import pending_statuses
-from openspace.store.interface import BoardStore, Outcome, UndoLast
+from openspace.store.interface import BoardStore, Outcome, UndoFrom, UndoLast
 from openspace.tokens import FacilitatorKey
 from openspace.web.assets import Assets, send_compressible, serve_asset
 from openspace.web.cancelled import CancelledSessions
@@ -49,11 +52,14 @@ from openspace.web.cookies import read_cookie, set_cookie
 from openspace.web.csrf import CSRF, CSRFError
 from openspace.web.headers import allow_header, security_headers
 from openspace.web.pages import attendee
+from openspace.web.pages.desk_routes import DeskRoutes
 from openspace.web.pages.gone import SessionMissing, cancelled_page, unlisted_page
 from openspace.web.pages.html import (
     form_value,
     render,
 )
+from openspace.web.pages.meetup_routes import MeetupRoutes
+from openspace.web.pages.page_error import PageError
 from openspace.web.pages.shared import SharedPages
 from openspace.web.sessions import (
     DeskSessions,
@@ -63,19 +69,6 @@ from openspace.web.sessions import (
 ATTENDEE_COOKIE = "os_attendee"
 _HOST_HEADER = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 SESSION_FIELDS = ("title", "description", "host", "tags", "cell")
-
-
-class PageError(Exception):
-    """
-    A request answered with a short page: 403, 404.
-    """
-
-    def __init__(self, status: int, title: str, text: str, board: Board | None = None) -> None:
-        super().__init__(text)
-        self.status = status
-        self.title = title
-        self.text = text
-        self.board = board
 
 
 def origin(request: IRequest) -> str:
@@ -122,6 +115,8 @@ class Pages:
     clock: Clock
     facilitator: FacilitatorKey
     source_statuses: Callable[[Board], Sequence[SourceStatus]] = pending_statuses
+    # CPU work too big for the reactor thread (a day's placement suggestion) runs here.
+    offload: Callable[..., Deferred[Any]] = deferToThread
     assets: Assets = field(factory=Assets.load)
     csrf: CSRF = field(init=False)
     desk: DeskSessions = field(init=False)
@@ -231,7 +226,9 @@ class Pages:
             raise SessionMissing(board, session_id, hidden=session is not None)
         return session
 
-    async def execute(self, board: Board, command: Command | UndoLast, actor: Actor) -> Outcome:
+    async def execute(
+        self, board: Board, command: Command | UndoLast | UndoFrom, actor: Actor
+    ) -> Outcome:
         return await self.store.execute(board.info.slug, command, actor, utc_now(self.clock))
 
     def actor(self, request: IRequest, presented: str | None = None) -> Actor:
@@ -306,18 +303,41 @@ class Pages:
         joining = form_value(request.args, "join")
         session_id = joining or form_value(request.args, "leave")
         self.session(board, session_id)
-        person = read_cookie(request, ATTENDEE_COOKIE)
-        if person is None or not ID_ATTENDEE.match(person):
-            person = secrets.token_urlsafe(12)
-            # Readable by the board's script, which keeps the same id for its API calls.
-            set_cookie(request, ATTENDEE_COOKIE, person, max_age=365 * 24 * 3600, http_only=False)
+        person = self.attendee_id(request)
         await self.execute(board, SetGoing(session_id, person, bool(joining)), ATTENDEE)
         back = form_value(request.args, "back")
         if not back.startswith(f"/e/{slug}/") or "//" in back:
             back = f"/e/{slug}/"
         return self.redirect(request, back)
 
+    def attendee_id(self, request: IRequest) -> str:
+        """
+        This browser's anonymous attendee id, made (and kept in a cookie) if need be.
+        """
+        person = read_cookie(request, ATTENDEE_COOKIE)
+        if person is None or not ID_ATTENDEE.match(person):
+            person = secrets.token_urlsafe(12)
+            # Readable by the board's script, which keeps the same id for its API calls.
+            set_cookie(request, ATTENDEE_COOKIE, person, max_age=365 * 24 * 3600, http_only=False)
+        return person
 
-# The routes of hosts, facilitators and screens live in modules of their own, one per
+    # --- sub-apps ---
+
+    @app.route("/e/<slug>/m", branch=True)
+    def meetup_branch(self, request: IRequest, slug: str) -> KleinRenderable:
+        """
+        A meetup's own page (see L{openspace.web.pages.meetup_routes}).
+        """
+        return MeetupRoutes(self, slug).app.resource()
+
+    @app.route("/e/<slug>/desk", branch=True)
+    def desk_branch(self, request: IRequest, slug: str) -> KleinRenderable:
+        """
+        Everything under the desk (see L{openspace.web.pages.desk_routes}).
+        """
+        return DeskRoutes(self, slug).app.resource()
+
+
+# The routes of hosts, reports and screens live in modules of their own, one per
 # audience, registered on the same Klein app when they are imported.
-from openspace.web.pages import desk_routes, host_routes, screen_routes  # noqa: E402, F401
+from openspace.web.pages import host_routes, report_routes, screen_routes  # noqa: E402, F401

@@ -36,14 +36,13 @@ from openspace.web.pages.html import (
     board_url,
     card,
     document,
-    going_button,
     going_form,
+    going_line,
     hm,
     live_attrs,
     main_tag,
     propose_url,
     room_label,
-    seats,
     shown_if,
     slot_heading_time,
     span_attrs,
@@ -52,6 +51,7 @@ from openspace.web.pages.html import (
     top_bar,
 )
 from openspace.web.pages.official import official_in_slot, session_clashes, sources_notice
+from openspace.web.pages.report_page import report_link
 from openspace.web.pages.timeline import (
     ALL_TIME,
     free_rooms_by_slot,
@@ -153,7 +153,10 @@ def hallway(board: Board, now: datetime) -> Tag:
     C{static/screen.js} shows and hides them as the clock moves on.
     """
     running = meetups_running(board, now)
-    coming = sorted((m for m in board.meetups.values() if m.ends > now), key=lambda m: m.starts)
+    coming = sorted(
+        (m for m in board.meetups.values() if m.ends > now and not m.hidden),
+        key=lambda m: m.starts,
+    )
     return shown_if(
         tags.section(
             class_="hallway", **{"aria-labelledby": "hallway-title", "data-frag": "hallway"}
@@ -168,7 +171,8 @@ def hallway(board: Board, now: datetime) -> Tag:
 def _meetup_item(meetup: Meetup, board: Board, running: bool) -> Tag:
     item = tags.li(**{"data-meetup-id": meetup.id, **span_attrs(meetup.starts, meetup.ends)})(
         tags.strong(meetup.title),
-        f" — {meetup.place}, until {hm(meetup.ends, board.info.zone)}",
+        f" — {meetup.place}, until {hm(meetup.ends, board.info.zone)} ",
+        report_link(board, meetup.id, f"the meetup “{meetup.title}”"),
     )
     return shown_if(item, running)
 
@@ -272,12 +276,10 @@ def session_detail(board: Board, session: Session, attendee: str | None) -> Tag:
         tags.dl(facts),
         tag_list(session.tags, board_url(board)),
         tags.div(class_="description")(session.description) if session.description else "",
-        tags.p(class_="going")(
-            tags.span(class_="count")(seats(len(session.going), room)),
-            " ",
-            going_button(session, attendee),
-        ),
+        going_line(session, room, attendee),
         session_clashes(board, session),
+        # Inside the article, so that its label follows a new title (L{fragments}).
+        tags.p(report_link(board, session.id, f"the session “{session.title}”")),
     )
 
 

@@ -1,33 +1,49 @@
 """
-The facilitator's desk: sign in, every session (hidden ones too), the grid of cells to
-block and unblock, the last changes to undo, and the event's rooms and slots as TOML.
+The facilitator's desk: sign in, reports to deal with, every session (hidden ones too,
+with how full each is, hidden or shown in bulk, moved to a bigger free room in one
+click), meetups, the grid of cells to block and unblock (a whole slot or room at once),
+placement suggestions, the last changes to undo, settings, and the event's rooms and
+slots as TOML.  The sections beside the grid live in L{openspace.web.pages.desk_parts}.
 
 Many buttons share one form each (C{form="…"} attributes), so a big grid costs one
-CSRF token, not one per cell; those forms sit outside the live region, whose rows are
-rendered once per change for every open desk (L{openspace.web.pages.fragments}).
+CSRF token, not one per cell.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from datetime import datetime
 
+from attrs import frozen
 from twisted.web.template import Tag, tags
 
-from openspace.describe import describe_change
+from openspace.capacity import bigger_room
 from openspace.events import Logged
-from openspace.model import Board, Cell, RoomKind, Session, Slot
+from openspace.model import Board, Cell, RoomKind
+from openspace.placement import Placement
 from openspace.web.assets import Assets
+from openspace.web.pages.desk_parts import (
+    desk_url,
+    log_section,
+    meetup_section,
+    moderation_section,
+    move_button,
+    placement_section,
+    report_section,
+    table_section,
+)
 from openspace.web.pages.html import (
     Errors,
     cell_value,
+    day_label,
     document,
     error_summary,
     field,
+    fill_badge,
     hidden,
     live_attrs,
     main_tag,
+    seats,
     session_url,
     slot_span,
     text_area,
@@ -35,16 +51,11 @@ from openspace.web.pages.html import (
     top_bar,
 )
 
-LOG_SHOWN = 50
 LAYOUT_MAX = 60_000
 
 
-def _desk_url(board: Board, action: str = "") -> str:
-    return f"/e/{board.info.slug}/desk" + (f"/{action}" if action else "")
-
-
 def signin_page(assets: Assets, board: Board, csrf: str, errors: Errors) -> Tag:
-    form = tags.form(method="post", action=_desk_url(board, "signin"), novalidate="")(
+    form = tags.form(method="post", action=desk_url(board, "signin"), novalidate="")(
         error_summary(errors),
         hidden("csrf", csrf),
         field(
@@ -66,197 +77,209 @@ def signin_page(assets: Assets, board: Board, csrf: str, errors: Errors) -> Tag:
     )
 
 
-def desk_page(
-    assets: Assets,
-    board: Board,
-    now: datetime,
-    csrf: str,
-    log: Sequence[Logged],
-    undoable: frozenset[int],
-    layout: str,
-    errors: Errors,
-) -> Tag:
+@frozen
+class DeskView:
+    """
+    What the desk shows besides the board.
+
+    @ivar log: the last changes, oldest first (attendees' going and reports only when
+        C{show_going}).
+    @ivar undoable: the seqs of C{log} that can still be undone.
+    @ivar placement: the suggestion asked for, with its scope (a slot id or a date).
+    @ivar layout: the layout form's text (as typed, when it was refused).
+    """
+
+    now: datetime
+    csrf: str
+    log: tuple[Logged, ...]
+    undoable: frozenset[int]
+    show_going: bool
+    placement: tuple[str, Placement] | None
+    layout: str
+    errors: Errors
+
+
+def desk_page(assets: Assets, board: Board, view: DeskView) -> Tag:
+    csrf = view.csrf
     return document(
         assets,
         f"Facilitator desk — {board.info.name}",
         top_bar(
             board,
-            tags.form(method="post", action=_desk_url(board, "signout"), class_="inline")(
+            tags.form(method="post", action=desk_url(board, "signout"), class_="inline")(
                 hidden("csrf", csrf), tags.button(type="submit")("Sign out")
             ),
         ),
         main_tag(class_="desk")(
             tags.h1("Facilitator desk"),
-            error_summary(errors) if "" in errors else "",
-            # Kept current in place by screen.js; the layout form below is left as typed.
+            error_summary(view.errors) if "" in view.errors else "",
+            _contents(),
+            # Kept current by live.js; the forms below it are left as typed.
             tags.div(**live_attrs(board))(
-                desk_sessions(board),
-                desk_cells(board, now),
-                _log(board, log, undoable),
+                report_section(board, csrf),
+                _sessions(board, view.now, csrf),
+                meetup_section(board, view.now, csrf),
+                _cells(board, view.now, csrf),
+                placement_section(board, view.now, csrf, view.placement),
+                log_section(board, csrf, view.log, view.undoable, view.show_going),
             ),
-            # The forms the tables' buttons submit (form="…"): outside the live region,
-            # which holds nothing of this visitor's (no CSRF token).
-            [
-                tags.form(id=f"{action}-form", method="post", action=_desk_url(board, action))(
-                    hidden("csrf", csrf)
-                )
-                for action in ("sessions", "cells", "undo")
-            ],
-            _layout(board, csrf, layout, errors),
+            moderation_section(board, csrf, view.errors),
+            _layout(board, csrf, view.layout, view.errors),
         ),
-        scripts=("common.js", "screen.js", "live.js"),
+        scripts=("common.js", "live.js"),
     )
 
 
-def session_row(board: Board, session: Session) -> Tag:
+def _contents() -> Tag:
     """
-    One session's row of the desk, its key C{desk-session:<id>} (L{fragments}).
+    Jump links: on a phone the desk is a long page.
     """
-    slot = board.slot(session.slot)
-    room = board.room(session.room)
-    state = "hide" if not session.hidden else "show"
-    return tags.tr(**{"data-session-id": session.id, "data-frag": f"desk-session:{session.id}"})(
-        tags.td(
-            tags.a(href=session_url(board, session.id))(session.title),
-            " (hidden)" if session.hidden else "",
-        ),
-        tags.td(session.host),
-        tags.td(
-            room.name if room else session.room,
-            ", ",
-            time_tag(slot, board.info.zone, with_day=True) if slot else session.slot,
-        ),
-        tags.td(str(len(session.going))),
-        tags.td(
-            tags.a(href=f"{session_url(board, session.id)}/edit")("Edit or move"),
-            " ",
-            tags.button(form="sessions-form", name=state, value=session.id)(state.capitalize()),
-            " ",
-            tags.button(form="sessions-form", name="cancel", value=session.id, class_="danger")(
-                "Cancel"
-            ),
-        ),
+    parts = (
+        ("reports-title", "Reports"),
+        ("sessions-title", "Sessions"),
+        ("meetups-title", "Meetups"),
+        ("cells-title", "Rooms and slots"),
+        ("placement-title", "Placement"),
+        ("undo-title", "Changes"),
+        ("moderation-title", "Settings"),
+        ("layout-title", "Layout"),
+    )
+    return tags.nav(class_="desk-nav", **{"aria-label": "Desk sections"})(
+        tags.ul([tags.li(tags.a(href=f"#{target}")(label)) for target, label in parts])
     )
 
 
-def desk_sessions(board: Board) -> Tag:
-    """
-    Every session, hidden ones too: C{desk-sessions} (L{fragments}).
-    """
-    rows = [
-        session_row(board, session)
-        for session in sorted(board.sessions.values(), key=lambda s: (s.slot, s.room))
-    ]
-    return _table_section(
-        "sessions", f"Sessions ({len(rows)})", ("Session", "Host", "Where", "Going", ""), rows
-    )
-
-
-def slot_row(board: Board, slot: Slot, now: datetime) -> Tag:
-    """
-    One slot's row of the grid of cells, its key C{desk-slot:<id>} (L{fragments}).
-    """
+def _sessions(board: Board, now: datetime, csrf: str) -> Tag:
+    rows = []
     zone = board.info.zone
-    cells: list[Tag] = [tags.th(scope="row")(time_tag(slot, zone, with_day=True))]
-    for room in board.rooms:
-        if room.kind is not RoomKind.room:
-            continue
-        cell = Cell(room.id, slot.id)
-        where = f"{room.name} at {slot_span(slot, zone)}"
-        holder = board.session_in(cell)
-        value = cell_value(room.id, slot.id)
-        if holder is not None:
-            content = tags.td(holder.title)
-        elif cell in board.blocked:
-            content = tags.td(class_="blocked")(
-                "Blocked ",
-                tags.button(
-                    form="cells-form",
-                    name="unblock",
-                    value=value,
-                    **{"aria-label": f"Unblock {where}"},
-                )("Unblock"),
+    for session in sorted(board.sessions.values(), key=lambda s: (s.slot, s.room)):
+        slot = board.slot(session.slot)
+        room = board.room(session.room)
+        state = "hide" if not session.hidden else "show"
+        bigger = bigger_room(board, session, now)
+        pick = f"pick-{session.id}"
+        rows.append(
+            tags.tr(**{"data-session-id": session.id})(
+                tags.td(
+                    tags.input(
+                        type="checkbox",
+                        form="sessions-form",
+                        name="pick",
+                        value=session.id,
+                        id=pick,
+                    ),
+                    tags.label(for_=pick, class_="visually-hidden")(f"Select “{session.title}”"),
+                ),
+                tags.td(
+                    tags.a(href=session_url(board, session.id))(session.title),
+                    " (hidden)" if session.hidden else "",
+                ),
+                tags.td(session.host),
+                tags.td(
+                    room.name if room else session.room,
+                    ", ",
+                    time_tag(slot, zone, with_day=True) if slot else session.slot,
+                ),
+                tags.td(seats(len(session.going), room), " ", fill_badge(len(session.going), room)),
+                tags.td(class_="actions")(
+                    tags.a(href=f"{session_url(board, session.id)}/edit")("Edit or move"),
+                    " ",
+                    tags.button(form="sessions-form", name=state, value=session.id)(
+                        state.capitalize()
+                    ),
+                    " ",
+                    tags.button(
+                        form="sessions-form", name="cancel", value=session.id, class_="danger"
+                    )("Cancel"),
+                    " ",
+                    move_button(bigger, "sessions-form", f"{session.id}/{bigger.id}")
+                    if bigger is not None
+                    else "",
+                ),
             )
-        else:
-            content = tags.td(
-                "Free " if slot.end > now else "",
-                tags.button(
-                    form="cells-form",
-                    name="block",
-                    value=value,
-                    **{"aria-label": f"Block {where}"},
-                )("Block"),
+        )
+    bulk = tags.p(class_="bulk")(
+        tags.button(form="sessions-form", name="bulk", value="hide")("Hide selected"),
+        " ",
+        tags.button(form="sessions-form", name="bulk", value="show")("Show selected"),
+    )
+    return table_section(
+        board,
+        csrf,
+        "sessions",
+        f"Sessions ({len(rows)})",
+        ("Select", "Session", "Host", "Where", "Going", "Actions"),
+        rows,
+        before=bulk if rows else "",
+    )
+
+
+def _cells(board: Board, now: datetime, csrf: str) -> Tag:
+    zone = board.info.zone
+    rooms = [room for room in board.rooms if room.kind is RoomKind.room]
+    rows = []
+    for slot in board.slots:
+        span = f"{day_label(slot.start, zone)} {slot_span(slot, zone)}"
+        cells: list[Tag] = [tags.th(scope="row")(time_tag(slot, zone, with_day=True))]
+        for room in rooms:
+            cells.append(
+                _cell(board, Cell(room.id, slot.id), room.name, slot_span(slot, zone), now)
             )
-        cells.append(content)
-    return tags.tr(**{"data-frag": f"desk-slot:{slot.id}"})(cells)
+        cells.append(tags.td(class_="actions")(_whole("slot", slot.id, span)))
+        rows.append(tags.tr(cells))
+    if rows:
+        rows.append(
+            tags.tr(
+                tags.th(scope="row")("Whole room"),
+                [tags.td(class_="actions")(_whole("room", room.id, room.name)) for room in rooms],
+                tags.td("—"),
+            )
+        )
+    headings = ("Slot", *(room.name for room in rooms), "Whole slot")
+    return table_section(board, csrf, "cells", "Rooms and slots", headings, rows)
 
 
-def desk_cells(board: Board, now: datetime) -> Tag:
-    """
-    The grid of cells to block and unblock: C{desk-cells} (L{fragments}).
-    """
-    rooms = [room.name for room in board.rooms if room.kind is RoomKind.room]
-    rows = [slot_row(board, slot, now) for slot in board.slots]
-    return _table_section("cells", "Rooms and slots", ("Slot", *rooms), rows)
-
-
-def log_row(board: Board, entry: Logged, undoable: bool) -> Tag:
-    """
-    One change in the desk's log, its key C{desk-log:<seq>} (L{fragments}).
-    """
-    return tags.tr(**{"data-frag": f"desk-log:{entry.seq}"})(
-        tags.td(f"#{entry.seq}"),
-        tags.td(entry.at.astimezone(board.info.zone).strftime("%a %H:%M:%S")),
-        tags.td(entry.actor),
-        tags.td(describe_change(entry.change)),
-        tags.td(
-            tags.button(
-                form="undo-form",
-                name="upto",
-                value=str(entry.seq),
-                **{
-                    "aria-label": f"Undo #{entry.seq} and every later change",
-                    # Gone once undone (L{fragments}).
-                    "data-frag": f"desk-undo:{entry.seq}",
-                },
-            )("Undo back to here")
-            if undoable
-            else ""
+def _cell(board: Board, cell: Cell, room_name: str, span: str, now: datetime) -> Tag:
+    where = f"{room_name} at {span}"
+    holder = board.session_in(cell)
+    value = cell_value(cell.room, cell.slot)
+    if holder is not None:
+        return tags.td(holder.title)
+    slot = board.slot(cell.slot)
+    if cell in board.blocked:
+        return tags.td(class_="blocked")(
+            "Blocked ",
+            tags.button(form="cells-form", name="unblock", value=value)(
+                "Unblock", tags.span(class_="visually-hidden")(f" {where}")
+            ),
+        )
+    return tags.td(
+        "Free " if slot is not None and slot.end > now else "",
+        tags.button(form="cells-form", name="block", value=value)(
+            "Block", tags.span(class_="visually-hidden")(f" {where}")
         ),
     )
 
 
-def _log(board: Board, log: Sequence[Logged], undoable: frozenset[int]) -> Tag:
-    rows = [log_row(board, entry, entry.seq in undoable) for entry in reversed(log)]
-    headings = ("#", "When", "Who", "What", "")
-    return _table_section("undo", f"Recent changes (last {LOG_SHOWN})", headings, rows)
-
-
-def table_heading(action: str, title: str) -> Tag:
-    return tags.h2(id=f"{action}-title", **{"data-frag": f"desk-{action}-title"})(title)
-
-
-def sessions_heading(board: Board) -> Tag:
-    return table_heading("sessions", f"Sessions ({len(board.sessions)})")
-
-
-def _table_section(action: str, title: str, headings: Sequence[str], rows: list[Tag]) -> Tag:
+def _whole(kind: str, value: str, what: str) -> list[Tag | str]:
     """
-    A titled table whose buttons all submit the one form C{action}-form.
+    "Block slot" / "Unblock slot" (or room) buttons: each one event, one undo.
     """
-    return tags.section(**{"aria-labelledby": f"{action}-title", "data-frag": f"desk-{action}"})(
-        table_heading(action, title),
-        tags.table(
-            tags.thead(tags.tr([tags.th(scope="col")(h) for h in headings])),
-            tags.tbody(rows),
+    return [
+        tags.button(form="cells-form", name=f"block-{kind}", value=value)(
+            f"Block {kind}", tags.span(class_="visually-hidden")(f" {what}")
         ),
-    )
+        " ",
+        tags.button(form="cells-form", name=f"unblock-{kind}", value=value)(
+            f"Unblock {kind}", tags.span(class_="visually-hidden")(f" {what}")
+        ),
+    ]
 
 
 def _layout(board: Board, csrf: str, layout: str, errors: Errors) -> Tag:
     return tags.section(**{"aria-labelledby": "layout-title"})(
         tags.h2(id="layout-title")("Edit rooms and slots"),
-        tags.form(method="post", action=_desk_url(board, "layout"))(
+        tags.form(method="post", action=desk_url(board, "layout"))(
             hidden("csrf", csrf),
             field(
                 "layout",

@@ -22,7 +22,8 @@ from zope.interface import implementer
 
 from openspace.clock import utc_now
 from openspace.model import Board
-from openspace.web.pages.app import PageError, Pages
+from openspace.web.pages.app import Pages
+from openspace.web.pages.page_error import PageError
 from openspace.web.pages.screen_routes import SHARED_VIEWS, visitor_state
 from openspace.web.pages.shared import answer
 

@@ -16,14 +16,16 @@ new markup (or removes it for C{null}, or puts a new one in its place in the ord
   changed (L{openspace.web.pages.grid});
 * C{line:<room id>/<slot id>}: what a room holds in a slot, on the kiosk and the door
   screen; C{room:<room id>}: a whole room's tile, when the layout changed;
-* C{desk-log:<seq>}, C{desk-session:<id>}, C{desk-slot:<id>} (and C{desk-sessions},
-  C{desk-cells} when the layout changed): rows of the facilitator's desk, whose forms
-  and tokens sit outside them.
 
 The markup is made by the very functions that render the pages, for nobody (no CSRF
 token, nobody's "going": the scripts add the visitor's own state), at the moment of the
 change; what depends on the clock carries its start and end for the scripts.  "Going"
-changes only a count, which the scripts update from the event itself: no markup.
+changes only a count and the capacity badge, which the scripts update from the event
+itself (its sessions' C{going} and C{fill}): no markup.
+
+The facilitator's desk is not rendered here: one page for a few facilitators, with
+reports, forms and tokens woven through it, it fetches its own region again on each
+change (C{static/live.js} with no hook).
 """
 
 from __future__ import annotations
@@ -38,18 +40,9 @@ from twisted.web.template import Tag, flatten
 
 from openspace.board import free_cells
 from openspace.clock import Clock, utc_now
-from openspace.events import Logged, Undone
+from openspace.events import Logged
 from openspace.model import Board, Cell, Session
-from openspace.undo import undo_targets
 from openspace.web.pages.attendee import hallway, session_detail, slot_section
-from openspace.web.pages.desk import (
-    desk_cells,
-    desk_sessions,
-    log_row,
-    session_row,
-    sessions_heading,
-    slot_row,
-)
 from openspace.web.pages.filters import BoardFilter
 from openspace.web.pages.grid import GridPlaces, day_switcher, grid_head, shown_day
 from openspace.web.pages.kiosk import kiosk_line, kiosk_rooms, room_tile
@@ -86,10 +79,6 @@ def _shown(session: Session) -> tuple[object, ...]:
     return (session.title, session.description, session.host, session.tags, session.cell)
 
 
-def _held(session: Session | None) -> tuple[object, ...] | None:
-    return None if session is None else (session.title, session.cell)
-
-
 def _changed_sessions(before: Board, after: Board) -> set[str]:
     old = {s.id: _shown(s) for s in before.visible_sessions()}
     new = {s.id: _shown(s) for s in after.visible_sessions()}
@@ -116,7 +105,6 @@ class Fragments:
             # pages that missed those events, which fetch their page once instead.
             return {}
         html: Fragment = {}
-        self._desk(html, before, entry, after, now)
         sessions = _changed_sessions(before, after)
         cells = _cells_of((before, after), sessions) | (before.blocked ^ after.blocked)
         whole = (before.info, before.rooms, before.slots, before.official) != (
@@ -147,46 +135,6 @@ class Fragments:
             html["hallway"] = markup(hallway(after, now))
         # Even empty: it tells the pages that nothing of theirs needs fetching.
         return {"html": html}
-
-    def _desk(
-        self, html: Fragment, before: Board, entry: Logged, after: Board, now: datetime
-    ) -> None:
-        """
-        The facilitator's desk: its log's new row, the rows of changed sessions (hidden
-        ones and "going" counts too) and of the slots whose cells changed.
-        """
-        html[f"desk-log:{entry.seq}"] = markup(
-            log_row(after, entry, bool(undo_targets([entry], 1)))
-        )
-        if isinstance(entry.change, Undone):
-            html.update({f"desk-undo:{seq}": None for seq in entry.change.seqs})
-        if (before.info, before.rooms, before.slots) != (after.info, after.rooms, after.slots):
-            html["desk-sessions"] = markup(desk_sessions(after))
-            html["desk-cells"] = markup(desk_cells(after, now))
-            return
-        changed = {
-            key
-            for key in before.sessions.keys() | after.sessions.keys()
-            if before.sessions.get(key) != after.sessions.get(key)
-        }
-        for session_id in changed:
-            session = after.sessions.get(session_id)
-            html[f"desk-session:{session_id}"] = (
-                None if session is None else markup(session_row(after, session))
-            )
-        # The grid shows each cell's holder by title: a "going" leaves it as it is.
-        moved = {
-            key
-            for key in changed
-            if _held(before.sessions.get(key)) != _held(after.sessions.get(key))
-        }
-        cells = _cells_of((before, after), moved) | (before.blocked ^ after.blocked)
-        for slot_id in {cell.slot for cell in cells}:
-            slot = after.slot(slot_id)
-            if slot is not None:
-                html[f"desk-slot:{slot_id}"] = markup(slot_row(after, slot, now))
-        if len(before.sessions) != len(after.sessions):
-            html["desk-sessions-title"] = markup(sessions_heading(after))
 
     def _slots(self, html: Fragment, board: Board, now: datetime, ids: set[str]) -> None:
         labels = slot_labels(board, now)

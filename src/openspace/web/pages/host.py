@@ -12,6 +12,7 @@ from datetime import datetime
 
 from twisted.web.template import Tag, tags
 
+from openspace.capacity import bigger_room
 from openspace.fields import (
     DESCRIPTION_MAX,
     HOST_MAX,
@@ -138,12 +139,12 @@ def link_box(link: str) -> Tag:
     )
 
 
-def edit_link_notice(link: str) -> Tag:
+def edit_link_notice(link: str, heading: str = "Your session is on the board") -> Tag:
     """
-    The private edit link, shown once, right after proposing.
+    The private edit link, shown once, right after proposing (or starting a meetup).
     """
     return tags.section(class_="notice", **{"aria-labelledby": "link-title"})(
-        tags.h2(id="link-title")("Your session is on the board"),
+        tags.h2(id="link-title")(heading),
         tags.p(
             "This is your private edit link. Keep it: it is shown only this once. "
             "This browser remembers it, so you can edit from here without it."
@@ -221,7 +222,7 @@ def edit_page(
         ),
         tags.button(type="submit", class_="primary")("Save changes"),
     )
-    parts: list[Tag | str] = [edit]
+    parts: list[Tag | str] = [_bigger_room(board, session, now, csrf), edit]
     if others:
         choices = [(other.id, f"{other.title} ({_slot_text(board, other)})") for other in others]
         parts.append(
@@ -287,6 +288,38 @@ def cancel_page(assets: Assets, board: Board, session: Session, csrf: str) -> Ta
     )
 
 
+def _bigger_room(board: Board, session: Session, now: datetime, csrf: str) -> Tag | str:
+    """
+    For a full session with a bigger room free at the same time: the move, one click
+    (the edit form's own route, so a room taken meanwhile is refused like any move).
+    """
+    room = bigger_room(board, session, now)
+    if room is None:
+        return ""
+    return tags.form(
+        method="post", action=f"/e/{board.info.slug}/s/{session.id}/edit", class_="notice"
+    )(
+        tags.p(
+            f"“{session.title}” is full: {len(session.going)} going for "
+            f"{room_seats(board, session)} seats."
+        ),
+        hidden("csrf", csrf),
+        hidden("title", session.title),
+        hidden("description", session.description),
+        hidden("host", session.host),
+        hidden("tags", ", ".join(session.tags)),
+        hidden("cell", cell_value(room.id, session.slot)),
+        tags.button(type="submit", class_="primary")(
+            f"Move to {room.name} ({room.capacity} seats)"
+        ),
+    )
+
+
+def room_seats(board: Board, session: Session) -> str:
+    room = board.room(session.room)
+    return "?" if room is None or room.capacity is None else str(room.capacity)
+
+
 def _slot_text(board: Board, session: Session) -> str:
     slot = board.slot(session.slot)
     room = board.room(session.room)
@@ -304,10 +337,12 @@ def meetup_page(
     errors: Errors,
     *,
     planned: Meetup | None = None,
+    mine: Sequence[Meetup] = (),
 ) -> Tag:
     """
     Start a meetup now, in half an hour or at a time today; at the first hallway spot
-    unless the person picks another (or types where).
+    unless the person picks another (or types where).  C{mine}: this phone's meetups
+    that have not ended, each with a link to change or end it.
     """
     spots = hallway_spots(board)
     lengths = [(str(m), f"{m} minutes") for m in meetup_lengths()]
@@ -355,8 +390,25 @@ def meetup_page(
         tags.button(type="submit", class_="primary")("Start the meetup"),
     )
     notice = planned_notice(board, planned) if planned is not None else ""
+    own = (
+        tags.section(class_="aside", **{"aria-labelledby": "mine-title"})(
+            tags.h2(id="mine-title")("Your meetups"),
+            tags.ul(
+                [
+                    tags.li(
+                        tags.a(href=f"/e/{board.info.slug}/m/{m.id}/edit")(
+                            f"Change or end “{m.title}”"
+                        )
+                    )
+                    for m in mine
+                ]
+            ),
+        )
+        if mine
+        else ""
+    )
     return _form_page(
-        assets, board, "Start a hallway meetup", notice, form, errors=errors, offline=True
+        assets, board, "Start a hallway meetup", notice, form, own, errors=errors, offline=True
     )
 
 

@@ -302,8 +302,15 @@ async def cancel(pages: Pages, request: IRequest, slug: str, session_id: str) ->
 async def meetup_form(pages: Pages, request: IRequest, slug: str) -> bytes:
     board = await pages.board(slug)
     planned = board.meetups.get(form_value(request.args, "planned"))
+    key = edit_key(request)
+    now = utc_now(pages.clock)
+    mine = [
+        m
+        for m in board.meetups.values()
+        if key and m.ends > now and hmac.compare_digest(m.key_digest, digest(key))
+    ]
     page = host_pages.meetup_page(
-        pages.assets, board, pages.csrf.token(request), {}, {}, planned=planned
+        pages.assets, board, pages.csrf.token(request), {}, {}, planned=planned, mine=mine
     )
     return await pages.send(request, page)
 
@@ -320,12 +327,15 @@ async def meetup(pages: Pages, request: IRequest, slug: str) -> bytes:
             pages.assets, board, pages.csrf.token(request), values, errors
         )
         return await pages.send(request, page, 422)
+    # Like a host's: this phone's edit key ends or changes the meetup.
+    key = edit_key(request) or new_edit_key()
     command = StartMeetup(
         title=values["title"],
         place=values["place"].strip() or values["spot"],
         starts=starts,
         minutes=int(values["minutes"]),
         owner=digest(person) if (person := read_cookie(request, ATTENDEE_COOKIE)) else "",
+        key_digest=digest(key),
     )
     try:
         outcome = await pages.execute(board, command, ATTENDEE)
@@ -335,6 +345,7 @@ async def meetup(pages: Pages, request: IRequest, slug: str) -> bytes:
             pages.assets, board, pages.csrf.token(request), values, errors
         )
         return await pages.send(request, page, STATUS_OF_CODE.get(refusal.code, 422))
+    remember_edit_key(request, slug, key)
     return meetup_started(pages, request, outcome)
 
 
@@ -342,8 +353,8 @@ def meetup_started(pages: Pages, request: IRequest, outcome: Outcome) -> bytes:
     """
     Where a started meetup leads (Post/Redirect/Get): the board, where it shows
     while it runs; one planned for later, the form again, saying when it starts.
-    The seam for meetup keys: redirect to the meetup's own page instead, with its
-    private link shown once like a session's (L{remember_just_proposed}, C{proposed}).
+    Its starter's edit key is in this phone's C{os_edit} cookie: the meetup form lists
+    their meetups, and each meetup's own page shows its private link.
     """
     slug = outcome.board.info.slug
     meetup = outcome.board.meetups[outcome.decision.ids[0]]

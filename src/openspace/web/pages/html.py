@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from twisted.web.template import Tag, flattenString, tags
 
+from openspace.capacity import FILL_WORDS, fill
 from openspace.hub import board_epoch
 from openspace.model import Board, Room, Session, Slot
 from openspace.web.api import board_etag
@@ -192,6 +193,17 @@ def seats(going: int, room: Room | None) -> str:
     return f"{going} going · {room.capacity} seats"
 
 
+def fill_badge(going: int, room: Room | None) -> Tag | str:
+    """
+    How full a session is, in words (never colour alone): C{<span class="fill"
+    data-fill="roomy|filling|full">}; nothing when its room's capacity is unknown.
+    """
+    state = fill(going, room.capacity if room is not None else None)
+    if state is None:
+        return ""
+    return tags.span(class_="fill", **{"data-fill": state.value})(FILL_WORDS[state])
+
+
 def room_label(room: Room | None, fallback: str) -> str:
     return fallback if room is None else room.name
 
@@ -226,11 +238,21 @@ def card(
             session.host, " · ", tags.strong(room_label(room, session.room)), where
         ),
         tag_list(session.tags, ""),
-        tags.p(class_="going")(
-            tags.span(class_="count")(seats(len(session.going), room)),
-            " ",
-            going_button(session, attendee),
-        ),
+        going_line(session, room, attendee),
+    )
+
+
+def going_line(session: Session, room: Room | None, attendee: str | None) -> Tag:
+    """
+    "12 going · 30 seats", the capacity badge and the going button: on a card and on the
+    session's page.  C{static/screen.js} updates the count and badge from each event.
+    """
+    return tags.p(class_="going")(
+        tags.span(class_="count")(seats(len(session.going), room)),
+        " ",
+        fill_badge(len(session.going), room),
+        " ",
+        going_button(session, attendee),
     )
 
 

@@ -21,6 +21,7 @@ from openspace.web.assets import Assets
 from openspace.web.pages.attendee import hallway
 from openspace.web.pages.html import (
     document,
+    fill_badge,
     hm,
     live_attrs,
     main_tag,
@@ -54,13 +55,18 @@ def _line(
     )
     attributes = {
         "class": role or "next",
+        # For the scripts: the capacity badge follows "going" (C{static/screen.js}).
+        **({"data-session-id": session.id} if session else {}),
         "data-slot": slot.id,
         "data-frag": f"line:{room_id}/{slot.id}",
         "data-hm": at,
         "data-free": "1" if free else "0",
         **span_attrs(slot.start, slot.end),
     }
-    shown = [tags.strong(session.title), f" — {session.host}"] if session else ["Free"]
+    shown: list[Tag | str] = ["Free"]
+    if session is not None:
+        badge = fill_badge(len(session.going), board.room(session.room))
+        shown = [tags.strong(session.title), f" — {session.host} ", badge]
     return shown_if(tags.p(**attributes)(tag, *shown), bool(role))
 
 

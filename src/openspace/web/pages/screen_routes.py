@@ -26,13 +26,13 @@ from openspace.web.pages import attendee
 from openspace.web.pages import kiosk as kiosk_pages
 from openspace.web.pages.app import (
     ATTENDEE_COOKIE,
-    PageError,
     Pages,
     bounded_int,
     origin,
 )
 from openspace.web.pages.filters import BoardFilter
 from openspace.web.pages.html import form_value, propose_url
+from openspace.web.pages.page_error import PageError
 from openspace.web.pages.shared import View
 from openspace.web.pages.timeline import stale_in
 
