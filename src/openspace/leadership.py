@@ -17,21 +17,22 @@ the session, so the nodes must reach PostgreSQL directly or through a session-mo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import psycopg
 from attrs import define, field
-from twisted.internet.defer import Deferred, succeed
+from twisted.internet.defer import Deferred, maybeDeferred, succeed
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
 from openspace.store.dedicated import DedicatedConnection
-from openspace.store.postgres import advisory_key
+from openspace.store.postgres import advisory_key, connect
 
 POLLER_LOCK = advisory_key("openspace:official-poller")
+WEBHOOK_LOCK = advisory_key("openspace:webhooks")
 
 
 @define
@@ -111,3 +112,27 @@ class Leadership:
             callback()
         except Exception:
             self._log.failure("leadership callback {callback!r} failed", callback=callback)
+
+
+def while_leading(
+    url: str,
+    reactor: Any,
+    key: int,
+    start: Callable[[], Awaitable[object] | object],
+    stop: Callable[[], object],
+) -> Leadership:
+    """
+    Call C{start} whenever this node starts to lead for lock C{key} among the nodes of
+    the PostgreSQL database at C{url}, and C{stop} when it stops; stop the returned
+    L{Leadership} to step down.
+    """
+    log = Logger()
+
+    def elected() -> None:
+        starting = maybeDeferred(start)
+        starting.addErrback(lambda failure: log.failure("leading {key} failed", failure, key=key))
+
+    session = DedicatedConnection(lambda: connect(url, "leader"), reactor, "openspace-leader")
+    leadership = Leadership(session, reactor, on_elected=elected, on_deposed=stop, key=key)
+    leadership.start()
+    return leadership

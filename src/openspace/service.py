@@ -42,11 +42,15 @@ from openspace.tokens import TOKEN_ENV, TOKEN_FILE_ENV, SecretError, load_facili
 from openspace.web.api import JSONAPI
 from openspace.web.assets import static_folder
 from openspace.web.channel import GuardedSite
+from openspace.web.feedcache import in_threads
 from openspace.web.instrument import MetricsOnly, instrument
 from openspace.web.limits import LimitOptions
 from openspace.web.live import Live, LiveOptions, asset_version
 from openspace.web.pages.fragments import Fragments
 from openspace.web.site import Root, make_site
+from openspace.webhooks.dispatcher import Dispatcher, deliver_while_leading, dispatcher
+from openspace.webhooks.registry import Webhooks
+from openspace.webhooks.storage import HookStore
 
 if TYPE_CHECKING:
     from openspace.leadership import Leadership
@@ -154,10 +158,13 @@ class OpenspaceService(Service):
         self.site: GuardedSite | None = None
         self.metrics: Metrics | None = None
         self.live: Live | None = None
+        self.root: Root | None = None
         self.store: SQLBoardStore | None = None
         self.feed: ChangeFeed | None = None
         self.sources: SourcePollers | None = None
         self.leadership: Leadership | None = None
+        self.webhooks: Dispatcher | None = None
+        self.webhook_leadership: Leadership | None = None
 
     def startService(self) -> None:
         super().startService()  # type: ignore[no-untyped-call]
@@ -189,14 +196,32 @@ class OpenspaceService(Service):
         # Each event's frame carries the pages' HTML for it, rendered once here.
         live.hub.enrich = Fragments(self.clock)
         await live.warm(store)
+        server_key = key.derive("webhook-secrets")
+        self.webhooks = hooks = dispatcher(
+            HookStore(store), store, self.reactor, self.clock, server_key
+        )
+        registry = Webhooks(hooks.hooks, store, self.clock, server_key, hooks)
         self.metrics = metrics = Metrics()
-        api = JSONAPI(store, self.clock, key, live=live, public_status=config.public_status)
-        root = Root(api, timer=self.reactor, metrics=metrics)
+        api = JSONAPI(
+            store,
+            self.clock,
+            key,
+            live=live,
+            public_status=config.public_status,
+            webhooks=registry,
+        )
+        self.root = root = Root(
+            api, timer=self.reactor, metrics=metrics, run_exports=in_threads(self.reactor)
+        )
         self.site = site = make_site(root, config.limits)
         # A WebSocket leaves its HTTP channel, so its end is counted here.
         live.factory.on_closed.append(lambda protocol: site.guard.release(protocol.transport))
         self.sources = await self._poll_sources(store, root.api)
         instrument(metrics, store, live, self.sources)
+        if is_postgres_url(config.db):
+            self.webhook_leadership = deliver_while_leading(hooks, config.db, self.reactor)
+        else:
+            await hooks.start()
         for description in config.listen:
             port = await serverFromString(self.reactor, description).listen(site)
             self.ports.append(port)
@@ -246,6 +271,12 @@ class OpenspaceService(Service):
             if self.sources is not None:
                 await self.sources.stop()
                 self.sources = None
+            if self.webhook_leadership is not None:
+                await self.webhook_leadership.stop()
+                self.webhook_leadership = None
+            if self.webhooks is not None:
+                await self.webhooks.stop()
+                self.webhooks = None
             if self.feed is not None:
                 await self.feed.stop()
                 self.feed = None

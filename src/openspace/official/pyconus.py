@@ -12,6 +12,10 @@ C{"break"}, …), C{room}, C{start}, C{end}, C{duration} (minutes), C{speakers}
 (objects with a C{name}) or C{authors} (names), C{conf_url} and C{cancelled}.
 Cancelled slots are skipped with a reason.  A poster session's C{sessions} sub-list
 is not expanded: the posters share the slot's room and time.
+
+The mobile app's C{open-spaces} array (what openspace's own C{pycon-open-spaces.json}
+serves) is read too: its items name themselves with C{title} and C{room_display}
+instead of C{name} and C{room}.
 """
 
 from __future__ import annotations
@@ -58,11 +62,13 @@ def parse(body: bytes, *, source: str, timezone: str | None) -> ParseResult:
                 raise ItemError(f"cancelled: {text(slot.get('name'))}")
             builder.add(
                 id=slot.get("conf_key"),
-                title=slot.get("name"),
+                title=slot.get("name") or slot.get("title"),
                 start=parse_datetime(slot.get("start"), zone),
                 end=optional_datetime(slot.get("end"), zone),
                 duration=optional_duration(slot.get("duration")),
-                room=slot.get("room") or ", ".join(map(text, as_list(slot.get("rooms"), "rooms"))),
+                room=slot.get("room")
+                or slot.get("room_display")
+                or ", ".join(map(text, as_list(slot.get("rooms"), "rooms"))),
                 speakers=_speakers(slot),
                 kind=slot.get("kind"),
                 url=slot.get("conf_url"),

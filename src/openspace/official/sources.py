@@ -242,20 +242,12 @@ def poll_while_leading(sources: SourcePollers, url: str, reactor: Any) -> Leader
     database at C{url}; stop the returned L{Leadership} to step down.
     """
     # psycopg is optional: only PostgreSQL deployments import it.
-    from openspace.leadership import Leadership
-    from openspace.store.dedicated import DedicatedConnection
-    from openspace.store.postgres import connect
+    from openspace.leadership import POLLER_LOCK, while_leading
 
-    log = Logger()
+    def start() -> Deferred[None]:
+        return Deferred.fromCoroutine(sources.start())
 
-    def elected() -> None:
-        starting = Deferred.fromCoroutine(sources.start())
-        starting.addErrback(lambda failure: log.failure("schedule pollers failed", failure))
-
-    session = DedicatedConnection(lambda: connect(url, "leader"), reactor, "openspace-leader")
-    leadership = Leadership(session, reactor, on_elected=elected, on_deposed=sources.stop)
-    leadership.start()
-    return leadership
+    return while_leading(url, reactor, POLLER_LOCK, start, sources.stop)
 
 
 class SourceSetupError(Exception):

@@ -53,6 +53,43 @@ MIGRATIONS: Sequence[Sequence[str]] = (
         """,
         "CREATE INDEX replies_expiry ON replies (slug, expires)",
     ),
+    # 3: private "my open spaces" calendar feeds, by the digest of their token.
+    (
+        """
+        CREATE TABLE calendar_feeds (
+            digest TEXT PRIMARY KEY,
+            slug TEXT NOT NULL REFERENCES boards (slug) ON DELETE CASCADE,
+            attendee TEXT,
+            owner TEXT,
+            stars TEXT NOT NULL,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        )
+        """,
+    ),
+    # 4: webhooks (openspace.webhooks.storage): where each board's changes are POSTed
+    # and the last seq each receiver acknowledged.  Secrets are not stored: only the
+    # nonce they are derived from with a key the database does not hold.
+    (
+        """
+        CREATE TABLE webhooks (
+            id TEXT PRIMARY KEY,
+            slug TEXT NOT NULL,
+            url TEXT NOT NULL,
+            nonce TEXT NOT NULL,
+            key_check TEXT NOT NULL,
+            created TEXT NOT NULL,
+            epoch BIGINT NOT NULL,
+            acked INTEGER NOT NULL,
+            failing_since TEXT,
+            last_error TEXT,
+            last_attempt TEXT,
+            last_success TEXT,
+            disabled TEXT
+        )
+        """,
+        "CREATE INDEX webhooks_by_slug ON webhooks (slug)",
+    ),
 )
 
 LATEST = len(MIGRATIONS)

@@ -424,6 +424,14 @@ class SQLBoardStore:
 
     # --- transactions ---
 
+    def transaction(self, work: Callable[[Any], T], *, writes: bool = False) -> Deferred[T]:
+        """
+        Run C{work(cursor)} in one transaction on the pool, for adapters that keep
+        tables of their own beside the boards (L{openspace.webhooks.storage}); write
+        statements with C{?} placeholders through C{self.dialect.sql}.
+        """
+        return self._transaction(work, writes=writes)
+
     def _transaction(self, work: Callable[[Any], T], *, writes: bool = False) -> Deferred[T]:
         def once(connection: Any) -> T:
             cursor = connection.cursor()

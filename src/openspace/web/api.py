@@ -68,6 +68,7 @@ from openspace.web.headers import allow_header
 from openspace.web.idempotent import InFlight, key_of, write_reply
 from openspace.web.live import Live
 from openspace.web.openapi import OPENAPI
+from openspace.webhooks.registry import Webhooks
 
 T = TypeVar("T")
 JSON = dict[str, Any]
@@ -87,6 +88,7 @@ class JSONAPI:
     facilitator: FacilitatorKey
     live: Live | None = None
     source_statuses: Callable[[Board], Sequence[SourceStatus]] = pending_statuses
+    webhooks: Webhooks | None = None
     # /api/status to anyone; by default only with the facilitator token.
     public_status: bool = False
     # CPU work too big for the reactor thread (a day's placement suggestion) runs here.
@@ -496,6 +498,49 @@ class JSONAPI:
             return Reply(200, {"undone": undone, "seq": outcome.board.seq})
 
         return await self._write(request, slug, command, actor, respond)
+
+    # --- webhooks (facilitators; see openspace.webhooks.registry) ---
+
+    async def _webhooks(self, request: IRequest, slug: str) -> Webhooks:
+        facilitator_only(request, self.facilitator)
+        await self._board(slug)
+        if self.webhooks is None:
+            raise ApiError(404, "not_found", "webhooks are not served here")
+        # Answers hold receivers' URLs, and secrets once.
+        request.setHeader(b"cache-control", b"no-store")
+        return self.webhooks
+
+    @app.route("/events/<slug>/webhooks", methods=["GET", "POST"])
+    async def webhooks_of(self, request: IRequest, slug: str) -> bytes:
+        hooks = await self._webhooks(request, slug)
+        if request.method == b"GET":
+            listed = [hooks.to_json(hook) for hook in await hooks.of_board(slug)]
+            return write_json(request, 200, {"webhooks": listed})
+        hook, secret = await hooks.register(slug, take(read_json(request), "url", str))
+        return write_json(request, 201, {"webhook": hooks.to_json(hook, secret)})
+
+    @app.route("/events/<slug>/webhooks/<hook_id>", methods=["GET", "DELETE"])
+    async def webhook(self, request: IRequest, slug: str, hook_id: str) -> bytes:
+        hooks = await self._webhooks(request, slug)
+        if request.method == b"GET":
+            return write_json(
+                request, 200, {"webhook": hooks.to_json(await hooks.get(slug, hook_id))}
+            )
+        await hooks.remove(slug, hook_id)
+        request.setResponseCode(204)
+        return b""
+
+    @app.route("/events/<slug>/webhooks/<hook_id>/enabled", methods=["PUT", "DELETE"])
+    async def webhook_enabled(self, request: IRequest, slug: str, hook_id: str) -> bytes:
+        hooks = await self._webhooks(request, slug)
+        hook = await hooks.set_enabled(slug, hook_id, request.method == b"PUT")
+        return write_json(request, 200, {"webhook": hooks.to_json(hook)})
+
+    @app.route("/events/<slug>/webhooks/<hook_id>/secret", methods=["POST"])
+    async def webhook_secret(self, request: IRequest, slug: str, hook_id: str) -> bytes:
+        hooks = await self._webhooks(request, slug)
+        hook, secret = await hooks.new_secret(slug, hook_id)
+        return write_json(request, 200, {"webhook": hooks.to_json(hook, secret)})
 
 
 def _no_content(outcome: Outcome) -> Reply:

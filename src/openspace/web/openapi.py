@@ -18,7 +18,9 @@ from openspace.fields import (
     TAGS_MAX,
     TITLE_MAX,
 )
+from openspace.web.feeds_openapi import FEED_PATHS
 from openspace.web.openapi_desk import DESK_PATHS, DESK_SCHEMAS
+from openspace.web.openapi_parts import body_of
 from openspace.web.openapi_parts import error as _error
 from openspace.web.openapi_parts import json_content as _json
 from openspace.web.openapi_parts import operation as _operation
@@ -577,6 +579,162 @@ PATHS: JSON = {
     },
 }
 
+# --- webhooks (openspace.webhooks): registering them, and what they receive ---
+
+_HOOK = ("slug", "hook_id")
+_TIME_OR_NULL: JSON = {"type": ["string", "null"], "format": "date-time"}
+
+SCHEMAS["Webhook"] = {
+    "type": "object",
+    "required": ["id", "url", "status", "created", "acked_seq", "disabled_reason"],
+    "properties": {
+        "id": _STR,
+        "url": {"type": "string", "format": "uri", "description": "http or https"},
+        "status": {"enum": ["active", "failing", "disabled"]},
+        "created": {"type": "string", "format": "date-time"},
+        "acked_seq": {
+            "type": "integer",
+            "description": "the last seq the receiver acknowledged; delivery resumes after it",
+        },
+        "epoch": {"type": "integer", "description": "the board incarnation of acked_seq"},
+        "last_success": _TIME_OR_NULL,
+        "last_attempt": _TIME_OR_NULL,
+        "failing_since": _TIME_OR_NULL,
+        "last_error": {"type": ["string", "null"]},
+        "disabled_reason": {
+            "type": ["string", "null"],
+            "description": "why deliveries stopped (failing for a day, or paused)",
+        },
+        "secret_current": {
+            "type": "boolean",
+            "description": "false when the facilitator token changed since the secret was made",
+        },
+        "secret": {
+            "type": "string",
+            "description": "only in the answers to registering and to a new secret",
+        },
+    },
+}
+SCHEMAS["WebhookDelivery"] = {
+    "type": "object",
+    "description": "the body POSTed to a webhook: the live protocol's events frame",
+    "required": ["type", "event", "epoch", "events"],
+    "properties": {
+        "type": {"const": "events"},
+        "event": {"type": "string", "description": "the event's slug"},
+        "epoch": {"type": "integer"},
+        "events": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["seq", "at", "actor", "type", "put", "drop"],
+                "properties": {
+                    "seq": {"type": "integer"},
+                    "at": {"type": "string", "format": "date-time"},
+                    "actor": {"enum": ["facilitator", "host", "attendee", "system"]},
+                    "type": _STR,
+                    "put": {"type": "object"},
+                    "drop": {"type": "object"},
+                    "layout": {"type": "object"},
+                    "official": {"type": "array", "items": _ref("OfficialTalk")},
+                },
+            },
+        },
+    },
+}
+
+_ONE_HOOK = {"type": "object", "properties": {"webhook": _ref("Webhook")}}
+
+# Facilitators' webhook settings are kept beside the boards, not in a board transaction,
+# so they do not take an Idempotency-Key (yet): see the README.
+WEBHOOK_PATHS: JSON = {}
+_NO_HOOK = {"404": _error("no such event or webhook"), **_AUTH_ERRORS}
+
+WEBHOOK_PATHS["/api/events/{slug}/webhooks"] = {
+    "get": _operation(
+        "The event's webhooks and how each is doing (facilitator)",
+        {
+            "200": _json(
+                {
+                    "type": "object",
+                    "properties": {"webhooks": {"type": "array", "items": _ref("Webhook")}},
+                },
+                "the webhooks",
+            ),
+            **_AUTH_ERRORS,
+            **_COMMON_ERRORS,
+        },
+        auth=True,
+        params=_SLUG,
+    ),
+    "post": _operation(
+        "Register a webhook from the current seq on; the answer holds its secret, once "
+        "(facilitator)",
+        {"201": _json(_ONE_HOOK, "registered"), **_AUTH_ERRORS, **_COMMON_ERRORS},
+        body={
+            "type": "object",
+            "required": ["url"],
+            "properties": {"url": {"type": "string", "format": "uri", "maxLength": 2000}},
+        },
+        auth=True,
+        params=_SLUG,
+    ),
+}
+WEBHOOK_PATHS["/api/events/{slug}/webhooks/{hook_id}"] = {
+    "get": _operation(
+        "One webhook (facilitator)",
+        {"200": _json(_ONE_HOOK, "the webhook"), **_NO_HOOK},
+        auth=True,
+        params=_HOOK,
+    ),
+    "delete": _operation(
+        "Remove a webhook (facilitator)",
+        {"204": {"description": "removed"}, **_NO_HOOK},
+        auth=True,
+        params=_HOOK,
+    ),
+}
+WEBHOOK_PATHS["/api/events/{slug}/webhooks/{hook_id}/enabled"] = {
+    method: _operation(
+        summary, {"200": _json(_ONE_HOOK, "done"), **_NO_HOOK}, auth=True, params=_HOOK
+    )
+    for method, summary in (
+        ("put", "Enable a webhook again: delivery resumes after its acked seq (facilitator)"),
+        ("delete", "Pause a webhook (facilitator)"),
+    )
+}
+WEBHOOK_PATHS["/api/events/{slug}/webhooks/{hook_id}/secret"] = {
+    "post": _operation(
+        "A new secret, shown once; the old one signs nothing more (facilitator)",
+        {"200": _json(_ONE_HOOK, "the webhook with its new secret"), **_NO_HOOK},
+        auth=True,
+        params=_HOOK,
+    ),
+}
+
+WEBHOOKS: JSON = {
+    "boardChanged": {
+        "post": {
+            "summary": "Committed changes of a board, in order, at least once (drop seqs "
+            "you have); signed: X-Openspace-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "
+            "'<t>.' + body with the webhook's secret>",
+            "parameters": [
+                {"name": name, "in": "header", "required": True, "schema": _STR}
+                for name in ("X-Openspace-Signature", "X-Openspace-Hook", "X-Openspace-Event")
+            ],
+            "requestBody": body_of(_ref("WebhookDelivery")),
+            "responses": {
+                "2XX": {"description": "acknowledged: the next batch follows"},
+                "default": {
+                    "description": "not acknowledged: sent again later, with backoff "
+                    "(Retry-After is honoured)"
+                },
+            },
+        }
+    }
+}
+
 _IDEMPOTENCY_KEY: JSON = {
     "name": "Idempotency-Key",
     "in": "header",
@@ -605,7 +763,9 @@ def _idempotent(paths: JSON) -> JSON:
 OPENAPI: JSON = {
     "openapi": "3.1.0",
     "info": {"title": "openspace", "version": "1"},
-    "paths": _idempotent({**PATHS, **DESK_PATHS}),
+    # The feeds' writes (replacing stars, revoking) are idempotent by nature.
+    "paths": {**_idempotent({**PATHS, **DESK_PATHS}), **FEED_PATHS, **WEBHOOK_PATHS},
+    "webhooks": WEBHOOKS,
     "components": {
         "schemas": {**SCHEMAS, **DESK_SCHEMAS},
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

@@ -2,8 +2,9 @@
 The root of the web site: health checks, and the branches every part hangs from.
 
 Everything is served on one port: C{/api/} is the JSON API (L{openspace.web.api}); the
-pages and assets (L{openspace.web.pages}) take every other path; the live WebSocket
-endpoint hangs from this root too.
+feeds (L{openspace.web.feeds}: calendars, schedule exports, Atom) answer their own
+paths, and the pages and assets (L{openspace.web.pages}) take every other path; the
+live WebSocket endpoint hangs from this root too.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from openspace.web.api import JSONAPI
 from openspace.web.auth import facilitator_only
 from openspace.web.channel import GuardedSite
 from openspace.web.errors import ApiError, write_error, write_json
+from openspace.web.feedcache import Runner, inline
+from openspace.web.feeds import Feeds, feeds_in_front
 from openspace.web.hardened import hardened, wants_json
 from openspace.web.health import Readiness
 from openspace.web.instrument import request_observer, scrape
@@ -47,6 +50,7 @@ class Root:
                 self.api.facilitator,
                 # Looked up per request: the service sets the API's statuses later.
                 source_statuses=lambda board: self.api.source_statuses(board),
+                webhooks=self.api.webhooks,
             ),
             takes_self=True,
         )
@@ -57,6 +61,9 @@ class Root:
     offline: Offline = field(
         default=Factory(lambda self: Offline(self.api.store, self.pages.assets), takes_self=True)
     )
+    #: Runs export builds off the reactor (the service gives its thread pool).
+    run_exports: Runner = inline
+    feeds: Feeds = field(init=False)
     _api_resource: Resource = field(init=False)
     _pages_resource: Resource = field(init=False)
 
@@ -64,7 +71,9 @@ class Root:
 
     def __attrs_post_init__(self) -> None:
         self._api_resource = self.api.app.resource()
-        self._pages_resource = self.pages.app.resource()
+        # The feeds answer their own routes and hand every other path to the pages.
+        self.feeds = feeds_in_front(self.pages, self.run_exports, self.pages.app.resource())
+        self._pages_resource = self.feeds.app.resource()
 
     @app.route("/healthz", methods=["GET", "HEAD"])
     def healthz(self, request: IRequest) -> bytes:

@@ -65,6 +65,7 @@ from openspace.web.sessions import (
     DeskSessions,
     edit_keys,
 )
+from openspace.webhooks.registry import Webhooks
 
 ATTENDEE_COOKIE = "os_attendee"
 _HOST_HEADER = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
@@ -115,6 +116,7 @@ class Pages:
     clock: Clock
     facilitator: FacilitatorKey
     source_statuses: Callable[[Board], Sequence[SourceStatus]] = pending_statuses
+    webhooks: Webhooks | None = None
     # CPU work too big for the reactor thread (a day's placement suggestion) runs here.
     offload: Callable[..., Deferred[Any]] = deferToThread
     assets: Assets = field(factory=Assets.load)

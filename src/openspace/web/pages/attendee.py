@@ -23,6 +23,7 @@ from openspace.model import Board, Meetup, Room, Session, Slot
 from openspace.official.poller import SourceStatus
 from openspace.web.assets import Assets
 from openspace.web.offline import offline_head
+from openspace.web.pages.feedlinks import add_to_calendar, take_it_with_you
 from openspace.web.pages.filters import BoardFilter, search_form
 from openspace.web.pages.grid import (
     GridPlaces,
@@ -59,8 +60,8 @@ from openspace.web.pages.timeline import (
     visible_in_slot,
 )
 
-BOARD_SCRIPTS = ("common.js", "screen.js", "board.js", "live.js")
-BOARD_PAGE_SCRIPTS = ("common.js", "screen.js", "board.js", "grid.js", "live.js")
+BOARD_SCRIPTS = ("common.js", "screen.js", "board.js", "live.js", "calendar.js")
+BOARD_PAGE_SCRIPTS = ("common.js", "screen.js", "board.js", "grid.js", "live.js", "calendar.js")
 NO_FILTER = BoardFilter()
 
 
@@ -141,6 +142,7 @@ def board_page(
         board.info.name,
         top_bar(board, *board_nav(board)),
         main,
+        take_it_with_you(board),
         going_form(board, "", board_url(board)),
         scripts=BOARD_PAGE_SCRIPTS,
         extra_head=offline_head(assets, board),
@@ -278,6 +280,7 @@ def session_detail(board: Board, session: Session, attendee: str | None) -> Tag:
         tags.div(class_="description")(session.description) if session.description else "",
         going_line(session, room, attendee),
         session_clashes(board, session),
+        tags.p(class_="add-to-calendar")(add_to_calendar(board, session.id)),
         # Inside the article, so that its label follows a new title (L{fragments}).
         tags.p(report_link(board, session.id, f"the session “{session.title}”")),
     )

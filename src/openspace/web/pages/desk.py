@@ -97,6 +97,7 @@ class DeskView:
     placement: tuple[str, Placement] | None
     layout: str
     errors: Errors
+    webhooks: Tag | str = ""
 
 
 def desk_page(assets: Assets, board: Board, view: DeskView) -> Tag:
@@ -125,6 +126,7 @@ def desk_page(assets: Assets, board: Board, view: DeskView) -> Tag:
             ),
             moderation_section(board, csrf, view.errors),
             _layout(board, csrf, view.layout, view.errors),
+            view.webhooks,
         ),
         scripts=("common.js", "live.js"),
     )
@@ -143,6 +145,7 @@ def _contents() -> Tag:
         ("undo-title", "Changes"),
         ("moderation-title", "Settings"),
         ("layout-title", "Layout"),
+        ("webhooks-title", "Webhooks"),
     )
     return tags.nav(class_="desk-nav", **{"aria-label": "Desk sections"})(
         tags.ul([tags.li(tags.a(href=f"#{target}")(label)) for target, label in parts])

@@ -51,6 +51,7 @@ from openspace.undo import ATTENDEE_TRAFFIC, undo_targets
 from openspace.web.csrf import CSRFError
 from openspace.web.errors import STATUS_OF_CODE
 from openspace.web.pages import desk as desk_pages
+from openspace.web.pages import webhooks as webhook_pages
 from openspace.web.pages.desk_parts import LOG_SHOWN
 from openspace.web.pages.html import Errors, form_value, split_cell
 from openspace.web.pages.page_error import PageError
@@ -121,30 +122,42 @@ class DeskRoutes:
         errors: Errors,
         status: int = 200,
         layout: str | None = None,
+        revealed: webhook_pages.Revealed | None = None,
     ) -> bytes:
         """
-        The desk, with C{errors} shown (and the layout as typed, when it was refused).
+        The desk, with C{errors} shown (and the layout as typed, when it was refused);
+        a webhook's C{revealed} secret makes the page private (never stored).
         """
         show_going = form_value(request.args, "going") == "1"
         log = await self.pages.store.log_tail(
             board.info.slug, LOG_SHOWN, skip=() if show_going else ATTENDEE_TRAFFIC
         )
         undoable = frozenset(entry.seq for entry in undo_targets(log, len(log)))
+        csrf = self.pages.csrf.token(request)
+        hooks = self.pages.webhooks
+        webhooks = (
+            ""
+            if hooks is None
+            else webhook_pages.section(
+                hooks, board, csrf, await hooks.of_board(board.info.slug), errors, revealed
+            )
+        )
         page = desk_pages.desk_page(
             self.pages.assets,
             board,
             desk_pages.DeskView(
                 now=utc_now(self.pages.clock),
-                csrf=self.pages.csrf.token(request),
+                csrf=csrf,
                 log=tuple(log),
                 undoable=undoable,
                 show_going=show_going,
                 placement=await self._placement(request, board),
                 layout=desk_pages.layout_toml(board) if layout is None else layout,
                 errors=errors,
+                webhooks=webhooks,
             ),
         )
-        return await self.pages.send(request, page, status)
+        return await self.pages.send(request, page, status, private=revealed is not None)
 
     async def _placement(self, request: IRequest, board: Board) -> tuple[str, Placement] | None:
         """
@@ -187,6 +200,21 @@ class DeskRoutes:
         return self.pages.redirect(request, self.url())
 
     # --- acting ---
+
+    @app.route("/webhooks", methods=["POST"])
+    async def webhooks(self, request: IRequest) -> bytes:
+        board = await self.action(request)
+        if self.pages.webhooks is None:
+            raise PageError(404, "Not found", "Webhooks are not served here.", board)
+        try:
+            revealed = await webhook_pages.act(self.pages.webhooks, self.slug, request.args)
+        except Refused as refusal:
+            where = webhook_pages.FIELD if refusal.field == "url" else ""
+            status = STATUS_OF_CODE.get(refusal.code, 422)
+            return await self.again(request, board, {where: refusal.message}, status)
+        if revealed is None:
+            return self.pages.redirect(request, self.url() + "#webhooks-title")
+        return await self.again(request, board, {}, revealed=revealed)
 
     def url(self, query: str = "") -> str:
         return f"/e/{self.slug}/desk" + (f"?{query}" if query else "")

@@ -1,0 +1,184 @@
+"""
+What facilitators do with hooks (register, list, pause, enable, new secret, remove),
+for the JSON API and the desk alike: L{Webhooks}.
+
+Rules: only C{http}/C{https} URLs with a host, no user or password in them (the
+signature is how a receiver knows us; credentials in a URL would sit in the database),
+no fragment, at most 2,000 characters; at most L{MAX_HOOKS} hooks per board.  A new hook
+starts at the board's current seq: it gets the changes from its registration on.
+Its secret is shown once, in the answer to the registration (or to a new secret); the
+server derives it again whenever it signs (L{openspace.webhooks.signing}).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from attrs import define
+
+from openspace.clock import Clock, utc_now
+from openspace.commands import Refused
+from openspace.hub import board_epoch
+from openspace.store.interface import BoardStore
+from openspace.webhooks.dispatcher import Dispatcher
+from openspace.webhooks.signing import hook_secret, key_check, new_hook_id, new_nonce
+from openspace.webhooks.storage import Hook, HookStore
+
+MAX_HOOKS = 10
+MAX_URL = 2000
+PAUSED = "paused by a facilitator"
+
+JSON = dict[str, Any]
+
+
+def check_url(text: str) -> str:
+    """
+    C{text} as a hook URL, or L{Refused} saying what is wrong with it.
+    """
+    url = text.strip()
+
+    def refuse(message: str) -> Refused:
+        return Refused("invalid", message, "url")
+
+    if not url:
+        raise refuse("url is required")
+    if len(url) > MAX_URL:
+        raise refuse(f"url must be at most {MAX_URL} characters")
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        raise refuse("url must not contain spaces or control characters")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as e:
+        raise refuse(f"url is not a valid URL: {e}") from e
+    if parts.scheme.lower() not in ("http", "https"):
+        raise refuse("url must start with http:// or https://")
+    if not parts.hostname:
+        raise refuse("url needs a host name")
+    if parts.username is not None or parts.password is not None:
+        raise refuse("url must not hold a user or password: receivers check the signature")
+    if parts.fragment or url.endswith("#"):
+        raise refuse("url must not have a #fragment")
+    return url
+
+
+def _time(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+@define
+class Webhooks:
+    """
+    The hooks of every board, as facilitators manage them.
+
+    @ivar server_key: derives each hook's secret; see L{openspace.webhooks.signing}.
+    @ivar dispatcher: told of every change, so that this node, when it delivers, acts
+        on it at once.
+    """
+
+    hooks: HookStore
+    store: BoardStore
+    clock: Clock
+    server_key: bytes
+    dispatcher: Dispatcher | None = None
+
+    def status(self, hook: Hook) -> str:
+        """
+        C{"active"}, C{"failing"} (the last attempts failed) or C{"disabled"}.
+        """
+        if hook.disabled is not None:
+            return "disabled"
+        return "failing" if hook.failing_since is not None else "active"
+
+    def secret_current(self, hook: Hook) -> bool:
+        """
+        Whether C{hook}'s secret was made with this server key: a new facilitator token
+        changes every secret, and the receiver needs the new one (a new secret shows it).
+        """
+        return hook.key_check == key_check(self.server_key, hook.id)
+
+    def to_json(self, hook: Hook, secret: str | None = None) -> JSON:
+        shown: JSON = {
+            "id": hook.id,
+            "url": hook.url,
+            "status": self.status(hook),
+            "created": hook.created.isoformat(),
+            "acked_seq": hook.acked,
+            "epoch": hook.epoch,
+            "last_success": _time(hook.last_success),
+            "last_attempt": _time(hook.last_attempt),
+            "failing_since": _time(hook.failing_since),
+            "last_error": hook.last_error,
+            "disabled_reason": hook.disabled,
+            "secret_current": self.secret_current(hook),
+        }
+        if secret is not None:
+            shown["secret"] = secret
+        return shown
+
+    async def register(self, slug: str, url: str) -> tuple[Hook, str]:
+        """
+        A new hook for board C{slug}, from its current seq on, and its secret.
+        """
+        url = check_url(url)
+        board = await self.store.board(slug)
+        if board is None:
+            raise Refused("not_found", f"there is no event {slug!r}")
+        if len(await self.hooks.of_board(slug)) >= MAX_HOOKS:
+            raise Refused("invalid", f"an event can have at most {MAX_HOOKS} webhooks", "url")
+        hook_id = new_hook_id()
+        hook = Hook(
+            id=hook_id,
+            slug=slug,
+            url=url,
+            nonce=new_nonce(),
+            key_check=key_check(self.server_key, hook_id),
+            created=utc_now(self.clock),
+            epoch=board_epoch(board),
+            acked=board.seq,
+        )
+        await self.hooks.add(hook)
+        await self._changed()
+        return hook, hook_secret(self.server_key, hook.id, hook.nonce)
+
+    async def of_board(self, slug: str) -> list[Hook]:
+        return await self.hooks.of_board(slug)
+
+    async def get(self, slug: str, hook_id: str) -> Hook:
+        hook = await self.hooks.get(slug, hook_id)
+        if hook is None:
+            raise Refused("not_found", f"there is no webhook {hook_id!r}")
+        return hook
+
+    async def remove(self, slug: str, hook_id: str) -> None:
+        if not await self.hooks.remove(slug, hook_id):
+            raise Refused("not_found", f"there is no webhook {hook_id!r}")
+        await self._changed()
+
+    async def set_enabled(self, slug: str, hook_id: str, enabled: bool) -> Hook:
+        """
+        Resume deliveries (from the last acknowledged seq) or pause them.
+        """
+        if not await self.hooks.set_disabled(slug, hook_id, None if enabled else PAUSED):
+            raise Refused("not_found", f"there is no webhook {hook_id!r}")
+        await self._changed()
+        return await self.get(slug, hook_id)
+
+    async def new_secret(self, slug: str, hook_id: str) -> tuple[Hook, str]:
+        """
+        Replace C{hook_id}'s secret; the old one signs nothing more.
+        """
+        nonce = new_nonce()
+        if not await self.hooks.set_nonce(
+            slug, hook_id, nonce, key_check(self.server_key, hook_id)
+        ):
+            raise Refused("not_found", f"there is no webhook {hook_id!r}")
+        await self._changed()
+        hook = await self.get(slug, hook_id)
+        return hook, hook_secret(self.server_key, hook.id, nonce)
+
+    async def _changed(self) -> None:
+        if self.dispatcher is not None:
+            await self.dispatcher.refresh()
