@@ -28,13 +28,18 @@
   var IDLE_PING = 2000, DEAD_AFTER = 4500;
   var OFFLINE_AFTER = 4000;
   var RELOADED = "openspace.live.reloaded";
+  // A kiosk runs for days: keep the seqs of the last events applied, not all of them.
+  var LOG_KEPT = 200;
 
   var state = {
     seq: region.hasAttribute("data-epoch") ? parseInt(region.getAttribute("data-seq"), 10) : null,
     epoch: region.getAttribute("data-epoch"),
     version: null,
     board: null,          // the replica, once a snapshot arrived
-    log: [],              // seq of every event applied since the page loaded
+    log: [],              // seq of the last LOG_KEPT events applied, oldest first
+    applied: 0,           // events applied since the page loaded
+    gaps: 0,              // gaps seen (each made it resume)
+    duplicates: 0,        // events received again and skipped
     status: "connecting",
   };
   // Pages' hooks (screen.js) may be registered before this file runs.
@@ -151,11 +156,13 @@
       var applied = [];
       for (var i = 0; i < frame.events.length; i++) {
         var event = frame.events[i];
-        if (event.seq <= state.seq) continue;            // already have it
-        if (event.seq !== state.seq + 1) return restart(false);   // a gap: resume
+        if (event.seq <= state.seq) { state.duplicates++; continue; }   // already have it
+        if (event.seq !== state.seq + 1) { state.gaps++; return restart(false); }   // resume
         applyToReplica(event);
         state.seq = event.seq;
         state.log.push(event.seq);
+        if (state.log.length > LOG_KEPT) state.log.splice(0, state.log.length - LOG_KEPT);
+        state.applied++;
         applied.push(event);
       }
       if (resumeTo !== null && state.seq >= resumeTo) { resumeTo = null; caughtUp(); }
@@ -242,7 +249,9 @@
 
   // Back online: reconnect soon, but not every phone of the hall in the same instant.
   window.addEventListener("online", function () {
-    if (!socket) retryTimer = setTimeout(connect, Math.random() * 1500);
+    if (socket) return;
+    clearTimeout(retryTimer);     // the back-off's attempt, which this one replaces
+    retryTimer = setTimeout(connect, Math.random() * 1500);
   });
   window.addEventListener("offline", function () { wentOffline(new Date()); });
 

@@ -81,7 +81,9 @@
       var current = null, upcoming = null;
       all(tile, "p[data-slot]").forEach(function (line) {
         var role = "";
-        if (num(line, "data-end") <= now) role = "";
+        // A slot that is over never shows again: a kiosk left on for days keeps
+        // only what is still to come.
+        if (num(line, "data-end") <= now) return line.remove();
         else if (num(line, "data-start") <= now) role = current ? "" : "now";
         else if (!upcoming) role = "next";
         if (role === "now") current = line;
@@ -142,7 +144,7 @@
       var nothing = region.querySelector("p.nothing");
       nothing.parentNode.insertBefore(element, nothing);
     } else if (kind === "room" && !document.body.classList.contains("door")) {
-      var pages = region.querySelectorAll(".rooms .page");
+      var pages = region.querySelectorAll(".rooms .page .tiles");
       if (pages.length) pages[pages.length - 1].appendChild(element);
     }
   }

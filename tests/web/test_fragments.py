@@ -9,9 +9,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest_twisted
+from attrs import evolve
 
+from openspace.commands import SYSTEM, SetLayout
+from openspace.model import Room
 from openspace.web.pages.fragments import Fragments
-from tests.support import SLUG, Client, RunningServer, slot_id
+from tests.conftest import NOW
+from tests.support import SLUG, Client, RunningServer, conference_layout, slot_id
 
 API = f"/api/events/{SLUG}"
 
@@ -184,3 +188,24 @@ async def test_capacity_reports_and_hidden_meetups(server: RunningServer, client
     )
     assert html == {}
     assert reason not in await page(client, f"/e/{SLUG}/s/{session_id}")
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_new_room_ships_the_kiosks_pages_balanced_again(
+    server: RunningServer, client: Client
+) -> None:
+    async def add_room() -> None:
+        layout = conference_layout()
+        wider = evolve(layout, rooms=(*layout.rooms, Room("r5", "Room Five", 12, "Roof")))
+        assert server.service.store is not None
+        await server.service.store.execute(SLUG, SetLayout(wider), SYSTEM, NOW)
+
+    html = await fragments_of(server, add_room)
+    rooms = html["rooms"]
+    assert rooms is not None and rooms in await page(client, f"/e/{SLUG}/kiosk")
+    assert rooms.count('class="room"') == 5
+    assert "Page 1 of 2" in rooms and "Page 2 of 2" in rooms
+    assert [part.count('class="room"') for part in rooms.split('class="page"')[1:]] == [3, 2]
+    # The door screen has no pages of rooms: it takes its room's tile alone.
+    assert 'data-frag="rooms"' not in await page(client, f"/e/{SLUG}/kiosk?room=r5")
+    assert html["room:r5"] is not None

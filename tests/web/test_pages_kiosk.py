@@ -23,8 +23,10 @@ async def test_kiosk_shows_now_and_next_per_room_and_a_qr_code(client: Client) -
     assert "x-frame-options" not in reply.headers
     assert re.search(r'<time datetime="2030-05-15T11:30:00\+02:00">11:30</time>', page)
     r1 = page[page.index('data-room="r1"') : page.index('data-room="r2"')]
-    assert "Now</span><strong>Right now</strong>" in r1
-    assert "Next 12:00</span><strong>Coming up</strong>" in r1
+    # How full comes first: a long title may be clamped on the screen.
+    roomy = '<span class="fill" data-fill="roomy">Roomy</span> '
+    assert f"Now</span>{roomy}<strong>Right now</strong> — Ann Host</p>" in r1
+    assert f"Next 12:00</span>{roomy}<strong>Coming up</strong>" in r1
     r2 = page[page.index('data-room="r2"') :]
     assert "Now</span>Free" in r2
     assert 'class="qr" src="data:image/svg+xml' in page

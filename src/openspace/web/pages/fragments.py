@@ -15,7 +15,8 @@ new markup (or removes it for C{null}, or puts a new one in its place in the ord
 * C{grid-head}, C{days}: the grid's row of rooms and its day switcher, when the layout
   changed (L{openspace.web.pages.grid});
 * C{line:<room id>/<slot id>}: what a room holds in a slot, on the kiosk and the door
-  screen; C{room:<room id>}: a whole room's tile, when the layout changed;
+  screen; C{room:<room id>}: a whole room's tile, and C{rooms}: the kiosk's pages of
+  rooms, when the layout changed;
 
 The markup is made by the very functions that render the pages, for nobody (no CSRF
 token, nobody's "going": the scripts add the visitor's own state), at the moment of the
@@ -45,7 +46,7 @@ from openspace.model import Board, Cell, Session
 from openspace.web.pages.attendee import hallway, session_detail, slot_section
 from openspace.web.pages.filters import BoardFilter
 from openspace.web.pages.grid import GridPlaces, day_switcher, grid_head, shown_day
-from openspace.web.pages.kiosk import kiosk_line, kiosk_rooms, room_tile
+from openspace.web.pages.kiosk import kiosk_line, kiosk_rooms, room_pages, room_tile
 from openspace.web.pages.official import talk_rooms_now
 from openspace.web.pages.timeline import ALL_TIME, free_rooms_by_slot, slot_labels
 
@@ -165,6 +166,8 @@ class Fragments:
             html[f"room:{room.id}"] = None
         for room in shown.values():
             html[f"room:{room.id}"] = markup(room_tile(after, room, now))
+        # Last: the kiosk's pages, balanced again for the new rooms.
+        html["rooms"] = markup(room_pages(after, now))
 
     def _lines(self, html: Fragment, board: Board, now: datetime, cells: set[Cell]) -> None:
         free = set(free_cells(board, now))

@@ -3,9 +3,12 @@ The kiosk: a 1920×1080 screen seen from three metres, and the door screen of on
 
 Huge type, no interaction: the clock, "Now" and "Next" per room, hallway meetups and a
 QR code (made here with segno, as SVG) that takes phones to the board.  Rooms that do
-not fit on one screen are split into pages that C{static/kiosk.js} rotates; nothing
-scrolls.  The door screen (C{?room=…}) shows one room and, when it has a free slot, a QR
-code to the propose form preset to that cell.
+not fit on one screen are split into balanced pages (5 rooms: 3 and 2, never 4 and 1),
+each saying "Page 2 of 3", that C{static/kiosk.js} rotates.  Nothing scrolls and nothing
+is cut off at 16:9 or 9:16: the kiosk section of C{static/site.css} scales the type to
+each tile and clamps long titles to a few lines (their full text is in the line's
+C{title} and on the session page).  The door screen (C{?room=…}) shows one room and,
+when it has a free slot, a QR code to the propose form preset to that cell.
 """
 
 from __future__ import annotations
@@ -65,8 +68,10 @@ def _line(
     }
     shown: list[Tag | str] = ["Free"]
     if session is not None:
+        attributes["title"] = f"{session.title} — {session.host}"
         badge = fill_badge(len(session.going), board.room(session.room))
-        shown = [tags.strong(session.title), f" — {session.host} ", badge]
+        # Before the title, which may be clamped: how full it is must always show.
+        shown = [badge, " " if badge else "", tags.strong(session.title), f" — {session.host}"]
     return shown_if(tags.p(**attributes)(tag, *shown), bool(role))
 
 
@@ -108,20 +113,44 @@ def room_tile(board: Board, room: Room, now: datetime) -> Tag:
         lines.append(_line(board, room.id, slot, visible.get(slot.id), slot.id in free, role))
     idle = tags.p(class_="now", **{"data-idle": ""})(tags.span(class_="tag")("Now"), "Free")
     return tags.section(class_="room", **{"data-room": room.id, "data-frag": f"room:{room.id}"})(
-        tags.h2(room.name),
-        tags.p(class_="where")(room.where) if room.where else "",
+        tags.h2(title=room.name)(room.name),
+        tags.p(class_="where", title=room.where)(room.where) if room.where else "",
         shown_if(idle, current is None),
         lines,
     )
 
 
-def _pages(board: Board, now: datetime) -> list[Tag]:
+def page_sizes(count: int, most: int = ROOMS_PER_PAGE) -> list[int]:
+    """
+    How many of C{count} rooms each page holds: as few pages as C{most} rooms a page
+    allow, as even as can be (5 rooms: 3 and 2; 9: 3, 3 and 3), fuller pages first.
+    """
+    pages = max(1, -(-count // most))
+    even, extra = divmod(count, pages)
+    return [even + (index < extra) for index in range(pages)]
+
+
+def room_pages(board: Board, now: datetime) -> Tag:
+    """
+    The kiosk's rooms as balanced pages; rendered for the page and, when the layout
+    changes, for every open kiosk (L{openspace.web.pages.fragments}).
+    """
     rooms = kiosk_rooms(board)
+    sizes = page_sizes(len(rooms))
     pages = []
-    for start in range(0, max(len(rooms), 1), ROOMS_PER_PAGE):
-        tiles = [room_tile(board, r, now) for r in rooms[start : start + ROOMS_PER_PAGE]]
-        pages.append(tags.div(class_="page", **{"data-page": str(start // ROOMS_PER_PAGE)})(tiles))
-    return pages
+    start = 0
+    for index, size in enumerate(sizes):
+        tiles = [room_tile(board, r, now) for r in rooms[start : start + size]]
+        start += size
+        pages.append(
+            tags.div(class_="page", **{"data-page": str(index)})(
+                tags.div(class_="tiles", **{"data-rooms": str(size)})(tiles),
+                tags.p(class_="page-no")(f"Page {index + 1} of {len(sizes)}")
+                if len(sizes) > 1
+                else "",
+            )
+        )
+    return tags.div(class_="rooms", **{"data-frag": "rooms"})(pages)
 
 
 def _frame(
@@ -144,7 +173,7 @@ def _frame(
         **{"data-timezone": board.info.timezone},
     )(
         tags.header(
-            tags.h1(title),
+            tags.h1(title=title)(title),
             tags.p(class_="clock")(
                 tags.time(datetime=now.astimezone(zone).isoformat())(hm(now, zone))
             ),
@@ -173,9 +202,9 @@ def kiosk_page(
         qr_image(board_link, f"QR code: the board at {board_link}"),
         "Scan for the board, to star sessions or propose one",
         [
-            tags.div(class_="rooms")(_pages(board, now)),
+            room_pages(board, now),
             # One footer row of the kiosk's grid for both lists.
-            tags.div(hallway(board, now), talk_rooms_now(board, now)),
+            tags.div(class_="lists")(hallway(board, now), talk_rooms_now(board, now)),
         ],
         refresh=refresh,
         rotate=rotate,
@@ -208,7 +237,11 @@ def door_page(
         free is not None,
     )
     body: list[Tag | str] = [
-        tags.div(class_="rooms")(tags.div(class_="page")(room_tile(board, room, now))),
+        tags.div(class_="rooms")(
+            tags.div(class_="page")(
+                tags.div(class_="tiles", **{"data-rooms": "1"})(room_tile(board, room, now))
+            )
+        ),
         claim,
     ]
     return _frame(
