@@ -48,7 +48,7 @@
       if (over) pastSessions += section.querySelectorAll(".card").length;
       (over ? past : coming).push(section);
     });
-    place(coming, region, nothing);
+    place(coming, nothing.parentNode, nothing);
     place(past, details, null);
     show(nothing, coming.length === 0);
     show(details, past.length > 0);
@@ -141,7 +141,8 @@
   function insert(region, key, element) {
     var kind = key.split(":")[0];
     if (kind === "slot" && region.id === "board") {
-      region.insertBefore(element, region.querySelector("p.nothing"));
+      var nothing = region.querySelector("p.nothing");
+      nothing.parentNode.insertBefore(element, nothing);
     } else if (kind === "room" && !document.body.classList.contains("door")) {
       var pages = region.querySelectorAll(".rooms .page .tiles");
       if (pages.length) pages[pages.length - 1].appendChild(element);

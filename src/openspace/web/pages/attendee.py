@@ -2,7 +2,9 @@
 What attendees read: the list of events, the phone board, and one session's page.
 
 The board is a list grouped by time ("Now", "Next", later slots; past slots folded),
-complete without JavaScript, and the same bytes for every visitor.  Its C{<main>} is the
+complete without JavaScript, and the same bytes for every visitor; on wide screens the
+stylesheet lays the same markup out as the grid of one day (L{grid}), and C{?tag=}/C{?q=}
+filter it (L{filters}).  Its C{<main>} is the
 live region: it carries the board's C{data-seq}, each slot section its C{data-frag} key
 and its start and end, each card its C{data-session-id}, C{data-room} and C{data-slot}.
 When the board changes, C{static/screen.js} swaps in the sections rendered once for the
@@ -22,6 +24,15 @@ from openspace.official.poller import SourceStatus
 from openspace.web.assets import Assets
 from openspace.web.offline import offline_head
 from openspace.web.pages.feedlinks import add_to_calendar, take_it_with_you
+from openspace.web.pages.filters import BoardFilter, search_form
+from openspace.web.pages.grid import (
+    GridPlaces,
+    day_switcher,
+    grid_cells,
+    grid_day_class,
+    grid_head,
+    shown_day,
+)
 from openspace.web.pages.html import (
     board_url,
     card,
@@ -50,6 +61,8 @@ from openspace.web.pages.timeline import (
 )
 
 BOARD_SCRIPTS = ("common.js", "screen.js", "board.js", "live.js", "calendar.js")
+BOARD_PAGE_SCRIPTS = ("common.js", "screen.js", "board.js", "grid.js", "live.js", "calendar.js")
+NO_FILTER = BoardFilter()
 
 
 def home_page(assets: Assets, boards: Iterable[Board]) -> Tag:
@@ -77,32 +90,51 @@ def board_page(
     board: Board,
     now: datetime,
     sources: Sequence[SourceStatus] = (),
+    board_filter: BoardFilter = NO_FILTER,
+    asked_day: str = "",
 ) -> Tag:
     """
-    The phone board, the same bytes for every visitor (no CSRF token, nobody's "going"):
-    C{static/screen.js} marks the visitor's own state from C{/e/{slug}/me}.
+    The board, the same bytes for every visitor (no CSRF token, nobody's "going"):
+    C{static/screen.js} marks the visitor's own state from C{/e/{slug}/me}.  A list on
+    phones, the grid of one day (C{asked_day}, else the current one) on wide screens
+    (L{openspace.web.pages.grid}); C{board_filter} marks the sessions it leaves out.
     """
     view = timeline(board, now)
     multi_day = len(board.days()) > 1
     free = free_rooms_by_slot(board, ALL_TIME)
-    sections = [slot_section(board, s.slot, s.label, free, multi_day) for s in view.coming]
-    past = [slot_section(board, s.slot, "", free, multi_day, past=True) for s in view.past]
+    places = GridPlaces.of(board)
+    day = shown_day(board, now, asked_day)
+
+    def section(slot: Slot, label: str, past: bool) -> Tag:
+        return slot_section(
+            board, slot, label, free, multi_day, places, past=past, board_filter=board_filter
+        )
+
+    sections = [section(s.slot, s.label, False) for s in view.coming]
+    past = [section(s.slot, "", True) for s in view.past]
     count = sum(len(s.sessions) for s in view.past)
     main = main_tag(
         id="board",
-        class_="board",
+        class_="board filtering" if board_filter.active else "board",
         **live_attrs(board),
         **({"data-multi-day": ""} if multi_day else {}),
     )(
         tags.h1(class_="visually-hidden")(f"{board.info.name}: the board"),
         sources_notice(board, sources),
+        tags.div(class_="tools")(
+            search_form(board_filter, asked_day if day and asked_day == day.isoformat() else ""),
+            day_switcher(board, day, board_filter),
+        ),
         hallway(board, now),
         tags.div(id="filters", class_="filters"),
-        sections,
-        shown_if(tags.p(class_="nothing")("Nothing more is planned."), not sections),
-        shown_if(
-            tags.details(class_="past")(tags.summary(f"Earlier ({count} sessions)"), past),
-            bool(past),
+        tags.div(class_=grid_day_class(board, day))(
+            grid_head(board, places),
+            sections,
+            shown_if(tags.p(class_="nothing")("Nothing more is planned."), not sections),
+            shown_if(
+                tags.details(class_="past")(tags.summary(f"Earlier ({count} sessions)"), past),
+                bool(past),
+            ),
         ),
     )
     return document(
@@ -112,7 +144,7 @@ def board_page(
         main,
         take_it_with_you(board),
         going_form(board, "", board_url(board)),
-        scripts=BOARD_SCRIPTS,
+        scripts=BOARD_PAGE_SCRIPTS,
         extra_head=offline_head(assets, board),
     )
 
@@ -153,14 +185,16 @@ def slot_section(
     label: str,
     free_by_slot: Mapping[str, tuple[Room, ...]],
     multi_day: bool,
+    places: GridPlaces,
     *,
     past: bool = False,
+    board_filter: BoardFilter = NO_FILTER,
 ) -> Tag:
     """
     One slot of the board with its cards, free rooms and official talks: rendered for
     the page and, once per change, for every open page (L{fragments}).  What depends
     on the clock (the label, the day, the free rooms once it is past) is set here for
-    C{label} and kept right by C{static/screen.js}.
+    C{label} and kept right by C{static/screen.js}; C{places} puts it in the grid.
     """
     heading_id = f"slot-{slot.id}"
     heading = tags.h2(id=heading_id)(
@@ -168,8 +202,18 @@ def slot_section(
         slot_heading_time(slot, board.info.zone, day_shown=multi_day or not label),
     )
     free = [
-        tags.a(href=propose_url(board, room.id, slot.id))(room.name)
+        tags.a(class_=places.column(room.id), href=propose_url(board, room.id, slot.id))(room.name)
         for room in free_by_slot.get(slot.id, ())
+    ]
+    cards = [
+        card(
+            board,
+            session,
+            None,
+            column=places.column(session.room),
+            out=not board_filter.matches(session),
+        )
+        for session in visible_in_slot(board, slot)
     ]
     attributes = {
         "data-slot": slot.id,
@@ -179,10 +223,13 @@ def slot_section(
         # offline.js marks slots that are over by the phone's clock while offline.
         "data-ends": slot.end.isoformat(),
     }
-    return tags.section(class_="slot", **attributes)(
+    return tags.section(class_=f"slot {places.slot_class(slot)}", **attributes)(
         heading,
-        [card(board, session, None) for session in visible_in_slot(board, slot)],
-        shown_if(tags.p(class_="free")("Free: ", _joined(free)), not past) if free else "",
+        cards,
+        shown_if(tags.p(class_="free")(tags.span(class_="sep")("Free: "), _joined(free)), not past)
+        if free
+        else "",
+        grid_cells(board, slot, places),
         official_in_slot(board, slot),
     )
 
@@ -191,7 +238,7 @@ def _joined(items: list[Tag]) -> list[Tag | str]:
     joined: list[Tag | str] = []
     for index, item in enumerate(items):
         if index:
-            joined.append(" · ")
+            joined.append(tags.span(class_="sep")(" · "))
         joined.append(item)
     return joined
 
@@ -229,7 +276,7 @@ def session_detail(board: Board, session: Session, attendee: str | None) -> Tag:
     )(
         tags.h1(session.title),
         tags.dl(facts),
-        tag_list(session.tags),
+        tag_list(session.tags, board_url(board)),
         tags.div(class_="description")(session.description) if session.description else "",
         going_line(session, room, attendee),
         session_clashes(board, session),

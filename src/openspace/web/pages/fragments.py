@@ -12,6 +12,8 @@ new markup (or removes it for C{null}, or puts a new one in its place in the ord
 * C{session:<session id>}: the body of a session's own page;
 * C{hallway}: the hallway meetups (board and kiosk); C{talks}: the official talks on
   now (kiosk);
+* C{grid-head}, C{days}: the grid's row of rooms and its day switcher, when the layout
+  changed (L{openspace.web.pages.grid});
 * C{line:<room id>/<slot id>}: what a room holds in a slot, on the kiosk and the door
   screen; C{room:<room id>}: a whole room's tile, and C{rooms}: the kiosk's pages of
   rooms, when the layout changed;
@@ -42,6 +44,8 @@ from openspace.clock import Clock, utc_now
 from openspace.events import Logged
 from openspace.model import Board, Cell, Session
 from openspace.web.pages.attendee import hallway, session_detail, slot_section
+from openspace.web.pages.filters import BoardFilter
+from openspace.web.pages.grid import GridPlaces, day_switcher, grid_head, shown_day
 from openspace.web.pages.kiosk import kiosk_line, kiosk_rooms, room_pages, room_tile
 from openspace.web.pages.official import talk_rooms_now
 from openspace.web.pages.timeline import ALL_TIME, free_rooms_by_slot, slot_labels
@@ -117,6 +121,8 @@ class Fragments:
             self._slots(html, after, now, slots | {cell.slot for cell in cells})
         if whole:
             self._rooms(html, before, after, now)
+            html["grid-head"] = markup(grid_head(after, GridPlaces.of(after)))
+            html["days"] = markup(day_switcher(after, shown_day(after, now, ""), BoardFilter()))
             html["talks"] = markup(talk_rooms_now(after, now))
         else:
             self._lines(html, after, now, cells)
@@ -135,6 +141,7 @@ class Fragments:
         labels = slot_labels(board, now)
         free = free_rooms_by_slot(board, ALL_TIME)
         multi_day = len(board.days()) > 1
+        places = GridPlaces.of(board)
         for slot_id in ids:
             slot = board.slot(slot_id)
             html[f"slot:{slot_id}"] = (
@@ -147,6 +154,7 @@ class Fragments:
                         labels.get(slot_id, ""),
                         free,
                         multi_day,
+                        places,
                         past=slot_id not in labels,
                     )
                 )

@@ -220,21 +220,24 @@ def slot_heading_time(slot: Slot, zone: ZoneInfo, *, day_shown: bool) -> Tag:
 # --- sessions --------------------------------------------------------------------------
 
 
-def card(board: Board, session: Session, attendee: str | None) -> Tag:
+def card(
+    board: Board, session: Session, attendee: str | None, *, column: str = "", out: bool = False
+) -> Tag:
     """
-    One session on the board, with stable data attributes for scripts.
+    One session on the board, with stable data attributes for scripts; C{column} places
+    it in the grid (L{openspace.web.pages.grid}), C{out} hides it (a filter).
     """
     room = board.room(session.room)
     where = f" — {room.where}" if room is not None and room.where else ""
     return tags.article(
-        class_="card",
+        class_=" ".join(name for name in ("card", column, "out" if out else "") if name),
         **{"data-session-id": session.id, "data-room": session.room, "data-slot": session.slot},
     )(
         tags.h3(tags.a(href=session_url(board, session.id))(session.title)),
         tags.p(class_="meta")(
             session.host, " · ", tags.strong(room_label(room, session.room)), where
         ),
-        tag_list(session.tags),
+        tag_list(session.tags, ""),
         going_line(session, room, attendee),
     )
 
@@ -253,8 +256,14 @@ def going_line(session: Session, room: Room | None, attendee: str | None) -> Tag
     )
 
 
-def tag_list(values: Iterable[str]) -> Tag | str:
-    items = [tags.li(f"#{value}") for value in values]
+def tag_list(values: Iterable[str], board_address: str) -> Tag | str:
+    """
+    A session's tags, each a link to the board filtered by it (C{?tag=}).
+    """
+    items = [
+        tags.li(tags.a(href=f"{board_address}?{urlencode({'tag': value})}")(f"#{value}"))
+        for value in values
+    ]
     return tags.ul(class_="tags", **{"aria-label": "Tags"})(items) if items else ""
 
 

@@ -30,6 +30,7 @@ from openspace.web.pages.app import (
     bounded_int,
     origin,
 )
+from openspace.web.pages.filters import BoardFilter
 from openspace.web.pages.html import form_value, propose_url
 from openspace.web.pages.page_error import PageError
 from openspace.web.pages.shared import View
@@ -49,14 +50,19 @@ def _kiosk_until(board: Board, now: datetime) -> datetime:
 
 def board_view(pages: Pages, request: IRequest, board: Board) -> View:
     """
-    The phone board; its bytes also depend on the schedule sources that fail.
+    The board; its bytes also depend on the schedule sources that fail, and on the
+    grid's day (C{?day=}) and the filter (C{?tag=}, C{?q=}) asked for: each is one more
+    shared rendering, in the same bounded cache.
     """
     sources = pages.source_statuses(board)
     failing = tuple((s.url, s.status, s.last_success) for s in sources if s.status == "stale")
+    board_filter = BoardFilter.from_args(request.args)
+    day = form_value(request.args, "day")
+    day = day if any(d.isoformat() == day for d in board.days()) else ""
     return View(
-        ("board", board.info.slug),
+        ("board", board.info.slug, day, board_filter),
         failing,
-        lambda now: attendee.board_page(pages.assets, board, now, sources),
+        lambda now: attendee.board_page(pages.assets, board, now, sources, board_filter, day),
         lambda now: now + timedelta(seconds=stale_in(board, now)),
     )
 
