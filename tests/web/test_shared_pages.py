@@ -127,3 +127,27 @@ async def test_a_rendered_shared_page_is_answered_before_routing(server: Running
     assert (await http.get(base + f"/e/{SLUG}/kiosk?room=nope")).code == 404
     assert (await http.get(base + f"/e/{SLUG}/propose")).code == 200
     assert len(klein.rendered) == len(PAGES) + 2
+
+
+@pytest_twisted.ensureDeferred
+async def test_made_up_searches_never_push_the_board_out(
+    server: RunningServer, client: Client
+) -> None:
+    """
+    Each search is a shared rendering of its own, but on a shelf of its own: a stream of
+    made-up queries evicts only other searches, and the board and kiosk stay in memory.
+    """
+    assert server.service.root is not None
+    shared = server.service.root.pages.shared
+    shared.size, shared.searches = 2, 3
+    await raw_get(client, f"/e/{SLUG}/", {})
+    await raw_get(client, f"/e/{SLUG}/kiosk", {})
+    for n in range(10):
+        assert (await raw_get(client, f"/e/{SLUG}/?q=nonsense{n}", {})).status == 200
+    assert sorted(key[0] for key in shared._pages) == ["board", "kiosk"]
+    assert len(shared._searches) == 3
+    # A search is still shared: asked again, it is the same bytes, from the shelf.
+    first = await raw_get(client, f"/e/{SLUG}/?q=nonsense9", {})
+    second = await raw_get(client, f"/e/{SLUG}/?q=nonsense9", {})
+    assert first.headers["etag"] == second.headers["etag"]
+    assert len(shared._searches) == 3

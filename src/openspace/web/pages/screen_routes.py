@@ -52,7 +52,7 @@ def board_view(pages: Pages, request: IRequest, board: Board) -> View:
     """
     The board; its bytes also depend on the schedule sources that fail, and on the
     grid's day (C{?day=}) and the filter (C{?tag=}, C{?q=}) asked for: each is one more
-    shared rendering, in the same bounded cache.
+    shared rendering, filters on the cache's shelf for searches.
     """
     sources = pages.source_statuses(board)
     failing = tuple((s.url, s.status, s.last_success) for s in sources if s.status == "stale")
@@ -64,6 +64,7 @@ def board_view(pages: Pages, request: IRequest, board: Board) -> View:
         failing,
         lambda now: attendee.board_page(pages.assets, board, now, sources, board_filter, day),
         lambda now: now + timedelta(seconds=stale_in(board, now)),
+        search=board_filter.active,
     )
 
 

@@ -8,6 +8,9 @@ and sequence number, the moment their view next changes with the clock, the sche
 sources' health, and the address they were asked at (their QR codes).  Each rendering is
 kept with its gzipped form and an C{ETag}; a revalidation with C{If-None-Match} is a
 C{304}.  The cache is a small LRU: odd query strings cannot grow it without bound.
+Searches (C{?q=}, C{?tag=}) live on a shelf of their own, so that a stream of made-up
+queries can only push other searches out, never the board or a kiosk everyone is
+looking at.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from openspace.web.headers import security_headers
 from openspace.web.pages.html import render
 
 CACHED_PAGES = 256
+CACHED_SEARCHES = 64
 
 
 @frozen
@@ -75,6 +79,7 @@ class View:
     make: Callable[[datetime], Tag]
     until: Callable[[datetime], datetime]
     frameable: bool = False
+    search: bool = False
 
 
 @define
@@ -84,16 +89,22 @@ class SharedPages:
     """
 
     size: int = CACHED_PAGES
+    searches: int = CACHED_SEARCHES
     _pages: OrderedDict[Hashable, Rendered] = field(factory=OrderedDict, init=False)
+    _searches: OrderedDict[Hashable, Rendered] = field(factory=OrderedDict, init=False)
+
+    def _shelf(self, view: View) -> tuple[OrderedDict[Hashable, Rendered], int]:
+        return (self._searches, self.searches) if view.search else (self._pages, self.size)
 
     def cached(self, view: View, board: Board, now: datetime) -> Rendered | None:
         """
         The rendering of C{view} for C{board} at C{now}, if there is one.
         """
-        page = self._pages.get(view.key)
+        shelf, _ = self._shelf(view)
+        page = shelf.get(view.key)
         if page is None or not page.fits(board, view.variant, now):
             return None
-        self._pages.move_to_end(view.key)
+        shelf.move_to_end(view.key)
         return page
 
     async def serve(self, request: IRequest, view: View, board: Board, now: datetime) -> bytes:
@@ -113,9 +124,10 @@ class SharedPages:
                 gzip.compress(body, compresslevel=6),
                 _etag(body),
             )
-            self._pages[view.key] = page
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
+            shelf, size = self._shelf(view)
+            shelf[view.key] = page
+            while len(shelf) > size:
+                shelf.popitem(last=False)
         return answer(request, page, frameable=view.frameable)
 
 
