@@ -196,6 +196,17 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
+def retry_delay(backoff: float, error: Exception, cap: float) -> float:
+    """
+    How long to wait after C{error}: the C{backoff} of this failure, or the server's
+    C{Retry-After} (an C{error.retry_after} in seconds) when that is longer, at most C{cap}.
+    """
+    retry_after: float | None = getattr(error, "retry_after", None)
+    if retry_after is None:
+        return backoff
+    return max(backoff, min(retry_after, cap))
+
+
 class _CappedBody(TwistedProtocol):
     """
     Collects a response body into C{finished}, aborting the connection once the
@@ -452,11 +463,8 @@ class SchedulePoller:
         return self.interval
 
     def _failed(self, error: Exception, attempted: datetime) -> float:
-        delay = self.retry_policy(self._failures)
+        delay = retry_delay(self.retry_policy(self._failures), error, self.max_retry_after)
         self._failures += 1
-        retry_after = getattr(error, "retry_after", None)
-        if retry_after is not None:
-            delay = max(delay, min(retry_after, self.max_retry_after))
         reason = _describe(error)
         self._record(attempted, succeeded=False, error=reason)
         self._log.warn(

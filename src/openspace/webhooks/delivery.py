@@ -44,7 +44,7 @@ from openspace import __version__
 from openspace.clock import Clock, utc_now
 from openspace.hub import board_epoch
 from openspace.model import Board
-from openspace.official.poller import retry_after_seconds
+from openspace.official.poller import retry_after_seconds, retry_delay
 from openspace.replay import replay
 from openspace.store.interface import BoardStore
 from openspace.webhooks.payload import MAX_EVENTS, Batch, make_batch
@@ -361,11 +361,8 @@ class HookDelivery:
     async def _failed(
         self, error: Exception, attempted: datetime, batch: Batch | None
     ) -> float | None:
-        delay = self.retry_policy(self._failures)
+        delay = retry_delay(self.retry_policy(self._failures), error, self.max_retry_after)
         self._failures += 1
-        retry_after = getattr(error, "retry_after", None)
-        if retry_after is not None:
-            delay = max(delay, min(retry_after, self.max_retry_after))
         reason = _describe(error)
         since = self.hook.failing_since or attempted
         disabled = None
