@@ -200,11 +200,21 @@ async def test_405_says_what_is_allowed(
         assert_page(reply, 405)
 
 
-def _raw_headers(head: bytes) -> dict[str, str]:
+def raw_answer(answer: bytes, status: int) -> tuple[dict[str, str], bytes]:
+    """
+    The headers and body of a raw C{answer}, checked for C{status} and the headers every
+    answer carries.
+    """
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 %d " % status), answer
     lines = head.decode("latin-1").split("\r\n")[1:]
-    return {
+    headers = {
         name.strip().lower(): value.strip() for name, _, value in (x.partition(":") for x in lines)
     }
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"
+    assert "default-src 'none'" in headers["content-security-policy"]
+    return headers, body[: int(headers["content-length"])]
 
 
 @pytest.mark.parametrize(
@@ -220,15 +230,8 @@ def _raw_headers(head: bytes) -> dict[str, str]:
 async def test_a_malformed_request_is_a_400_with_the_security_headers(
     client: Client, request_bytes: bytes, json_error: bool
 ) -> None:
-    answer = await raw_request(client, request_bytes)
-    head, _, body = answer.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.1 400 "), answer
-    headers = _raw_headers(head)
-    assert headers["x-content-type-options"] == "nosniff"
-    assert headers["x-frame-options"] == "DENY"
-    assert "default-src 'none'" in headers["content-security-policy"]
+    headers, body = raw_answer(await raw_request(client, request_bytes), 400)
     assert headers["connection"] == "close"
-    assert int(headers["content-length"]) == len(body)
     if json_error:
         assert json.loads(body)["error"]["code"] == "bad_request"
     else:
@@ -250,11 +253,6 @@ async def test_a_websocket_from_a_foreign_origin_is_refused_with_the_headers(
     answer = await raw_request(
         client, UPGRADE.format(path=path, origin="http://evil.example").encode()
     )
-    head, _, body = answer.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.1 403 "), answer
-    headers = _raw_headers(head)
-    assert headers["x-content-type-options"] == "nosniff"
-    assert headers["x-frame-options"] == "DENY"
-    assert "default-src 'none'" in headers["content-security-policy"]
+    headers, body = raw_answer(answer, 403)
     assert headers["content-type"].startswith("application/json")
-    assert json.loads(body[: int(headers["content-length"])])["error"]["code"] == "bad_origin"
+    assert json.loads(body)["error"]["code"] == "bad_origin"
