@@ -217,7 +217,7 @@ class OpenspaceService(Service):
         # A WebSocket leaves its HTTP channel, so its end is counted here.
         live.factory.on_closed.append(lambda protocol: site.guard.release(protocol.transport))
         self.sources = await self._poll_sources(store, root.api)
-        instrument(metrics, store, live, self.sources)
+        instrument(metrics, store, live, self.sources, hooks)
         if is_postgres_url(config.db):
             self.webhook_leadership = deliver_while_leading(hooks, config.db, self.reactor)
         else:
