@@ -65,10 +65,8 @@ class DocumentParser(Protocol):
 #: The JSON formats' parsers of decoded documents: L{parse_any} decodes only once.
 JSON_PARSERS: Mapping[str, DocumentParser] = MappingProxyType(
     {
-        frab_json.FORMAT: frab_json.parse_document,
-        pretalx_widget.FORMAT: pretalx_widget.parse_document,
-        pyconus.FORMAT: pyconus.parse_document,
-        sessionize.FORMAT: sessionize.parse_document,
+        module.FORMAT: module.parse_document
+        for module in (frab_json, pretalx_widget, pyconus, sessionize)
     }
 )
 
