@@ -47,9 +47,10 @@ from itertools import islice
 from typing import Any, ClassVar, Generic, TypeVar
 
 from attrs import define, field, frozen
+from twisted.internet.defer import Deferred
 from twisted.logger import Logger
 
-from openspace.events import Logged
+from openspace.events import Logged, OfficialScheduleChanged
 from openspace.model import Board
 from openspace.replay import apply
 from openspace.views import board_json, delta
@@ -131,6 +132,10 @@ class _Feed(Generic[P]):
     subscribers: dict[Subscription[P], None] = field(factory=dict)
     snapshot: Frame[P] | None = None
     resumed: dict[tuple[int, str], Frame[P]] = field(factory=dict)
+    # An event's frame being made off the reactor thread (L{Hub.offload}), and the
+    # commits that arrived meanwhile, to be taken in order once it is published.
+    preparing: Deferred[Any] | None = None
+    waiting: list[tuple[Board, Sequence[Logged]]] = field(factory=list)
 
     def moved(self, board: Board) -> None:
         """
@@ -178,6 +183,16 @@ class Hub(Generic[P]):
     Extra fields for each event's frame, made once per event from the event and the
     boards before and after it (the pages' HTML, L{openspace.web.pages.fragments}).
     """
+    offload: Callable[[Callable[[], tuple[Board, bytes]]], Deferred[tuple[Board, bytes]]] | None = (
+        None
+    )
+    """
+    Runs the making of a large event's frame off the reactor thread (C{deferToThread});
+    L{None}: every frame is made at once.  An official schedule change may carry
+    thousands of talks, whose delta and pages' HTML take up to seconds: meanwhile the
+    board's earlier frames and opening frames are served as before, and its later
+    commits wait their turn, so every subscriber still gets every frame once, in order.
+    """
     _feeds: dict[str, _Feed[P]] = field(factory=dict, init=False)
 
     _log: ClassVar[Logger] = Logger()
@@ -195,6 +210,9 @@ class Hub(Generic[P]):
             # Nobody has subscribed, so nobody needs these deltas: start from here.
             self._feeds[board.info.slug] = self._new_feed(board)
             return
+        if feed.preparing is not None:
+            feed.waiting.append((board, logged))
+            return
         if board_epoch(board) != feed.epoch:
             self._restart(feed, board)
             return
@@ -211,6 +229,10 @@ class Hub(Generic[P]):
             self._restart(feed, board)
             return
         for entry in fresh:
+            if self.offload is not None and isinstance(entry.change, OfficialScheduleChanged):
+                feed.waiting.append((board, logged))
+                self._advance_later(feed, entry, self.offload, board)
+                return
             self._advance(feed, entry)
         if feed.board != board:
             # Folding the events did not give the store's board: never let clients
@@ -319,6 +341,9 @@ class Hub(Generic[P]):
         return _Feed(board, deque(maxlen=self.ring_size))
 
     def _frame(self, before: Board | None, entry: Logged, after: Board) -> Frame[P]:
+        return Frame(entry.seq, self.prepare(self._frame_body(before, entry, after)))
+
+    def _frame_body(self, before: Board | None, entry: Logged, after: Board) -> bytes:
         shown = delta(before, entry, after)
         if self.enrich is not None:
             try:
@@ -326,12 +351,48 @@ class Hub(Generic[P]):
             except Exception:
                 # The delta alone still keeps every client right (pages fetch instead).
                 self._log.failure("enriching event {seq} failed", seq=entry.seq)
-        body = encode({"type": "events", "events": [shown]})
-        return Frame(entry.seq, self.prepare(body))
+        return encode({"type": "events", "events": [shown]})
 
     def _advance(self, feed: _Feed[P], entry: Logged) -> None:
         after = apply(feed.board, entry)
-        frame = self._frame(feed.board, entry, after)
+        self._publish(feed, self._frame(feed.board, entry, after), after)
+
+    def _advance_later(
+        self,
+        feed: _Feed[P],
+        entry: Logged,
+        offload: Callable[[Callable[[], tuple[Board, bytes]]], Deferred[tuple[Board, bytes]]],
+        board: Board,
+    ) -> None:
+        """
+        L{_advance}, with the board after C{entry} and its frame made by C{offload}; the
+        commits that arrive meanwhile wait in C{feed.waiting}.
+        """
+        before = feed.board
+
+        def make() -> tuple[Board, bytes]:
+            after = apply(before, entry)
+            return after, self._frame_body(before, entry, after)
+
+        def made(result: tuple[Board, bytes]) -> None:
+            after, body = result
+            self._publish(feed, Frame(entry.seq, self.prepare(body)), after)
+
+        def failed(failure: Any) -> None:
+            self._log.failure("live frame of event {seq} failed", failure, seq=entry.seq)
+            self._restart(feed, board)
+
+        def next_commits(_: object) -> None:
+            feed.preparing = None
+            waiting, feed.waiting = feed.waiting, []
+            for later, logged in waiting:
+                self.committed(later, logged)
+
+        # Set before the callbacks: an offload that has already fired runs them at once.
+        feed.preparing = preparing = offload(make)
+        preparing.addCallback(made).addErrback(failed).addBoth(next_commits)
+
+    def _publish(self, feed: _Feed[P], frame: Frame[P], after: Board) -> None:
         feed.moved(after)
         feed.ring.append(frame)
         started = time.perf_counter()

@@ -195,6 +195,8 @@ class OpenspaceService(Service):
         )
         # Each event's frame carries the pages' HTML for it, rendered once here.
         live.hub.enrich = Fragments(self.clock)
+        # A large official schedule's frame (its delta and HTML) is made in a thread.
+        live.hub.offload = in_threads(self.reactor)
         await live.warm(store)
         server_key = key.derive("webhook-secrets")
         self.webhooks = hooks = dispatcher(
