@@ -52,7 +52,6 @@ from openspace.store.interface import BoardStore, Outcome, UndoFrom, UndoLast
 from openspace.tokens import FacilitatorKey, digest, new_edit_key
 from openspace.undo import ATTENDEE_TRAFFIC, undo_targets
 from openspace.views import (
-    board_json,
     board_session_json,
     log_entry_json,
     meetup_json,
@@ -62,6 +61,7 @@ from openspace.views import (
 )
 from openspace.web import desk_api
 from openspace.web.auth import actor_for, bearer_token, facilitator_only, required_actor
+from openspace.web.boardjson import BoardEncoder
 from openspace.web.bodies import read_json, take, take_tags, take_time
 from openspace.web.errors import ApiError, write_error, write_json
 from openspace.web.headers import allow_header
@@ -94,6 +94,7 @@ class JSONAPI:
     # CPU work too big for the reactor thread (a day's placement suggestion) runs here.
     offload: Callable[..., Deferred[Any]] = deferToThread
     _rendered: dict[str, tuple[tuple[object, ...], bytes]] = field(factory=dict)
+    _encoder: BoardEncoder = field(factory=BoardEncoder)
     _in_flight: InFlight = field(factory=InFlight)
 
     app: ClassVar[Klein] = Klein()
@@ -218,7 +219,7 @@ class JSONAPI:
         if cached is not None and cached[0] == key:
             return cached[1]
         sources = {"sources": [status_json(status) for status in statuses]}
-        body = json.dumps(board_json(board, extra=sources), ensure_ascii=False).encode("utf-8")
+        body = self._encoder.encode(board, sources)
         self._rendered[board.info.slug] = (key, body)
         return body
 

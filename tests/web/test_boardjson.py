@@ -1,0 +1,58 @@
+"""
+The board's JSON with its official talks encoded once per schedule: byte for byte what
+encoding the whole document gives, before and after other changes and a new schedule.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from openspace.commands import SYSTEM, SetOfficialSchedule, SetSources
+from openspace.model import Board, OfficialTalk, ScheduleSource
+from openspace.views import board_json
+from openspace.web.boardjson import BoardEncoder
+from tests.engine.test_board import Scene
+from tests.support import utc
+
+SOURCE = "https://talks.example/schedule.json"
+
+
+def whole(board: Board, extra: dict[str, object]) -> bytes:
+    return json.dumps(board_json(board, extra=extra), ensure_ascii=False).encode("utf-8")
+
+
+def talks(titles: list[str]) -> tuple[OfficialTalk, ...]:
+    start = utc(10)
+    return tuple(
+        OfficialTalk(f"t{n}", SOURCE, title, start, start + timedelta(minutes=30), "Hall")
+        for n, title in enumerate(titles)
+    )
+
+
+TITLES = st.lists(st.text(min_size=1, max_size=20).filter(lambda t: t.strip()), max_size=8)
+
+
+@given(TITLES, TITLES)
+def test_the_spliced_board_is_the_whole_board_encoded(first: list[str], second: list[str]) -> None:
+    scene = Scene()
+    scene.run(SetSources((ScheduleSource(SOURCE),)), SYSTEM)
+    encoder = BoardEncoder()
+    extra: dict[str, object] = {"sources": [{"url": SOURCE, "status": "ok"}]}
+    scene.run(SetOfficialSchedule(SOURCE, talks(first)), SYSTEM)
+    assert encoder.encode(scene.current, extra) == whole(scene.current, extra)
+    # Another change keeps the schedule (and its encoding); a new schedule replaces it.
+    scene.propose(title='A "quoted" official: [] talk')
+    assert encoder.encode(scene.current, extra) == whole(scene.current, extra)
+    scene.run(SetOfficialSchedule(SOURCE, talks(second)), SYSTEM)
+    assert encoder.encode(scene.current, extra) == whole(scene.current, extra)
+
+
+def test_text_like_the_official_member_is_left_alone() -> None:
+    scene = Scene()
+    encoder = BoardEncoder()
+    scene.propose(title='"official": []', description='{"official": [], "warnings": []}')
+    assert encoder.encode(scene.current, {}) == whole(scene.current, {})
