@@ -20,6 +20,10 @@ Frames, all JSON text:
     {"type": "resumed", "since": S, "seq": N, "epoch": E, "version": V}
     {"type": "events", "events": [{"seq": ..., "put": {...}, "drop": {...}, ...}]}
 
+An official schedule change may carry thousands of talks; with L{Hub.offload} its frame
+is made in a thread, and the board's later commits wait for it (L{Hub.committed} keeps
+them in order).
+
 A process that starts again fills each board's ring from the store's log (L{Hub.warm}),
 so a screen that watched the old process resumes without a snapshot.
 
