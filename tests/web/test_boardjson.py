@@ -6,15 +6,18 @@ encoding the whole document gives, before and after other changes and a new sche
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
+from twisted.internet.defer import Deferred
 
 from openspace.commands import SYSTEM, SetOfficialSchedule, SetSources
 from openspace.model import Board, OfficialTalk, ScheduleSource
 from openspace.views import board_json
 from openspace.web.boardjson import BoardEncoder
+from openspace.web.feedcache import inline
 from tests.engine.test_board import Scene
 from tests.support import utc
 
@@ -40,7 +43,7 @@ TITLES = st.lists(st.text(min_size=1, max_size=20).filter(lambda t: t.strip()), 
 def test_the_spliced_board_is_the_whole_board_encoded(first: list[str], second: list[str]) -> None:
     scene = Scene()
     scene.run(SetSources((ScheduleSource(SOURCE),)), SYSTEM)
-    encoder = BoardEncoder()
+    encoder = BoardEncoder(inline)
     extra: dict[str, object] = {"sources": [{"url": SOURCE, "status": "ok"}]}
     scene.run(SetOfficialSchedule(SOURCE, talks(first)), SYSTEM)
     assert encoder.encode(scene.current, extra) == whole(scene.current, extra)
@@ -53,6 +56,30 @@ def test_the_spliced_board_is_the_whole_board_encoded(first: list[str], second: 
 
 def test_text_like_the_official_member_is_left_alone() -> None:
     scene = Scene()
-    encoder = BoardEncoder()
+    encoder = BoardEncoder(inline)
     scene.propose(title='"official": []', description='{"official": [], "warnings": []}')
     assert encoder.encode(scene.current, {}) == whole(scene.current, {})
+
+
+def test_a_new_schedule_is_encoded_once_elsewhere_however_many_ask() -> None:
+    scene = Scene()
+    scene.run(SetSources((ScheduleSource(SOURCE),)), SYSTEM)
+    scene.run(SetOfficialSchedule(SOURCE, talks(["One", "Two"])), SYSTEM)
+    asked: list[tuple[Callable[[], str], Deferred[str]]] = []
+
+    def offload(work: Callable[[], str]) -> Deferred[str]:
+        asked.append((work, Deferred()))
+        return asked[-1][1]
+
+    encoder = BoardEncoder(offload)
+    first = Deferred.fromCoroutine(encoder.prepare(scene.current))
+    second = Deferred.fromCoroutine(encoder.prepare(scene.current))
+    assert len(asked) == 1 and not first.called and not second.called
+    work, done = asked[0]
+    done.callback(work())
+    assert first.called and second.called
+    assert encoder.encode(scene.current, {}) == whole(scene.current, {})
+    # Encoded already: nothing more to do for this schedule, after other changes too.
+    scene.propose()
+    assert Deferred.fromCoroutine(encoder.prepare(scene.current)).called
+    assert len(asked) == 1

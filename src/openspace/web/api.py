@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
-from attrs import define, field
+from attrs import Factory, define, field
 from klein import Klein
 from twisted.internet.defer import Deferred
 from twisted.internet.threads import deferToThread
@@ -94,7 +94,9 @@ class JSONAPI:
     # CPU work too big for the reactor thread (a day's placement suggestion) runs here.
     offload: Callable[..., Deferred[Any]] = deferToThread
     _rendered: dict[str, tuple[tuple[object, ...], bytes]] = field(factory=dict)
-    _encoder: BoardEncoder = field(factory=BoardEncoder)
+    _encoder: BoardEncoder = field(
+        default=Factory(lambda api: BoardEncoder(api.offload), takes_self=True), init=False
+    )
     _in_flight: InFlight = field(factory=InFlight)
 
     app: ClassVar[Klein] = Klein()
@@ -208,6 +210,8 @@ class JSONAPI:
             request.setResponseCode(304)
             return b""
         request.setHeader(b"content-type", b"application/json; charset=utf-8")
+        # A new official schedule is encoded in a thread, not on the reactor.
+        await self._encoder.prepare(board)
         return self._render(board, etag, statuses)
 
     def _render(self, board: Board, etag: bytes, statuses: Sequence[SourceStatus]) -> bytes:
