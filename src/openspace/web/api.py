@@ -518,14 +518,18 @@ class JSONAPI:
         return self.webhooks
 
     async def _hook_write(
-        self, request: IRequest, slug: str, work: Write[R], respond: Callable[[R], Reply]
+        self,
+        request: IRequest,
+        slug: str,
+        hooks: Webhooks,
+        work: Write[R],
+        respond: Callable[[R], Reply],
     ) -> bytes:
         """
         Carry out a change of the hooks like a board command: in the board's
         transaction and, with an C{Idempotency-Key}, at most once; the secret in a reply
         is kept only sealed under the key (see L{openspace.idempotency}).
         """
-        hooks = await self._webhooks(request, slug)
 
         def write(cursor: Any, board: Board | None) -> tuple[Reply, R]:
             result = work(cursor, board)
@@ -543,7 +547,7 @@ class JSONAPI:
             listed = [hooks.to_json(hook) for hook in await hooks.of_board(slug)]
             return write_json(request, 200, {"webhooks": listed})
         work = hooks.registration(slug, take(read_json(request), "url", str))
-        return await self._hook_write(request, slug, work, _shown_with_secret(hooks, 201))
+        return await self._hook_write(request, slug, hooks, work, _shown_with_secret(hooks, 201))
 
     @app.route("/events/<slug>/webhooks/<hook_id>", methods=["GET", "DELETE"])
     async def webhook(self, request: IRequest, slug: str, hook_id: str) -> bytes:
@@ -553,7 +557,7 @@ class JSONAPI:
                 request, 200, {"webhook": hooks.to_json(await hooks.get(slug, hook_id))}
             )
         return await self._hook_write(
-            request, slug, hooks.removal(slug, hook_id), lambda hook: Reply(204)
+            request, slug, hooks, hooks.removal(slug, hook_id), lambda hook: Reply(204)
         )
 
     @app.route("/events/<slug>/webhooks/<hook_id>/enabled", methods=["PUT", "DELETE"])
@@ -561,14 +565,14 @@ class JSONAPI:
         hooks = await self._webhooks(request, slug)
         work = hooks.enabling(slug, hook_id, request.method == b"PUT")
         return await self._hook_write(
-            request, slug, work, lambda hook: Reply(200, {"webhook": hooks.to_json(hook)})
+            request, slug, hooks, work, lambda hook: Reply(200, {"webhook": hooks.to_json(hook)})
         )
 
     @app.route("/events/<slug>/webhooks/<hook_id>/secret", methods=["POST"])
     async def webhook_secret(self, request: IRequest, slug: str, hook_id: str) -> bytes:
         hooks = await self._webhooks(request, slug)
         work = hooks.renewal(slug, hook_id)
-        return await self._hook_write(request, slug, work, _shown_with_secret(hooks, 200))
+        return await self._hook_write(request, slug, hooks, work, _shown_with_secret(hooks, 200))
 
 
 def _shown_with_secret(hooks: Webhooks, status: int) -> Callable[[tuple[Hook, str]], Reply]:
