@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from twisted.internet.defer import Deferred, fail
 
 from openspace.commands import SetLayout, SetOfficialSchedule, SetSources
-from openspace.hub import Hub, Subscription, board_epoch
+from openspace.feed import Subscription, board_epoch
+from openspace.hub import Hub
 from openspace.model import Board, OfficialTalk, ScheduleSource
 from tests.conftest import NOW
 from tests.live.replica import LocalBoard, Replica, change_steps

@@ -56,7 +56,8 @@ from zope.interface import implementer
 
 from openspace import __version__
 from openspace.clock import Clock
-from openspace.hub import DEFAULT_RING, Hub, Subscription, encode
+from openspace.feed import Subscription, encode
+from openspace.hub import DEFAULT_RING, Hub
 from openspace.model import Board
 from openspace.store.interface import BoardStore
 from openspace.web.errors import ApiError

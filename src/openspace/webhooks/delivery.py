@@ -42,7 +42,7 @@ from twisted.web.http_headers import Headers
 
 from openspace import __version__
 from openspace.clock import Clock, utc_now
-from openspace.hub import board_epoch
+from openspace.feed import board_epoch
 from openspace.model import Board
 from openspace.official.poller import retry_after_seconds, retry_delay
 from openspace.replay import replay
