@@ -174,11 +174,16 @@
 
   // --- the connection ---------------------------------------------------------------
 
+  // The board's public stream, or the page's own (the desk's: data-live-url, which may
+  // carry its view's query already).
+  var path = region.getAttribute("data-live-url") ||
+    "/api/events/" + encodeURIComponent(slug) + "/live";
+
   function url() {
     var query = state.seq !== null && state.epoch !== null
-      ? "?since=" + state.seq + "&epoch=" + encodeURIComponent(state.epoch) : "";
-    return (location.protocol === "https:" ? "wss://" : "ws://") + location.host +
-      "/api/events/" + encodeURIComponent(slug) + "/live" + query;
+      ? "since=" + state.seq + "&epoch=" + encodeURIComponent(state.epoch) : "";
+    var joined = query ? path + (path.indexOf("?") < 0 ? "?" : "&") + query : path;
+    return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + joined;
   }
 
   function connect() {

@@ -1,10 +1,10 @@
-// openspace: keeps a live page (board, session page, kiosk, door screen) current in
-// place, without asking the server for anything.
+// openspace: keeps a live page (board, session page, kiosk, door screen, facilitator
+// desk) current in place, without asking the server for anything.
 //  - Changes: every live event carries the HTML of what it changed, rendered once on
-//    the server for everybody (src/openspace/web/pages/fragments.py). Each element with
-//    the same data-frag key is swapped for it (or removed for null, or put in place when
-//    new); "going" counts and capacity badges come from the event itself. (The
-//    facilitator desk does not load this file: it fetches its region on each event.)
+//    the server for everybody (src/openspace/web/pages/fragments.py; the desk's, on its
+//    own stream for facilitators, desk_fragments.py). Each element with the same
+//    data-frag key is swapped for it (or removed for null, or put in place when new);
+//    "going" counts and capacity badges come from the event itself.
 //  - Time: what starts and ends carries data-start/data-end (ms since the epoch). As the
 //    browser's clock passes them, slots are labelled "Now"/"Next" and folded away when
 //    past, meetups and talks shown while they run, the kiosk's rooms show the slot on

@@ -178,6 +178,13 @@ class Hub(Generic[P]):
     Extra fields for each event's frame, made once per event from the event and the
     boards before and after it (the pages' HTML, L{openspace.web.pages.fragments}).
     """
+    enrich_unwatched: bool = True
+    """
+    Whether to call C{enrich} for events of a board nobody is subscribed to.  A public
+    stream does (a page that resumes later gets the HTML from the ring); a private one,
+    rendered for the few who may watch it, does not (one that resumes past such an
+    event fetches its page once instead).
+    """
     _feeds: dict[str, _Feed[P]] = field(factory=dict, init=False)
 
     _log: ClassVar[Logger] = Logger()
@@ -318,9 +325,11 @@ class Hub(Generic[P]):
     def _new_feed(self, board: Board) -> _Feed[P]:
         return _Feed(board, deque(maxlen=self.ring_size))
 
-    def _frame(self, before: Board | None, entry: Logged, after: Board) -> Frame[P]:
+    def _frame(
+        self, before: Board | None, entry: Logged, after: Board, watched: bool = True
+    ) -> Frame[P]:
         shown = delta(before, entry, after)
-        if self.enrich is not None:
+        if self.enrich is not None and (watched or self.enrich_unwatched):
             try:
                 shown.update(self.enrich(before, entry, after))
             except Exception:
@@ -331,7 +340,7 @@ class Hub(Generic[P]):
 
     def _advance(self, feed: _Feed[P], entry: Logged) -> None:
         after = apply(feed.board, entry)
-        frame = self._frame(feed.board, entry, after)
+        frame = self._frame(feed.board, entry, after, watched=bool(feed.subscribers))
         feed.moved(after)
         feed.ring.append(frame)
         started = time.perf_counter()

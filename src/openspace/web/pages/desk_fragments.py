@@ -1,0 +1,145 @@
+"""
+The facilitator desk's HTML for one change: the pieces of its live region that the
+change touched, made by the very functions that render the desk page (L{live_region}),
+so an open desk swaps them in place (C{static/screen.js}, by C{data-frag} key) and never
+fetches itself again.
+
+Keys, all under C{desk:} so they never meet the public pages' keys:
+
+* C{desk:reports}, C{desk:sessions}, C{desk:meetups}, C{desk:cells}: a whole section,
+  when something it shows changed;
+* C{desk:session:<id>}: one session's row, when only who is going changed (the common
+  case: attendees' clicks), instead of the whole table;
+* C{desk:undo}: the log of recent changes, as the view shows it (with or without
+  attendees' going and reports);
+* C{desk:placement}: the placement section, when the slots or the freeze changed;
+  C{desk:suggestion}: the suggestion of a view that asked for one, again on every change.
+
+What holds for every view (L{common}) is rendered once per change however many desks
+and views are open; what depends on the view (L{for_view}), once per view.  Nothing
+here holds a CSRF token (see L{openspace.web.pages.desk_parts.desk_forms}).  This markup
+holds facilitators' data (reports, hidden sessions): it travels only on the desk's own
+stream (L{openspace.web.desk_live}), never on the board's public one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from attrs import frozen
+
+from openspace.codec import change_type
+from openspace.events import Logged
+from openspace.model import Board, Session
+from openspace.placement import scope_slots, suggest
+from openspace.reports import report_queue
+from openspace.undo import ATTENDEE_TRAFFIC, undo_targets
+from openspace.web.pages.desk import cells_section, session_row, sessions_section
+from openspace.web.pages.desk_parts import (
+    LOG_SHOWN,
+    log_section,
+    meetup_section,
+    placement_section,
+    report_section,
+    suggestion,
+)
+from openspace.web.pages.fragments import Fragment, markup
+
+
+@frozen
+class DeskVariant:
+    """
+    What a desk's view adds to the board: attendees' going and reports in its log
+    (C{?going=1}), and the placement suggestion it asked for (C{?placement=}, a slot id
+    or a day; empty for none).
+    """
+
+    going: bool = False
+    scope: str = ""
+
+    def normalized(self, board: Board) -> DeskVariant:
+        """
+        The same view, without a placement scope that names nothing on C{board}.
+        """
+        return self if not self.scope or scope_slots(board, self.scope) else DeskVariant(self.going)
+
+
+def attendee_traffic(entry: Logged) -> bool:
+    return change_type(entry.change) in ATTENDEE_TRAFFIC
+
+
+def shown_log(tail: Sequence[Logged], going: bool) -> tuple[Logged, ...]:
+    """
+    The last L{LOG_SHOWN} entries of C{tail} that a view shows, oldest first.
+    """
+    kept = [entry for entry in tail if going or not attendee_traffic(entry)]
+    return tuple(kept[-LOG_SHOWN:])
+
+
+def log_markup(board: Board, log: Sequence[Logged], going: bool) -> str:
+    undoable = frozenset(entry.seq for entry in undo_targets(log, len(log)))
+    return markup(log_section(board, log, undoable, going))
+
+
+def _listing(session: Session) -> tuple[object, ...]:
+    """
+    What of a session the desk shows besides who is going.
+    """
+    return (session.title, session.host, session.cell, session.hidden)
+
+
+def _layout(board: Board) -> tuple[object, ...]:
+    return (board.info, board.rooms, board.slots)
+
+
+def common(before: Board, after: Board, now: datetime) -> Fragment:
+    """
+    The pieces that every desk view shows alike.
+    """
+    html: Fragment = {}
+    if report_queue(before) != report_queue(after):
+        html["desk:reports"] = markup(report_section(after))
+    layout = _layout(before) != _layout(after)
+    free = layout or before.blocked != after.blocked or before.official != after.official
+    listed = {k: _listing(s) for k, s in before.sessions.items()} != {
+        k: _listing(s) for k, s in after.sessions.items()
+    }
+    if free or listed:
+        html["desk:sessions"] = markup(sessions_section(after, now))
+        html["desk:cells"] = markup(cells_section(after, now))
+    elif before.sessions != after.sessions:
+        # Only who is going changed: the rows of those sessions (their count, their
+        # capacity badge, "move to a bigger room"), not the whole table.
+        for key, session in after.sessions.items():
+            if before.sessions.get(key) != session:
+                html[f"desk:session:{key}"] = markup(session_row(after, session, now))
+    if before.meetups != after.meetups:
+        html["desk:meetups"] = markup(meetup_section(after, now))
+    return html
+
+
+def placement_changed(before: Board, after: Board) -> bool:
+    """
+    Whether the placement section itself (its choices, its hint) changed.
+    """
+    return _layout(before) != _layout(after) or before.moderation != after.moderation
+
+
+def placement_markup(board: Board, now: datetime, variant: DeskVariant, whole: bool) -> str:
+    """
+    The view's placement: the whole section (C{whole}), else only its suggestion.
+    """
+    if not variant.scope:
+        return markup(placement_section(board, now, None))
+    asked = suggest(board, now, scope_slots(board, variant.scope))
+    if whole:
+        return markup(placement_section(board, now, (variant.scope, asked)))
+    return markup(suggestion(board, asked))
+
+
+def log_changed(entry: Logged, variant: DeskVariant) -> bool:
+    """
+    Whether C{entry} changes the view's log (attendees' traffic only shows with going).
+    """
+    return variant.going or not attendee_traffic(entry)
