@@ -167,6 +167,10 @@
       }
       if (resumeTo !== null && state.seq >= resumeTo) { resumeTo = null; caughtUp(); }
       if (applied.length) changed(applied);
+    } else if (frame.type === "html") {
+      // More HTML for the seq we hold, worked out after its event (the desk's placement
+      // suggestion); for any other seq it is stale or early: the next event brings more.
+      if (frame.seq === state.seq && typeof os.patch === "function") os.patch(frame.html);
     } else if (frame.type === "error") {
       if (window.console) console.warn("openspace live:", frame.code, frame.message);
     }

@@ -203,6 +203,14 @@
     return true;
   }
 
+  // For live.js: HTML that came after its event (an "html" frame for the seq we hold).
+  os.patch = function (html) {
+    var region = live();
+    if (!region) return;
+    patch(region, html);
+    os.rendered(region);
+  };
+
   (os.liveHooks = os.liveHooks || []).push(apply);
   os.onRender(tick);
   os.tick = tick;

@@ -19,6 +19,7 @@ Frames, all JSON text:
     {"type": "snapshot", "seq": N, "epoch": E, "version": V, "board": {...}}
     {"type": "resumed", "since": S, "seq": N, "epoch": E, "version": V}
     {"type": "events", "events": [{"seq": ..., "put": {...}, "drop": {...}, ...}]}
+    {"type": "html", "seq": N, "html": {...}}   (L{Hub.tell}: more HTML for seq N)
 
 A process that starts again fills each board's ring from the store's log (L{Hub.warm}),
 so a screen that watched the old process resumes without a snapshot.
@@ -293,6 +294,24 @@ class Hub(Generic[P]):
             subscription.last_seq = since
         self._catch_up(feed, subscription)
         return subscription
+
+    def tell(self, board: Board, body: bytes) -> int:
+        """
+        Hand C{body}, a frame about C{board} that is not an event (HTML worked out after
+        the event, off the reactor), to every subscriber that holds exactly C{board}'s
+        seq and is not paused; a subscriber behind or ahead of it gets nothing.
+
+        @return: how many subscribers were handed it.
+        """
+        feed = self._feeds.get(board.info.slug)
+        if feed is None or feed.board.seq != board.seq or feed.epoch != board_epoch(board):
+            return 0
+        frame = Frame(board.seq, self.prepare(body))
+        handed = 0
+        for subscription in list(feed.subscribers):
+            if not subscription.paused and subscription.last_seq == board.seq:
+                handed += self._hand(feed, subscription, frame)
+        return handed
 
     def unsubscribe(self, subscription: Subscription[P]) -> None:
         feed = self._feeds.get(subscription.slug)

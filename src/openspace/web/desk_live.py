@@ -15,6 +15,12 @@ first asks for it and dropped when nobody watches it any more.  A change is rend
 once per view watched, whatever the number of desks open on it; the pieces every view
 shares are rendered once per change (L{_PerSeq}).  A view nobody watches renders nothing.
 
+A placement suggestion can take tens of milliseconds (a whole day's), too long for the
+reactor: it is worked out in a thread after the change, once per scope watched however
+many views and desks ask for it, and sent to them as an C{"html"} frame for the seq it
+is about (L{Hub.tell}).  Changes that come while one is being worked out make one more
+run, for the latest board, when it ends: a burst of "going" costs two runs, not one each.
+
 The change log a desk shows is the store's: its last entries are read once per board
 when the first desk subscribes and kept current from the commits (L{_Tail}).
 """
@@ -23,15 +29,18 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Hashable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from attrs import define, field
 from twisted.internet.defer import Deferred
+from twisted.internet.threads import deferToThread
+from twisted.logger import Logger
 
 from openspace.clock import Clock, utc_now
 from openspace.events import Logged
-from openspace.hub import Hub, board_epoch
+from openspace.hub import Hub, board_epoch, encode
 from openspace.model import Board
+from openspace.placement import Placement, scope_slots, suggest
 from openspace.store.interface import BoardStore
 from openspace.undo import ATTENDEE_TRAFFIC
 from openspace.web.pages.desk_fragments import (
@@ -43,6 +52,7 @@ from openspace.web.pages.desk_fragments import (
     placement_changed,
     placement_markup,
     shown_log,
+    suggestion_markup,
 )
 from openspace.web.pages.desk_parts import LOG_SHOWN
 from openspace.web.pages.fragments import Fragment
@@ -120,6 +130,7 @@ class DeskLive:
 
     @ivar prepare: makes a frame of encoded JSON (the live factory's, as for the public
         stream); C{version} and C{ring_size} likewise.
+    @ivar offload: runs a function in a thread (placement suggestions).
     """
 
     store: BoardStore
@@ -127,7 +138,11 @@ class DeskLive:
     prepare: Callable[[bytes], Any]
     version: str
     ring_size: int
+    offload: Callable[..., Deferred[Any]] = deferToThread
     _hubs: dict[tuple[str, DeskVariant], Hub[Any]] = field(factory=dict, init=False)
+    _latest: dict[str, Board] = field(factory=dict, init=False)
+    _suggesting: dict[tuple[str, str], bool] = field(factory=dict, init=False)
+    _log: ClassVar[Logger] = Logger()
     _tails: dict[str, _Tail] = field(factory=dict, init=False)
     _shared: _PerSeq = field(factory=_PerSeq, init=False)
 
@@ -142,6 +157,7 @@ class DeskLive:
                 # The event was deleted and made again: its log starts again here.
                 tail = self._tails[slug] = _Tail(board_epoch(board), loaded=True)
             tail.add(logged)
+        scopes = set()
         for key, hub in list(self._hubs.items()):
             if key[0] != slug:
                 continue
@@ -151,6 +167,11 @@ class DeskLive:
                 del self._hubs[key]
                 continue
             hub.committed(board, logged)
+            if key[1].scope:
+                scopes.add(key[1].scope)
+        self._latest[slug] = board
+        for scope in scopes:
+            self._suggest(slug, scope)
 
     async def open(self, board: Board, variant: DeskVariant) -> tuple[Hub[Any], Board]:
         """
@@ -218,12 +239,48 @@ class DeskLive:
                 ("log", variant.going),
                 lambda: log_markup(after, tail.upto(entry.seq, variant.going), variant.going),
             )
-        whole = placement_changed(before, after)
-        if whole or variant.scope:
-            key = "desk:placement" if whole or not variant.scope else "desk:suggestion"
-            html[key] = self._shared.get(
+        if placement_changed(before, after):
+            html["desk:placement"] = self._shared.get(
                 after,
-                ("placement", variant.scope, whole),
-                lambda: placement_markup(after, now, variant, whole),
+                ("placement", variant.scope),
+                lambda: placement_markup(after, now, variant.scope),
             )
         return {"html": html}
+
+    def _suggest(self, slug: str, scope: str) -> None:
+        """
+        Work out the suggestion for C{scope} on the latest board, unless a run is on:
+        then once more when it ends.
+        """
+        key = (slug, scope)
+        if key in self._suggesting:
+            self._suggesting[key] = True
+            return
+        self._suggesting[key] = False
+        board = self._latest[slug]
+        slots = scope_slots(board, scope)
+        running = self.offload(suggest, board, utc_now(self.clock), slots)
+        running.addCallback(self._suggested, board, scope)
+        running.addErrback(
+            lambda failure: self._log.failure("placement for {slug} failed", failure, slug=slug)
+        )
+        running.addBoth(lambda _: self._again(key))
+
+    def _suggested(self, placement: Placement, board: Board, scope: str) -> None:
+        body = encode(
+            {
+                "type": "html",
+                "seq": board.seq,
+                "html": {"desk:suggestion": suggestion_markup(board, placement)},
+            }
+        )
+        for (slug, variant), hub in list(self._hubs.items()):
+            if slug == board.info.slug and variant.scope == scope:
+                hub.tell(board, body)
+
+    def _again(self, key: tuple[str, str]) -> None:
+        if self._suggesting.pop(key, False) and self._watching(*key):
+            self._suggest(*key)
+
+    def _watching(self, slug: str, scope: str) -> bool:
+        return any(s == slug and v.scope == scope for s, v in self._hubs)

@@ -13,7 +13,9 @@ Keys, all under C{desk:} so they never meet the public pages' keys:
 * C{desk:undo}: the log of recent changes, as the view shows it (with or without
   attendees' going and reports);
 * C{desk:placement}: the placement section, when the slots or the freeze changed;
-  C{desk:suggestion}: the suggestion of a view that asked for one, again on every change.
+  C{desk:suggestion}: the suggestion of a view that asked for one, worked out again
+  after every change, in a thread, and sent after the change's event (an C{"html"}
+  frame for its seq: L{openspace.hub.Hub.tell}).
 
 What holds for every view (L{common}) is rendered once per change however many desks
 and views are open; what depends on the view (L{for_view}), once per view.  Nothing
@@ -32,7 +34,7 @@ from attrs import frozen
 from openspace.codec import change_type
 from openspace.events import Logged
 from openspace.model import Board, Session
-from openspace.placement import scope_slots, suggest
+from openspace.placement import Placement, scope_slots
 from openspace.reports import report_queue
 from openspace.undo import ATTENDEE_TRAFFIC, undo_targets
 from openspace.web.pages.desk import cells_section, session_row, sessions_section
@@ -126,16 +128,16 @@ def placement_changed(before: Board, after: Board) -> bool:
     return _layout(before) != _layout(after) or before.moderation != after.moderation
 
 
-def placement_markup(board: Board, now: datetime, variant: DeskVariant, whole: bool) -> str:
+def placement_markup(board: Board, now: datetime, scope: str) -> str:
     """
-    The view's placement: the whole section (C{whole}), else only its suggestion.
+    The placement section of a view, its suggestion (if it asked for one) still to be
+    worked out (L{suggestion_markup}, off the reactor: a day's can take tens of ms).
     """
-    if not variant.scope:
-        return markup(placement_section(board, now, None))
-    asked = suggest(board, now, scope_slots(board, variant.scope))
-    if whole:
-        return markup(placement_section(board, now, (variant.scope, asked)))
-    return markup(suggestion(board, asked))
+    return markup(placement_section(board, now, (scope, None) if scope else None))
+
+
+def suggestion_markup(board: Board, placement: Placement) -> str:
+    return markup(suggestion(board, placement))
 
 
 def log_changed(entry: Logged, variant: DeskVariant) -> bool:

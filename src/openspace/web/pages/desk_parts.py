@@ -201,7 +201,13 @@ def _end_button(meetup: Meetup, now: datetime) -> Tag:
 # --- placement -------------------------------------------------------------------------
 
 
-def placement_section(board: Board, now: datetime, asked: tuple[str, Placement] | None) -> Tag:
+def placement_section(
+    board: Board, now: datetime, asked: tuple[str, Placement | None] | None
+) -> Tag:
+    """
+    The placement chooser, and the suggestion C{asked} for (a scope and its placement;
+    L{None} while it is still being worked out, for the desk's live stream).
+    """
     zone = board.info.zone
     options: list[Tag] = []
     for day in board.days():
@@ -234,10 +240,13 @@ def placement_section(board: Board, now: datetime, asked: tuple[str, Placement] 
     )
 
 
-def suggestion(board: Board, placement: Placement) -> Tag:
+def suggestion(board: Board, placement: Placement | None) -> Tag:
     """
     The suggestion asked for, which every change may alter (its own fragment).
     """
+    if placement is None:
+        working = tags.p(class_="notice", role="status")("Working out a suggestion…")
+        return tags.div(**frag("suggestion"))(working)
     return tags.div(**frag("suggestion"))(_suggested(board, placement))
 
 
