@@ -146,7 +146,24 @@
     } else if (kind === "room" && !document.body.classList.contains("door")) {
       var pages = region.querySelectorAll(".rooms .page .tiles");
       if (pages.length) pages[pages.length - 1].appendChild(element);
+    } else if (key.indexOf("desk:session:") === 0) {
+      var body = region.querySelector('[data-frag="desk:sessions"] tbody');
+      if (body) body.appendChild(element);   // put in order by sortRows
     }
+  }
+
+  // The desk's sessions in the server's order (by slot, then room) once rows came or moved.
+  function sortRows(region) {
+    var body = region.querySelector('[data-frag="desk:sessions"] tbody');
+    if (!body) return;
+    function key(row) { return [row.getAttribute("data-slot"), row.getAttribute("data-room")]; }
+    function compare(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
+    var rows = all(body, "tr[data-slot]");
+    rows.sort(function (a, b) {
+      var x = key(a), y = key(b);
+      return compare(x[0], y[0]) || compare(x[1], y[1]);
+    });
+    place(rows, body, null);
   }
 
   function gone(element) {
@@ -168,6 +185,9 @@
       if (!found.length) return insert(region, key, parse(html[key]));
       found.forEach(function (element) { element.replaceWith(parse(html[key])); });
     });
+    if (Object.keys(html).some(function (key) { return key.indexOf("desk:session:") === 0; })) {
+      sortRows(region);
+    }
   }
 
   // The words of the capacity badge (src/openspace/capacity.py FILL_WORDS).

@@ -27,6 +27,7 @@ from tests.support import SLUG, Client, RunningServer, conference_layout, slot_i
 pytestmark = pytest.mark.browser
 
 DESKS = ("desk", "going", "placement")
+ORDER = "Array.from(document.querySelectorAll('tr[data-session-id]'), r => r.dataset.sessionId)"
 
 
 def row(session_id: str) -> str:
@@ -86,6 +87,8 @@ async def test_open_desks_show_every_change_without_a_request(
         body = {"room": "r3", "slot": slot_id(14)}
         await client.request("PATCH", patch, body, token=token)
         await all_show(f"{row(first_id)}.includes('Room Three')")
+        # The new row went in, and the moved one moved, by slot: 11:00, 13:00, 14:00.
+        await all_show(f"{ORDER}.join() === {','.join((fresh_id, second_id, first_id))!r}")
         # swap: the host's two sessions trade cells
         swapped = await client.post(
             f"{API}/swaps", {"first": first_id, "second": second_id}, token=token
@@ -148,6 +151,14 @@ async def test_open_desks_show_every_change_without_a_request(
             log = await screens.evaluate(name, "openspace.live.state.log")
             assert log == list(range(log[0], going_seq + 1)), name
             assert screens.asked[name] == [], (name, screens.asked[name])
+        # Rows that came and moved stand in the server's order: by slot, then room.
+        board = (await client.get(f"{API}/board")).json
+        order = [s["id"] for s in sorted(board["sessions"], key=lambda s: (s["slot"], s["room"]))]
+        shown = (
+            "Array.from(document.querySelectorAll('tr[data-session-id]'), r => r.dataset.sessionId)"
+        )
+        for name in DESKS:
+            assert await screens.evaluate(name, shown) == order, name
         # Attendees' traffic stays out of the plain views' logs.
         for name in ("desk", "placement"):
             assert not await screens.evaluate(name, log_has(going_seq)), name

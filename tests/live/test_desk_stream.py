@@ -112,7 +112,8 @@ async def test_desk_data_never_reaches_the_public_stream(
     assert public.errors == [] and private.errors == []
     # The desk got them all, as its page shows them.
     shipped = html_of(private)
-    assert SECRET_TITLE in shipped["desk:sessions"] and "(hidden)" in shipped["desk:sessions"]
+    hidden_row = shipped[f"desk:session:{made['id']}"]
+    assert SECRET_TITLE in hidden_row and "(hidden)" in hidden_row
     assert SECRET_REASON in shipped["desk:reports"]
     assert "Reports (1)" in shipped["desk:reports"]
     assert "1 going" in shipped[f"desk:session:{other['id']}"]
@@ -209,18 +210,37 @@ async def test_the_shipped_html_is_the_desk_pages_own(
     async def meetup() -> None:
         await client.post(f"{API}/meetups", {"title": "Tea & <i>talk</i>", "place": "Café"})
 
+    neighbour: list[str] = []
+
+    async def propose() -> None:
+        made = await client.propose(room="r1", hour=13, title="Next to it")
+        neighbour.append(f"desk:session:{made.json['session']['id']}")
+
+    async def cancel() -> None:
+        await client.request("DELETE", f"{API}/sessions/{session_id}", token=server.token)
+
+    row = f"desk:session:{session_id}"
+    grid_row = f"desk:slot:{slot_id(13)}"
     checks = [
         ("", report, {"desk:reports"}),
         ("?going=1", report, {"desk:reports", "desk:undo"}),
-        ("", block, {"desk:sessions", "desk:cells", "desk:undo"}),
+        ("", block, {f"desk:slot:{slot_id(15)}", "desk:undo"}),
         ("", meetup, {"desk:meetups", "desk:undo"}),
         (f"?placement={slot_id(13)}", crowd, {f"desk:session:{session_id}", "desk:suggestion"}),
-        ("?going=1", crowd, {f"desk:session:{session_id}", "desk:undo"}),
+        ("?going=1", crowd, {row, "desk:undo"}),
+        # A proposal: its row, the count, its slot's grid row, and the rows of that
+        # slot's other sessions (their "move to a bigger room" may change).
+        ("", propose, {"NEW", row, "desk:sessions-title", grid_row, "desk:undo"}),
+        ("", cancel, {"desk:reports", row, "NEW", "desk:sessions-title", grid_row, "desk:undo"}),
     ]
     for query, change, keys in checks:
         shipped, page = await page_after(server, client, query, change)
-        assert set(shipped) == keys, (query, change.__name__)
+        expected = {neighbour[0] if key == "NEW" else key for key in keys}
+        assert set(shipped) == expected, (query, change.__name__)
         for key, fragment in shipped.items():
+            if fragment is None:
+                assert f'data-frag="{key}"' not in page
+                continue
             assert fragment in page, (query, key)
             assert f'data-frag="{key}"' in fragment
             # Nothing of who watches: no token in what every desk of the view shares.

@@ -169,7 +169,8 @@ class DeskLive:
             hub.committed(board, logged)
             if key[1].scope:
                 scopes.add(key[1].scope)
-        self._latest[slug] = board
+        if scopes:
+            self._latest[slug] = board
         for scope in scopes:
             self._suggest(slug, scope)
 
@@ -192,15 +193,6 @@ class DeskLive:
                 enrich_unwatched=False,
             )
         return found, board
-
-    def watched(self) -> dict[str, int]:
-        """
-        How many desks watch each board, over all views (for the status page and tests).
-        """
-        counts: dict[str, int] = {}
-        for (slug, _), hub in self._hubs.items():
-            counts[slug] = counts.get(slug, 0) + hub.subscribers().get(slug, 0)
-        return counts
 
     async def _load(self, board: Board) -> None:
         slug = board.info.slug

@@ -12,6 +12,7 @@ CSRF token, not one per cell.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -20,7 +21,7 @@ from twisted.web.template import Tag, tags
 
 from openspace.capacity import bigger_room
 from openspace.events import Logged
-from openspace.model import Board, Cell, RoomKind, Session
+from openspace.model import Board, Cell, Room, RoomKind, Session, Slot
 from openspace.placement import Placement
 from openspace.web.assets import Assets
 from openspace.web.pages.desk_parts import (
@@ -192,10 +193,19 @@ def sessions_section(board: Board, now: datetime) -> Tag:
     )
     return table_section(
         "sessions",
-        f"Sessions ({len(rows)})",
+        sessions_title(board),
         ("Select", "Session", "Host", "Where", "Going", "Actions"),
         rows,
         before=bulk if rows else "",
+    )
+
+
+def sessions_title(board: Board) -> Tag:
+    """
+    The sessions' heading, with their count: its own fragment when rows come and go.
+    """
+    return tags.h2(id="sessions-title", **frag("sessions-title"))(
+        f"Sessions ({len(board.sessions)})"
     )
 
 
@@ -209,7 +219,9 @@ def session_row(board: Board, session: Session, now: datetime) -> Tag:
     state = "hide" if not session.hidden else "show"
     bigger = bigger_room(board, session, now)
     pick = f"pick-{session.id}"
-    return tags.tr(**{"data-session-id": session.id}, **frag(f"session:{session.id}"))(
+    # Its slot and room: where screen.js puts a new or moved row (the order above).
+    keys = {"data-session-id": session.id, "data-slot": session.slot, "data-room": session.room}
+    return tags.tr(**keys, **frag(f"session:{session.id}"))(
         tags.td(
             tags.input(
                 type="checkbox",
@@ -248,18 +260,9 @@ def session_row(board: Board, session: Session, now: datetime) -> Tag:
 
 
 def cells_section(board: Board, now: datetime) -> Tag:
-    zone = board.info.zone
     rooms = [room for room in board.rooms if room.kind is RoomKind.room]
-    rows = []
-    for slot in board.slots:
-        span = f"{day_label(slot.start, zone)} {slot_span(slot, zone)}"
-        cells: list[Tag] = [tags.th(scope="row")(time_tag(slot, zone, with_day=True))]
-        for room in rooms:
-            cells.append(
-                _cell(board, Cell(room.id, slot.id), room.name, slot_span(slot, zone), now)
-            )
-        cells.append(tags.td(class_="actions")(_whole("slot", slot.id, span)))
-        rows.append(tags.tr(cells))
+    holders = holders_of(board)
+    rows = [cells_row(board, slot, rooms, holders, now) for slot in board.slots]
     if rows:
         rows.append(
             tags.tr(
@@ -272,9 +275,36 @@ def cells_section(board: Board, now: datetime) -> Tag:
     return table_section("cells", "Rooms and slots", headings, rows)
 
 
-def _cell(board: Board, cell: Cell, room_name: str, span: str, now: datetime) -> Tag:
+def holders_of(board: Board) -> dict[Cell, Session]:
+    return {session.cell: session for session in board.sessions.values()}
+
+
+def cells_row(
+    board: Board, slot: Slot, rooms: Sequence[Room], holders: Mapping[Cell, Session], now: datetime
+) -> Tag:
+    """
+    One slot's row of the grid: its own fragment when a cell of it changes.
+    """
+    zone = board.info.zone
+    span = f"{day_label(slot.start, zone)} {slot_span(slot, zone)}"
+    where = slot_span(slot, zone)
+    return tags.tr(**frag(f"slot:{slot.id}"))(
+        tags.th(scope="row")(time_tag(slot, zone, with_day=True)),
+        [_cell(board, holders, Cell(room.id, slot.id), room.name, where, now) for room in rooms],
+        tags.td(class_="actions")(_whole("slot", slot.id, span)),
+    )
+
+
+def _cell(
+    board: Board,
+    holders: Mapping[Cell, Session],
+    cell: Cell,
+    room_name: str,
+    span: str,
+    now: datetime,
+) -> Tag:
     where = f"{room_name} at {span}"
-    holder = board.session_in(cell)
+    holder = holders.get(cell)
     value = cell_value(cell.room, cell.slot)
     if holder is not None:
         return tags.td(holder.title)

@@ -6,10 +6,14 @@ fetches itself again.
 
 Keys, all under C{desk:} so they never meet the public pages' keys:
 
-* C{desk:reports}, C{desk:sessions}, C{desk:meetups}, C{desk:cells}: a whole section,
-  when something it shows changed;
-* C{desk:session:<id>}: one session's row, when only who is going changed (the common
-  case: attendees' clicks), instead of the whole table;
+* C{desk:reports}, C{desk:meetups}: a whole section, when something it shows changed;
+* C{desk:session:<id>}: one session's row (L{None} when it is gone; a new row goes in
+  by its C{data-slot} and C{data-room}, the table's order) and C{desk:sessions-title},
+  the count; C{desk:slot:<id>}: one slot's row of the grid of rooms and slots.  A
+  proposal or a "going" costs a row or two, not the two big tables (150 sessions'
+  rows, 300 cells: tens of milliseconds to render);
+* C{desk:sessions}, C{desk:cells}: those whole sections, when the layout or the
+  official schedule changed, or the first session came or the last went;
 * C{desk:undo}: the log of recent changes, as the view shows it (with or without
   attendees' going and reports);
 * C{desk:placement}: the placement section, when the slots or the freeze changed;
@@ -33,11 +37,18 @@ from attrs import frozen
 
 from openspace.codec import change_type
 from openspace.events import Logged
-from openspace.model import Board, Session
+from openspace.model import Board, RoomKind, Session
 from openspace.placement import Placement, scope_slots
 from openspace.reports import report_queue
 from openspace.undo import ATTENDEE_TRAFFIC, undo_targets
-from openspace.web.pages.desk import cells_section, session_row, sessions_section
+from openspace.web.pages.desk import (
+    cells_row,
+    cells_section,
+    holders_of,
+    session_row,
+    sessions_section,
+    sessions_title,
+)
 from openspace.web.pages.desk_parts import (
     LOG_SHOWN,
     log_section,
@@ -86,9 +97,9 @@ def log_markup(board: Board, log: Sequence[Logged], going: bool) -> str:
 
 def _listing(session: Session) -> tuple[object, ...]:
     """
-    What of a session the desk shows besides who is going.
+    What of a session the grid of rooms and slots shows.
     """
-    return (session.title, session.host, session.cell, session.hidden)
+    return (session.title, session.cell, session.hidden)
 
 
 def _layout(board: Board) -> tuple[object, ...]:
@@ -102,23 +113,49 @@ def common(before: Board, after: Board, now: datetime) -> Fragment:
     html: Fragment = {}
     if report_queue(before) != report_queue(after):
         html["desk:reports"] = markup(report_section(after))
-    layout = _layout(before) != _layout(after)
-    free = layout or before.blocked != after.blocked or before.official != after.official
-    listed = {k: _listing(s) for k, s in before.sessions.items()} != {
-        k: _listing(s) for k, s in after.sessions.items()
-    }
-    if free or listed:
+    if (
+        _layout(before) != _layout(after)
+        or before.official != after.official
+        or bool(before.sessions) != bool(after.sessions)
+    ):
+        # Every row may change (or the table comes or goes): the whole sections.
         html["desk:sessions"] = markup(sessions_section(after, now))
         html["desk:cells"] = markup(cells_section(after, now))
-    elif before.sessions != after.sessions:
-        # Only who is going changed: the rows of those sessions (their count, their
-        # capacity badge, "move to a bigger room"), not the whole table.
-        for key, session in after.sessions.items():
-            if before.sessions.get(key) != session:
-                html[f"desk:session:{key}"] = markup(session_row(after, session, now))
+    else:
+        _rows(html, before, after, now)
     if before.meetups != after.meetups:
         html["desk:meetups"] = markup(meetup_section(after, now))
     return html
+
+
+def _rows(html: Fragment, before: Board, after: Board, now: datetime) -> None:
+    """
+    The rows of the sessions that changed, and of the slots where a cell changed:
+    a proposal or a "going" costs a row or two, not the desk's two big tables.
+    """
+    old, new = before.sessions, after.sessions
+    changed = {key for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
+    listed = {
+        key
+        for key in changed
+        if key not in old or key not in new or _listing(old[key]) != _listing(new[key])
+    }
+    cells = {b.sessions[key].cell for b in (before, after) for key in listed if key in b.sessions}
+    cells |= before.blocked ^ after.blocked
+    slots = {cell.slot for cell in cells}
+    # "Move to a bigger room" depends on the free rooms of a session's slot.
+    for key in changed | {s.id for s in new.values() if s.slot in slots}:
+        session = new.get(key)
+        html[f"desk:session:{key}"] = (
+            None if session is None else markup(session_row(after, session, now))
+        )
+    if len(old) != len(new):
+        html["desk:sessions-title"] = markup(sessions_title(after))
+    rooms = [room for room in after.rooms if room.kind is RoomKind.room]
+    holders = holders_of(after)
+    for slot in after.slots:
+        if slot.id in slots:
+            html[f"desk:slot:{slot.id}"] = markup(cells_row(after, slot, rooms, holders, now))
 
 
 def placement_changed(before: Board, after: Board) -> bool:

@@ -77,7 +77,7 @@ def desk_forms(board: Board, csrf: str, show_going: bool) -> Tag:
 
 def table_section(
     action: str,
-    title: str,
+    title: str | Tag,
     headings: Sequence[str],
     rows: list[Tag],
     *,
@@ -86,10 +86,12 @@ def table_section(
 ) -> Tag:
     """
     A titled table whose buttons all submit the one form C{action}-form (L{desk_forms});
-    wide tables scroll sideways on a phone in a focusable region.
+    wide tables scroll sideways on a phone in a focusable region.  C{title} is the
+    heading's text, or the heading itself (with the id C{<action>-title}).
     """
+    heading = title if isinstance(title, Tag) else tags.h2(id=f"{action}-title")(title)
     return tags.section(**{"aria-labelledby": f"{action}-title"}, **frag(action))(
-        tags.h2(id=f"{action}-title")(title),
+        heading,
         before,
         tags.div(
             class_="table-scroll", tabindex="0", role="region", **{"aria-label": f"{title}: table"}
