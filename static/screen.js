@@ -149,6 +149,9 @@
     } else if (key.indexOf("desk:session:") === 0) {
       var body = region.querySelector('[data-frag="desk:sessions"] tbody');
       if (body) body.appendChild(element);   // put in order by sortRows
+    } else if (key.indexOf("desk:log:") === 0) {
+      var log = region.querySelector('[data-frag="desk:undo"] tbody');
+      if (log) log.insertBefore(element, log.firstChild);   // the newest change: on top
     }
   }
 

@@ -137,10 +137,10 @@ async def test_open_desks_show_every_change_without_a_request(
         await store.execute(SLUG, SetSources((ScheduleSource(SOURCE),)), SYSTEM, now)
         await store.execute(SLUG, SetOfficialSchedule(SOURCE, (talk,)), SYSTEM, now)
         await all_show(log_has(await head(client)))
-        # going: 21 for Room Two's 20 seats; the suggestion for 13:00 follows
-        for n in range(21):
+        # going: 40 for Room Two's 20 seats; the suggestion for 13:00 follows
+        for n in range(40):
             await client.post(f"{API}/sessions/{first_id}/going", {"attendee": f"crowd-{n:04d}"})
-        await all_show(f"{row(first_id)}.includes('21 going')")
+        await all_show(f"{row(first_id)}.includes('40 going')")
         suggested = text_of("[data-frag='desk:suggestion']")
         await screens.shows("placement", f"{suggested}.includes('Apply this move')")
         going_seq = await head(client)
@@ -151,6 +151,12 @@ async def test_open_desks_show_every_change_without_a_request(
             log = await screens.evaluate(name, "openspace.live.state.log")
             assert log == list(range(log[0], going_seq + 1)), name
             assert screens.asked[name] == [], (name, screens.asked[name])
+        # The going view's log: the newest change on top, the oldest fallen off.
+        logged = "Array.from(document.querySelectorAll('[data-frag=\"desk:undo\"] tbody tr'))"
+        rows = await screens.evaluate("going", f"{logged}.map(r => r.cells[0].textContent)")
+        assert going_seq > 50 and rows == [
+            f"#{seq}" for seq in range(going_seq, going_seq - 50, -1)
+        ]
         # Rows that came and moved stand in the server's order: by slot, then room.
         board = (await client.get(f"{API}/board")).json
         order = [s["id"] for s in sorted(board["sessions"], key=lambda s: (s["slot"], s["room"]))]

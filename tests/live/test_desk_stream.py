@@ -117,7 +117,7 @@ async def test_desk_data_never_reaches_the_public_stream(
     assert SECRET_REASON in shipped["desk:reports"]
     assert "Reports (1)" in shipped["desk:reports"]
     assert "1 going" in shipped[f"desk:session:{other['id']}"]
-    assert "someone is going to" in shipped["desk:undo"]
+    assert "someone is going to" in shipped[f"desk:log:{seq}"]
 
 
 @pytest_twisted.ensureDeferred
@@ -134,7 +134,7 @@ async def test_each_change_is_rendered_once_per_view_not_per_desk(
         return call
 
     monkeypatch.setattr(desk_live, "common", counted("common", desk_live.common))
-    monkeypatch.setattr(desk_live, "log_markup", counted("log", desk_live.log_markup))
+    monkeypatch.setattr(desk_live, "log_pieces", counted("log", desk_live.log_pieces))
     monkeypatch.setattr(desk_live, "suggest", counted("suggest", desk_live.suggest))
     desk = await signed_in(client)
     views = ["", "", "", "?going=1", "?going=1", f"?placement={slot_id(13)}"]
@@ -161,7 +161,7 @@ async def test_each_change_is_rendered_once_per_view_not_per_desk(
 
 async def page_after(
     server: RunningServer, client: Client, query: str, change: Any
-) -> tuple[dict[str, str], str]:
+) -> tuple[dict[str, str], str, int]:
     """
     The fragments a desk of view C{query} is sent for C{change}, and the desk page of
     that view at the same seq.
@@ -180,7 +180,7 @@ async def page_after(
     last = [frame for frame in watching.frames if frame["type"] == "events"][-1]
     shipped = {**last["events"][-1]["html"], **(html_frame(watching, seq) or {})}
     page = (await desk.get(f"{DESK}{query}")).body.decode()
-    return shipped, page
+    return shipped, page, seq
 
 
 @pytest_twisted.ensureDeferred
@@ -223,19 +223,20 @@ async def test_the_shipped_html_is_the_desk_pages_own(
     grid_row = f"desk:slot:{slot_id(13)}"
     checks = [
         ("", report, {"desk:reports"}),
-        ("?going=1", report, {"desk:reports", "desk:undo"}),
-        ("", block, {f"desk:slot:{slot_id(15)}", "desk:undo"}),
-        ("", meetup, {"desk:meetups", "desk:undo"}),
+        ("?going=1", report, {"desk:reports", "LOG"}),
+        ("", block, {f"desk:slot:{slot_id(15)}", "LOG"}),
+        ("", meetup, {"desk:meetups", "LOG"}),
         (f"?placement={slot_id(13)}", crowd, {f"desk:session:{session_id}", "desk:suggestion"}),
-        ("?going=1", crowd, {row, "desk:undo"}),
+        ("?going=1", crowd, {row, "LOG"}),
         # A proposal: its row, the count, its slot's grid row, and the rows of that
         # slot's other sessions (their "move to a bigger room" may change).
-        ("", propose, {"NEW", row, "desk:sessions-title", grid_row, "desk:undo"}),
-        ("", cancel, {"desk:reports", row, "NEW", "desk:sessions-title", grid_row, "desk:undo"}),
+        ("", propose, {"NEW", row, "desk:sessions-title", grid_row, "LOG"}),
+        ("", cancel, {"desk:reports", row, "NEW", "desk:sessions-title", grid_row, "LOG"}),
     ]
     for query, change, keys in checks:
-        shipped, page = await page_after(server, client, query, change)
-        expected = {neighbour[0] if key == "NEW" else key for key in keys}
+        shipped, page, seq = await page_after(server, client, query, change)
+        named = {"NEW": neighbour[0] if neighbour else "", "LOG": f"desk:log:{seq}"}
+        expected = {named.get(key, key) for key in keys}
         assert set(shipped) == expected, (query, change.__name__)
         for key, fragment in shipped.items():
             if fragment is None:

@@ -47,8 +47,9 @@ from openspace.web.pages.desk_fragments import (
     DeskVariant,
     attendee_traffic,
     common,
+    lines_of,
     log_changed,
-    log_markup,
+    log_pieces,
     placement_changed,
     placement_markup,
     shown_log,
@@ -226,10 +227,18 @@ class DeskLive:
         html: Fragment = dict(self._shared.get(after, "common", lambda: common(before, after, now)))
         tail = self._tails.get(after.info.slug)
         if tail is not None and tail.loaded and log_changed(entry, variant):
-            html["desk:undo"] = self._shared.get(
-                after,
-                ("log", variant.going),
-                lambda: log_markup(after, tail.upto(entry.seq, variant.going), variant.going),
+            going = variant.going
+            html.update(
+                self._shared.get(
+                    after,
+                    ("log", going),
+                    lambda: log_pieces(
+                        lines_of(before, tail.upto(entry.seq - 1, going)),
+                        lines_of(after, tail.upto(entry.seq, going)),
+                        going,
+                        after,
+                    ),
+                )
             )
         if placement_changed(before, after):
             html["desk:placement"] = self._shared.get(

@@ -28,6 +28,7 @@ from openspace.web.pages.desk_parts import (
     desk_forms,
     desk_url,
     frag,
+    log_lines,
     log_section,
     meetup_section,
     moderation_section,
@@ -157,7 +158,7 @@ def live_region(board: Board, view: DeskView) -> list[Tag]:
         meetup_section(board, view.now),
         cells_section(board, view.now),
         placement_section(board, view.now, view.placement),
-        log_section(board, view.log, view.undoable, view.show_going),
+        log_section(board, log_lines(board, view.log, view.undoable), view.show_going),
     ]
 
 

@@ -14,8 +14,10 @@ Keys, all under C{desk:} so they never meet the public pages' keys:
   rows, 300 cells: tens of milliseconds to render);
 * C{desk:sessions}, C{desk:cells}: those whole sections, when the layout or the
   official schedule changed, or the first session came or the last went;
-* C{desk:undo}: the log of recent changes, as the view shows it (with or without
-  attendees' going and reports);
+* C{desk:log:<seq>}: a row of the log of recent changes, as the view shows it (with
+  or without attendees' going and reports): the new change's (it goes in at the top),
+  L{None} for the one that falls off, and any whose words or undo buttons changed;
+  C{desk:undo}: the whole log, when it was empty;
 * C{desk:placement}: the placement section, when the slots or the freeze changed;
   C{desk:suggestion}: the suggestion of a view that asked for one, worked out again
   after every change, in a thread, and sent after the change's event (an C{"html"}
@@ -51,6 +53,9 @@ from openspace.web.pages.desk import (
 )
 from openspace.web.pages.desk_parts import (
     LOG_SHOWN,
+    LogLine,
+    log_lines,
+    log_row,
     log_section,
     meetup_section,
     placement_section,
@@ -90,9 +95,31 @@ def shown_log(tail: Sequence[Logged], going: bool) -> tuple[Logged, ...]:
     return tuple(kept[-LOG_SHOWN:])
 
 
-def log_markup(board: Board, log: Sequence[Logged], going: bool) -> str:
+def lines_of(board: Board, log: Sequence[Logged]) -> tuple[LogLine, ...]:
+    """
+    The rows of a view's log C{log} (L{shown_log}), as the desk page shows them.
+    """
     undoable = frozenset(entry.seq for entry in undo_targets(log, len(log)))
-    return markup(log_section(board, log, undoable, going))
+    return log_lines(board, log, undoable)
+
+
+def log_pieces(
+    shown: Sequence[LogLine], lines: Sequence[LogLine], going: bool, board: Board
+) -> Fragment:
+    """
+    What turns the log C{shown} into C{lines}: the rows that came or changed (an undo
+    takes the buttons off what it undid; a rename renames), L{None} for those gone.
+    """
+    if bool(shown) != bool(lines):
+        return {"desk:undo": markup(log_section(board, lines, going))}
+    html: Fragment = {f"desk:log:{line.seq}": None for line in shown}
+    before = {line.seq: line for line in shown}
+    for line in lines:
+        if before.get(line.seq) == line:
+            del html[f"desk:log:{line.seq}"]
+        else:
+            html[f"desk:log:{line.seq}"] = markup(log_row(line))
+    return html
 
 
 def _listing(session: Session) -> tuple[object, ...]:

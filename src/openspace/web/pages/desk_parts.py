@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from attrs import frozen
 from twisted.web.template import Tag, tags
 
 from openspace.describe import describe_change, person, who
@@ -299,27 +300,53 @@ def _room_seats(room: Room | None, fallback: str) -> str:
 # --- the log ---------------------------------------------------------------------------
 
 
-def log_section(
-    board: Board,
-    log: Sequence[Logged],
-    undoable: frozenset[int],
-    show_going: bool,
-) -> Tag:
+@frozen
+class LogLine:
+    """
+    What one row of the log shows: a change, named as on the board at the time.
+    """
+
+    seq: int
+    at: str
+    who: str
+    what: str
+    undoable: bool
+
+
+def log_lines(board: Board, log: Sequence[Logged], undoable: frozenset[int]) -> tuple[LogLine, ...]:
+    """
+    The rows of the log C{log} (oldest first), newest first.
+    """
     zone = board.info.zone
-    rows = []
+    lines = []
     for entry in reversed(log):
         name = person(entry, board)
-        rows.append(
-            tags.tr(
-                tags.td(f"#{entry.seq}"),
-                tags.td(entry.at.astimezone(zone).strftime("%a %H:%M:%S")),
-                tags.td(who(entry), f" ({name})" if name else ""),
-                tags.td(describe_change(entry.change, board)),
-                tags.td(class_="actions")(
-                    _undo_buttons(entry.seq) if entry.seq in undoable else ""
-                ),
+        lines.append(
+            LogLine(
+                entry.seq,
+                entry.at.astimezone(zone).strftime("%a %H:%M:%S"),
+                who(entry) + (f" ({name})" if name else ""),
+                describe_change(entry.change, board),
+                entry.seq in undoable,
             )
         )
+    return tuple(lines)
+
+
+def log_row(line: LogLine) -> Tag:
+    """
+    One change's row: its own fragment (a new change comes in at the top).
+    """
+    return tags.tr(**frag(f"log:{line.seq}"))(
+        tags.td(f"#{line.seq}"),
+        tags.td(line.at),
+        tags.td(line.who),
+        tags.td(line.what),
+        tags.td(class_="actions")(_undo_buttons(line.seq) if line.undoable else ""),
+    )
+
+
+def log_section(board: Board, lines: Sequence[LogLine], show_going: bool) -> Tag:
     toggle = (
         tags.a(href=desk_url(board) + "#undo-title")("Hide attendees’ going and reports")
         if show_going
@@ -331,7 +358,7 @@ def log_section(
         "undo",
         f"Recent changes (last {LOG_SHOWN})",
         ("#", "When", "Who", "What", "Undo"),
-        rows,
+        [log_row(line) for line in lines],
         before=tags.p(toggle),
     )
 
