@@ -1,6 +1,7 @@
 """
 The facilitator desk's HTML for one change: the pieces of its live region that the
-change touched, made by the very functions that render the desk page (L{live_region}),
+change touched, made by the very functions that render the desk page
+(L{openspace.web.pages.desk.live_region}),
 so an open desk swaps them in place (C{static/screen.js}, by C{data-frag} key) and never
 fetches itself again.
 
@@ -24,7 +25,8 @@ Keys, all under C{desk:} so they never meet the public pages' keys:
   frame for its seq: L{openspace.hub.Hub.tell}).
 
 What holds for every view (L{common}) is rendered once per change however many desks
-and views are open; what depends on the view (L{for_view}), once per view.  Nothing
+and views are open; what depends on the view (the log: L{log_pieces}; the placement:
+L{placement_markup}, L{suggestion_markup}), once per view.  Nothing
 here holds a CSRF token (see L{openspace.web.pages.desk_parts.desk_forms}).  This markup
 holds facilitators' data (reports, hidden sessions): it travels only on the desk's own
 stream (L{openspace.web.desk_live}), never on the board's public one.
