@@ -19,6 +19,7 @@ Frames, all JSON text:
     {"type": "snapshot", "seq": N, "epoch": E, "version": V, "board": {...}}
     {"type": "resumed", "since": S, "seq": N, "epoch": E, "version": V}
     {"type": "events", "events": [{"seq": ..., "put": {...}, "drop": {...}, ...}]}
+    {"type": "html", "seq": N, "html": {...}}   (L{Hub.tell}: more HTML for seq N)
 
 An official schedule change may carry thousands of talks; with L{Hub.offload} its frame
 is made in a thread, and the board's later commits wait for it (L{Hub.committed} keeps
@@ -82,6 +83,13 @@ class Hub(Generic[P]):
     """
     Extra fields for each event's frame, made once per event from the event and the
     boards before and after it (the pages' HTML, L{openspace.web.pages.fragments}).
+    """
+    enrich_unwatched: bool = True
+    """
+    Whether to call C{enrich} for events of a board nobody is subscribed to.  A public
+    stream does (a page that resumes later gets the HTML from the ring); a private one,
+    rendered for the few who may watch it, does not (one that resumes past such an
+    event fetches its page once instead).
     """
     offload: Callable[[Callable[[], tuple[Board, bytes]]], Deferred[tuple[Board, bytes]]] | None = (
         None
@@ -209,6 +217,24 @@ class Hub(Generic[P]):
         self._catch_up(feed, subscription)
         return subscription
 
+    def tell(self, board: Board, body: bytes) -> int:
+        """
+        Hand C{body}, a frame about C{board} that is not an event (HTML worked out after
+        the event, off the reactor), to every subscriber that holds exactly C{board}'s
+        seq and is not paused; a subscriber behind or ahead of it gets nothing.
+
+        @return: how many subscribers were handed it.
+        """
+        feed = self._feeds.get(board.info.slug)
+        if feed is None or feed.board.seq != board.seq or feed.epoch != board_epoch(board):
+            return 0
+        frame = Frame(board.seq, self.prepare(body))
+        handed = 0
+        for subscription in list(feed.subscribers):
+            if not subscription.paused and subscription.last_seq == board.seq:
+                handed += self._hand(feed, subscription, frame)
+        return handed
+
     def unsubscribe(self, subscription: Subscription[P]) -> None:
         feed = self._feeds.get(subscription.slug)
         if feed is not None:
@@ -240,12 +266,16 @@ class Hub(Generic[P]):
     def _new_feed(self, board: Board) -> Feed[P]:
         return Feed(board, deque(maxlen=self.ring_size))
 
-    def _frame(self, before: Board | None, entry: Logged, after: Board) -> Frame[P]:
-        return Frame(entry.seq, self.prepare(self._frame_body(before, entry, after)))
+    def _frame(
+        self, before: Board | None, entry: Logged, after: Board, watched: bool = True
+    ) -> Frame[P]:
+        return Frame(entry.seq, self.prepare(self._frame_body(before, entry, after, watched)))
 
-    def _frame_body(self, before: Board | None, entry: Logged, after: Board) -> bytes:
+    def _frame_body(
+        self, before: Board | None, entry: Logged, after: Board, watched: bool = True
+    ) -> bytes:
         shown = delta(before, entry, after)
-        if self.enrich is not None:
+        if self.enrich is not None and (watched or self.enrich_unwatched):
             try:
                 shown.update(self.enrich(before, entry, after))
             except Exception:
@@ -255,7 +285,8 @@ class Hub(Generic[P]):
 
     def _advance(self, feed: Feed[P], entry: Logged) -> None:
         after = apply(feed.board, entry)
-        self._publish(feed, self._frame(feed.board, entry, after), after)
+        watched = bool(feed.subscribers)
+        self._publish(feed, self._frame(feed.board, entry, after, watched), after)
 
     def _advance_later(
         self,
@@ -268,11 +299,11 @@ class Hub(Generic[P]):
         L{_advance}, with the board after C{entry} and its frame made by C{offload}; the
         commits that arrive meanwhile wait in C{feed.waiting}.
         """
-        before = feed.board
+        before, watched = feed.board, bool(feed.subscribers)
 
         def make() -> tuple[Board, bytes]:
             after = apply(before, entry)
-            return after, self._frame_body(before, entry, after)
+            return after, self._frame_body(before, entry, after, watched)
 
         def made(result: tuple[Board, bytes]) -> None:
             after, body = result

@@ -51,15 +51,18 @@ from openspace.web.cancelled import CancelledSessions
 from openspace.web.cookies import read_cookie, set_cookie
 from openspace.web.csrf import CSRF, CSRFError
 from openspace.web.headers import allow_header, security_headers
+from openspace.web.live import Live
 from openspace.web.pages import attendee
 from openspace.web.pages.desk_routes import DeskRoutes
 from openspace.web.pages.gone import SessionMissing, cancelled_page, unlisted_page
 from openspace.web.pages.html import (
     form_value,
     render,
+    session_url,
 )
 from openspace.web.pages.meetup_routes import MeetupRoutes
 from openspace.web.pages.page_error import PageError
+from openspace.web.pages.share import QRCodes, share_box
 from openspace.web.pages.shared import SharedPages
 from openspace.web.sessions import (
     DeskSessions,
@@ -117,6 +120,8 @@ class Pages:
     facilitator: FacilitatorKey
     source_statuses: Callable[[Board], Sequence[SourceStatus]] = pending_statuses
     webhooks: Webhooks | None = None
+    # The desk's live streams hang from it (L{openspace.web.desk_live}).
+    live: Live | None = None
     # CPU work too big for the reactor thread (a day's placement suggestion) runs here.
     offload: Callable[..., Deferred[Any]] = deferToThread
     assets: Assets = field(factory=Assets.load)
@@ -125,6 +130,8 @@ class Pages:
     cancelled: CancelledSessions = field(init=False)
     shared: SharedPages = field(factory=SharedPages, init=False)
     """The board, kiosks and door screens, rendered once: see L{screen_routes}."""
+    qr_codes: QRCodes = field(factory=QRCodes, init=False)
+    """The session pages' QR codes, made once per address."""
 
     app: ClassVar[Klein] = Klein()
 
@@ -286,6 +293,7 @@ class Pages:
         can_edit: bool,
         notice: Tag | str = "",
     ) -> Tag:
+        link = origin(request) + session_url(board, session.id)
         return attendee.session_page(
             self.assets,
             board,
@@ -293,6 +301,7 @@ class Pages:
             self.csrf.token(request),
             read_cookie(request, ATTENDEE_COOKIE),
             can_edit=can_edit,
+            share=share_box(link, self.qr_codes(link)),
             notice=notice,
         )
 
