@@ -2,7 +2,8 @@
 Screens benchmark (issue 9): what a change and a page load cost the server, and how soon
 a change is on every open screen, for a 10-room x 30-slot board with 150 sessions.
 
-    .venv/bin/python bench/screens.py [--pages 40] [--seconds 3] [--reps 3] [--skip-http]
+    .venv/bin/python bench/screens.py [--pages 40] [--desks 2] [--seconds 3] [--reps 3]
+        [--skip-http]
 
 It starts `openspace serve` (pinned to CPU 1 with taskset: SERVER_CPUS) on a fresh
 SQLite file with the board below, and a hello-world Klein route (`bench/hello_klein.py`,
@@ -19,7 +20,8 @@ also CPU 1) as the baseline, and measures, in this one run:
   fragments and the fan-out), the same change with no page open, the time from sending
   the change until its title is in the DOM of every page (each page stamps Date.now()
   from a MutationObserver), and every request the pages made meanwhile (there should
-  be none).
+  be none).  With `--desks N`, N of the pages are signed-in facilitator desks (at
+  1280 px), kept current from their own stream.
 
 Prints a Markdown report and appends one JSON line to bench/results/screens-*.jsonl.
 """
@@ -313,7 +315,11 @@ STAMP = """title => {
 }"""
 
 
-def open_pages(base: str, count: int) -> tuple[Any, Any, list[Any], list[str]]:
+def open_pages(base: str, count: int, desks: int = 0) -> tuple[Any, Any, list[Any], list[str]]:
+    """
+    C{count} pages: the board on a phone, except the first C{desks}, facilitator desks
+    (signed in, at 1280 px), which show the change from their own stream.
+    """
     from playwright.sync_api import sync_playwright
 
     playwright = sync_playwright().start()
@@ -325,9 +331,17 @@ def open_pages(base: str, count: int) -> tuple[Any, Any, list[Any], list[str]]:
     asked: list[str] = []
     pages = []
     for index in range(count):
-        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-        page = context.new_page()
-        page.goto(f"{base}/e/{SLUG}/")
+        if index < desks:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+            page.goto(f"{base}/e/{SLUG}/desk")
+            page.get_by_label("Facilitator token").fill(TOKEN)
+            page.get_by_role("button", name="Sign in").click()
+            page.get_by_role("heading", name="Facilitator desk").wait_for()
+        else:
+            context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+            page = context.new_page()
+            page.goto(f"{base}/e/{SLUG}/")
         page.wait_for_function("() => openspace.live && openspace.live.state.status === 'live'")
         page.on("request", lambda request, i=index: asked.append(f"{i} {request.url}"))
         pages.append(page)
@@ -368,6 +382,7 @@ def change_alone(base: str, pid: int, rng: random.Random, cell: tuple[str, str])
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=40)
+    parser.add_argument("--desks", type=int, default=0, help="how many of the pages are desks")
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--conns", type=int, default=16)
@@ -466,7 +481,7 @@ def main() -> int:
         alone = [change_alone(base, server.pid, rng, spare.pop()) for _ in range(options.reps)]
         if BROWSER_CPUS:
             os.sched_setaffinity(0, cpus(BROWSER_CPUS))
-        playwright, browser, pages, asked = open_pages(base, options.pages)
+        playwright, browser, pages, asked = open_pages(base, options.pages, options.desks)
         change_on_screens(base, server.pid, pages, rng, spare.pop(), "Warm-up change")
         changes = [
             change_on_screens(base, server.pid, pages, rng, spare.pop(), f"Bench change {n}")
@@ -502,6 +517,7 @@ def finish(
     result = {
         "at": datetime.now().isoformat(timespec="seconds"),
         "pages": options.pages,
+        "desks": options.desks,
         "sessions": 150,
         "rates": rates,
         "median_rates": median,
@@ -551,7 +567,8 @@ def report(result: dict[str, Any]) -> str:
         return "\n".join(lines)
     lines += [
         "",
-        f"With {result['pages']} Chromium pages open, per change (a proposal), "
+        f"With {result['pages']} Chromium pages open ({result.get('desks', 0)} of them "
+        "facilitator desks), per change (a proposal), "
         f"{len(changes)} runs:",
         "",
         "| run | server CPU ms | visible on all pages after ms | on half of them after ms |",

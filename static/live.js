@@ -167,6 +167,10 @@
       }
       if (resumeTo !== null && state.seq >= resumeTo) { resumeTo = null; caughtUp(); }
       if (applied.length) changed(applied);
+    } else if (frame.type === "html") {
+      // More HTML for the seq we hold, worked out after its event (the desk's placement
+      // suggestion); for any other seq it is stale or early: the next event brings more.
+      if (frame.seq === state.seq && typeof os.patch === "function") os.patch(frame.html);
     } else if (frame.type === "error") {
       if (window.console) console.warn("openspace live:", frame.code, frame.message);
     }
@@ -174,11 +178,16 @@
 
   // --- the connection ---------------------------------------------------------------
 
+  // The board's public stream, or the page's own (the desk's: data-live-url, which may
+  // carry its view's query already).
+  var path = region.getAttribute("data-live-url") ||
+    "/api/events/" + encodeURIComponent(slug) + "/live";
+
   function url() {
     var query = state.seq !== null && state.epoch !== null
-      ? "?since=" + state.seq + "&epoch=" + encodeURIComponent(state.epoch) : "";
-    return (location.protocol === "https:" ? "wss://" : "ws://") + location.host +
-      "/api/events/" + encodeURIComponent(slug) + "/live" + query;
+      ? "since=" + state.seq + "&epoch=" + encodeURIComponent(state.epoch) : "";
+    var joined = query ? path + (path.indexOf("?") < 0 ? "?" : "&") + query : path;
+    return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + joined;
   }
 
   function connect() {

@@ -1,10 +1,10 @@
-// openspace: keeps a live page (board, session page, kiosk, door screen) current in
-// place, without asking the server for anything.
+// openspace: keeps a live page (board, session page, kiosk, door screen, facilitator
+// desk) current in place, without asking the server for anything.
 //  - Changes: every live event carries the HTML of what it changed, rendered once on
-//    the server for everybody (src/openspace/web/pages/fragments.py). Each element with
-//    the same data-frag key is swapped for it (or removed for null, or put in place when
-//    new); "going" counts and capacity badges come from the event itself. (The
-//    facilitator desk does not load this file: it fetches its region on each event.)
+//    the server for everybody (src/openspace/web/pages/fragments.py; the desk's, on its
+//    own stream for facilitators, desk_fragments.py). Each element with the same
+//    data-frag key is swapped for it (or removed for null, or put in place when new);
+//    "going" counts and capacity badges come from the event itself.
 //  - Time: what starts and ends carries data-start/data-end (ms since the epoch). As the
 //    browser's clock passes them, slots are labelled "Now"/"Next" and folded away when
 //    past, meetups and talks shown while they run, the kiosk's rooms show the slot on
@@ -146,7 +146,27 @@
     } else if (kind === "room" && !document.body.classList.contains("door")) {
       var pages = region.querySelectorAll(".rooms .page .tiles");
       if (pages.length) pages[pages.length - 1].appendChild(element);
+    } else if (key.indexOf("desk:session:") === 0) {
+      var body = region.querySelector('[data-frag="desk:sessions"] tbody');
+      if (body) body.appendChild(element);   // put in order by sortRows
+    } else if (key.indexOf("desk:log:") === 0) {
+      var log = region.querySelector('[data-frag="desk:undo"] tbody');
+      if (log) log.insertBefore(element, log.firstChild);   // the newest change: on top
     }
+  }
+
+  // The desk's sessions in the server's order (by slot, then room) once rows came or moved.
+  function sortRows(region) {
+    var body = region.querySelector('[data-frag="desk:sessions"] tbody');
+    if (!body) return;
+    function key(row) { return [row.getAttribute("data-slot"), row.getAttribute("data-room")]; }
+    function compare(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
+    var rows = all(body, "tr[data-slot]");
+    rows.sort(function (a, b) {
+      var x = key(a), y = key(b);
+      return compare(x[0], y[0]) || compare(x[1], y[1]);
+    });
+    place(rows, body, null);
   }
 
   function gone(element) {
@@ -168,6 +188,9 @@
       if (!found.length) return insert(region, key, parse(html[key]));
       found.forEach(function (element) { element.replaceWith(parse(html[key])); });
     });
+    if (Object.keys(html).some(function (key) { return key.indexOf("desk:session:") === 0; })) {
+      sortRows(region);
+    }
   }
 
   // The words of the capacity badge (src/openspace/capacity.py FILL_WORDS).
@@ -202,6 +225,14 @@
     os.rendered(region);
     return true;
   }
+
+  // For live.js: HTML that came after its event (an "html" frame for the seq we hold).
+  os.patch = function (html) {
+    var region = live();
+    if (!region) return;
+    patch(region, html);
+    os.rendered(region);
+  };
 
   (os.liveHooks = os.liveHooks || []).push(apply);
   os.onRender(tick);

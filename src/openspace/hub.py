@@ -19,6 +19,7 @@ Frames, all JSON text:
     {"type": "snapshot", "seq": N, "epoch": E, "version": V, "board": {...}}
     {"type": "resumed", "since": S, "seq": N, "epoch": E, "version": V}
     {"type": "events", "events": [{"seq": ..., "put": {...}, "drop": {...}, ...}]}
+    {"type": "html", "seq": N, "html": {...}}   (L{Hub.tell}: more HTML for seq N)
 
 A process that starts again fills each board's ring from the store's log (L{Hub.warm}),
 so a screen that watched the old process resumes without a snapshot.
@@ -178,6 +179,13 @@ class Hub(Generic[P]):
     Extra fields for each event's frame, made once per event from the event and the
     boards before and after it (the pages' HTML, L{openspace.web.pages.fragments}).
     """
+    enrich_unwatched: bool = True
+    """
+    Whether to call C{enrich} for events of a board nobody is subscribed to.  A public
+    stream does (a page that resumes later gets the HTML from the ring); a private one,
+    rendered for the few who may watch it, does not (one that resumes past such an
+    event fetches its page once instead).
+    """
     _feeds: dict[str, _Feed[P]] = field(factory=dict, init=False)
 
     _log: ClassVar[Logger] = Logger()
@@ -287,6 +295,24 @@ class Hub(Generic[P]):
         self._catch_up(feed, subscription)
         return subscription
 
+    def tell(self, board: Board, body: bytes) -> int:
+        """
+        Hand C{body}, a frame about C{board} that is not an event (HTML worked out after
+        the event, off the reactor), to every subscriber that holds exactly C{board}'s
+        seq and is not paused; a subscriber behind or ahead of it gets nothing.
+
+        @return: how many subscribers were handed it.
+        """
+        feed = self._feeds.get(board.info.slug)
+        if feed is None or feed.board.seq != board.seq or feed.epoch != board_epoch(board):
+            return 0
+        frame = Frame(board.seq, self.prepare(body))
+        handed = 0
+        for subscription in list(feed.subscribers):
+            if not subscription.paused and subscription.last_seq == board.seq:
+                handed += self._hand(feed, subscription, frame)
+        return handed
+
     def unsubscribe(self, subscription: Subscription[P]) -> None:
         feed = self._feeds.get(subscription.slug)
         if feed is not None:
@@ -318,9 +344,11 @@ class Hub(Generic[P]):
     def _new_feed(self, board: Board) -> _Feed[P]:
         return _Feed(board, deque(maxlen=self.ring_size))
 
-    def _frame(self, before: Board | None, entry: Logged, after: Board) -> Frame[P]:
+    def _frame(
+        self, before: Board | None, entry: Logged, after: Board, watched: bool = True
+    ) -> Frame[P]:
         shown = delta(before, entry, after)
-        if self.enrich is not None:
+        if self.enrich is not None and (watched or self.enrich_unwatched):
             try:
                 shown.update(self.enrich(before, entry, after))
             except Exception:
@@ -331,7 +359,7 @@ class Hub(Generic[P]):
 
     def _advance(self, feed: _Feed[P], entry: Logged) -> None:
         after = apply(feed.board, entry)
-        frame = self._frame(feed.board, entry, after)
+        frame = self._frame(feed.board, entry, after, watched=bool(feed.subscribers))
         feed.moved(after)
         feed.ring.append(frame)
         started = time.perf_counter()

@@ -8,13 +8,13 @@ and body) for L{EXPIRY} after it; the same key with a different request is refus
 replies are kept in the database, written in the very transaction that changed the
 board, so a replay finds them after a restart and on any node.
 
-Secrets in a reply (a proposal's C{edit_token}) must never be readable from a copy of
-the database, yet a replay must return them.  So they are stored I{sealed}: encrypted
-with AES-GCM under a key derived (HKDF-SHA256) from the Idempotency-Key itself, which the
-database never holds (rows are found by a SHA-256 digest of the key).  Only the client
-that holds the key can have the secret back, which is exactly who could replay the
-request anyway.  Keys must therefore be unguessable: clients use random UUIDs, and keys
-shorter than L{MIN_KEY_LENGTH} are refused.
+Secrets in a reply (a proposal's C{edit_token}, a new webhook's C{secret}) must never be
+readable from a copy of the database, yet a replay must return them. So they are stored
+I{sealed}: encrypted with AES-GCM under a key derived (HKDF-SHA256) from the
+Idempotency-Key itself, which the database never holds (rows are found by a SHA-256
+digest of the key). Only the client that holds the key can have the secret back, which
+is exactly who could replay the request anyway. Keys must therefore be unguessable:
+clients use random UUIDs, and keys shorter than L{MIN_KEY_LENGTH} are refused.
 
 Everything here is pure: values, digests and sealing; no I/O.
 """
@@ -140,8 +140,9 @@ def fingerprint(method: str, target: str, credential: str | None, body: bytes) -
 @frozen
 class Reply:
     """
-    A write's answer: status, JSON body (L{None} for no content) and the names of the
-    body's top-level fields that are secret and so stored only sealed.
+    A write's answer: status, JSON body (L{None} for no content) and where in the body
+    its secrets are, stored only sealed: top-level field names, or dotted paths into
+    nested objects (C{"webhook.secret"}).
     """
 
     status: int
@@ -154,6 +155,30 @@ class Reply:
         Only successes are kept: a refusal changed nothing and is decided afresh.
         """
         return 200 <= self.status < 300
+
+
+def _take_secrets(body: dict[str, Any], paths: tuple[str, ...]) -> dict[str, Any]:
+    """
+    Remove the secrets at C{paths} from C{body} (a deep copy), by path.
+    """
+    taken: dict[str, Any] = {}
+    for path in paths:
+        *parents, name = path.split(".")
+        holder: Any = body
+        for parent in parents:
+            holder = holder.get(parent) if isinstance(holder, dict) else None
+        if isinstance(holder, dict) and name in holder:
+            taken[path] = holder.pop(name)
+    return taken
+
+
+def _put_secrets(body: dict[str, Any], secrets: Mapping[str, Any]) -> None:
+    for path, value in secrets.items():
+        *parents, name = path.split(".")
+        holder = body
+        for parent in parents:
+            holder = holder[parent]
+        holder[name] = value
 
 
 @frozen
@@ -169,12 +194,14 @@ class StoredReply:
 
     @classmethod
     def of(cls, reply: Reply, key: IdempotencyKey, print_: str) -> StoredReply:
-        body = dict(reply.body) if reply.body is not None else None
-        secrets = {name: body.pop(name) for name in reply.secret if body and name in body}
+        if reply.body is None:
+            return cls(print_, reply.status, "", None)
+        body: dict[str, Any] = json.loads(json.dumps(reply.body))
+        secrets = _take_secrets(body, reply.secret)
         return cls(
             print_,
             reply.status,
-            "" if body is None else json.dumps(body, ensure_ascii=False),
+            json.dumps(body, ensure_ascii=False),
             key.seal(secrets) if secrets else None,
         )
 
@@ -183,5 +210,5 @@ class StoredReply:
             return Reply(self.status)
         body: dict[str, Any] = json.loads(self.public)
         if self.sealed is not None:
-            body.update(key.unseal(self.sealed))
+            _put_secrets(body, key.unseal(self.sealed))
         return Reply(self.status, body)

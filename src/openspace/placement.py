@@ -58,6 +58,16 @@ def day_slots(board: Board, day: date) -> tuple[str, ...]:
     return tuple(slot.id for slot in board.slots if slot.start.astimezone(zone).date() == day)
 
 
+def scope_slots(board: Board, scope: str) -> tuple[str, ...]:
+    """
+    The slots a suggestion for C{scope} considers: a slot id, or a day as YYYY-MM-DD;
+    none when it names neither.
+    """
+    if board.slot(scope) is not None:
+        return (scope,)
+    return next((day_slots(board, day) for day in board.days() if day.isoformat() == scope), ())
+
+
 def freeze_of(board: Board) -> timedelta:
     return timedelta(minutes=board.moderation.freeze_minutes)
 

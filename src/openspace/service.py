@@ -42,6 +42,7 @@ from openspace.tokens import TOKEN_ENV, TOKEN_FILE_ENV, SecretError, load_facili
 from openspace.web.api import JSONAPI
 from openspace.web.assets import static_folder
 from openspace.web.channel import GuardedSite
+from openspace.web.desk_live import DeskLive
 from openspace.web.feedcache import in_threads
 from openspace.web.instrument import MetricsOnly, instrument
 from openspace.web.limits import LimitOptions
@@ -195,6 +196,11 @@ class OpenspaceService(Service):
         )
         # Each event's frame carries the pages' HTML for it, rendered once here.
         live.hub.enrich = Fragments(self.clock)
+        # Open desks get theirs on streams of their own, for facilitators only.
+        live.desk = DeskLive(
+            store, self.clock, live.factory.prepareMessage, live.hub.version, config.live.ring_size
+        )
+        store.add_listener(live.desk.committed)
         await live.warm(store)
         server_key = key.derive("webhook-secrets")
         self.webhooks = hooks = dispatcher(

@@ -115,3 +115,42 @@ async def test_a_cross_site_form_post_is_refused_and_changes_nothing(
     assert await browser.run(cross_site_post, server.url, session_id) == 2
     after = (await client.get(f"/api/events/{SLUG}/board")).json
     assert after == before
+
+
+
+def desk_without_javascript(browser: Any, base: str) -> list[str]:
+    """
+    The desk's live region holds no form of its own: its buttons and hidden fields
+    submit the forms outside it (with the CSRF token) through their C{form} attribute.
+    """
+    rooms = []
+    context = new_context(browser, viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{base}/e/{SLUG}/desk")
+    page.get_by_label("Facilitator token").fill(FACILITATOR_TOKEN)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{base}/e/{SLUG}/desk?placement={slot_id(14)}")
+    page.get_by_role("button", name="Apply this move").click()
+    page.wait_for_url(f"{base}/e/{SLUG}/desk")
+    rooms.append(board_json(base)["sessions"][0]["room"])
+    # From the view with attendees' going, an undo comes back to that view.
+    page.goto(f"{base}/e/{SLUG}/desk?going=1")
+    # The newest change first: the placement.
+    row = page.locator("#undo-title ~ .table-scroll tbody tr").first
+    row.locator("button[name=only]").click()
+    page.wait_for_url(f"{base}/e/{SLUG}/desk?going=1")
+    rooms.append(board_json(base)["sessions"][0]["room"])
+    context.close()
+    return rooms
+
+
+@pytest_twisted.ensureDeferred
+async def test_desk_placement_and_undo_without_javascript(
+    server: RunningServer, client: Client, browser: BrowserThread
+) -> None:
+    made = (await client.propose(room="r3", hour=14, title="Crowded")).json["session"]
+    for n in range(12):
+        body = {"attendee": f"crowd-{n:04d}"}
+        await client.post(f"/api/events/{SLUG}/sessions/{made['id']}/going", body)
+    # Room Three seats 10: moved to a bigger free room by the plan, then back by the undo.
+    assert await browser.run(desk_without_javascript, server.url) == ["r1", "r3"]

@@ -78,6 +78,19 @@ def test_a_sealed_secret_opens_only_with_its_key(text: str, secret: str) -> None
         stored.open(other)
 
 
+@given(KEYS, EDIT_TOKENS, JSON_OBJECTS)
+def test_a_nested_secret_is_sealed_and_put_back_in_place(
+    text: str, secret: str, rest: dict[str, Any]
+) -> None:
+    key = IdempotencyKey.parse(text)
+    body = {"webhook": {**rest, "id": "wh_1", "secret": secret}}
+    stored = StoredReply.of(Reply(200, body, secret=("webhook.secret", "absent")), key, "print")
+    assert secret not in stored.public
+    assert json.loads(stored.public) == {"webhook": {**rest, "id": "wh_1"}}
+    assert stored.open(key) == Reply(200, body)
+    assert body["webhook"]["secret"] == secret  # the reply itself is left whole
+
+
 def test_keys_are_never_shown() -> None:
     key = IdempotencyKey.parse("8e03978e-40d5-43e8-bc93-6894a57f9324")
     assert "8e03978e" not in repr(key)

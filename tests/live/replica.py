@@ -95,6 +95,9 @@ class Replica:
         elif kind == "events":
             for event in frame["events"]:
                 self._apply(event)
+        elif kind == "html":
+            # More HTML for the seq held (the desk's stream): never early, never stale.
+            assert self.state is not None and frame["seq"] == self.state["seq"], frame
         else:
             raise AssertionError(f"unexpected frame {frame!r}")
 

@@ -436,3 +436,47 @@ def test_layout_changes_reach_clients() -> None:
     assert setup.local.run(SetLayout(renamed))
     assert client.replica.state == setup.local.view()
     assert client.frames[-1]["events"][0]["type"] == "layout_set"  # type: ignore[index]
+
+
+def test_told_html_reaches_only_subscribers_at_its_seq_once_prepared() -> None:
+    """
+    L{Hub.tell}: a frame about the head seq (HTML worked out after its event) goes to
+    every subscriber holding that seq, prepared once; a paused one, or a board that has
+    moved on since, gets nothing.
+    """
+    setup = Setup.make()
+    at_head, paused = setup.client(), setup.client()
+    assert paused.subscription is not None
+    setup.changes(1)
+    setup.hub.pause(paused.subscription)
+    board = setup.board
+    body = json.dumps({"type": "html", "seq": board.seq, "html": {"k": "<p></p>"}}).encode()
+    setup.prepared.clear()
+    assert setup.hub.tell(board, body) == 1
+    assert len(setup.prepared) == 1
+    assert at_head.types() == ["snapshot", "events", "html"]
+    assert paused.types() == ["snapshot", "events"]
+    setup.changes(1)
+    assert setup.hub.tell(board, body) == 0
+    assert at_head.types() == ["snapshot", "events", "html", "events"]
+
+
+def test_an_unwatched_private_stream_enriches_nothing() -> None:
+    """
+    A hub with C{enrich_unwatched=False} (the desk's) renders only while watched.
+    """
+    setup = Setup.make()
+    rendered: list[int] = []
+
+    def enrich(before: Board | None, entry: object, after: Board) -> dict[str, object]:
+        rendered.append(after.seq)
+        return {"html": {}}
+
+    setup.hub.enrich = enrich
+    setup.hub.enrich_unwatched = False
+    setup.changes(1)
+    client = setup.client()
+    setup.changes(1)
+    client.disconnect()
+    setup.changes(1)
+    assert rendered == [setup.board.seq - 1]

@@ -49,7 +49,7 @@ def connection(monkeypatch: pytest.MonkeyPatch) -> Connection:
     factory = LiveFactory(LiveOptions(stall_limit=30.0), clock, pings)
     factory.hub = Hub(factory.prepareMessage, "v1")
     board = LocalBoard(NOW, factory.hub.committed).create()
-    protocol = _Opening(factory, board, None, None).buildProtocol(PEER)
+    protocol = _Opening(factory, factory.hub, board, None, None).buildProtocol(PEER)
     transport = StringTransport(peerAddress=PEER)
     # As after twisted.web handed the connection over: its channel is the producer.
     transport.registerProducer(object(), True)

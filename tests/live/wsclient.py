@@ -48,10 +48,18 @@ class LiveClient:
     @ivar errors: frames that broke the replica's rules (gaps, duplicates).
     """
 
-    def __init__(self, base: str, slug: str, origin: str | None = None) -> None:
+    def __init__(
+        self,
+        base: str,
+        slug: str,
+        origin: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.base = base
         self.slug = slug
         self.origin = origin
+        # Sent with every handshake (the desk's stream wants its session cookie).
+        self.headers = headers
         self.replica = Replica()
         self.frames: list[JSON] = []
         self.errors: list[str] = []
@@ -78,7 +86,7 @@ class LiveClient:
         from twisted.internet.endpoints import TCP4ClientEndpoint
 
         target = url or self.url(resume)
-        factory = RecordingFactory(target, origin=self.origin)
+        factory = RecordingFactory(target, origin=self.origin, headers=self.headers)
         factory.client = self
         self.close_code, self.close_reason = None, ""
         self._open, self._closed = Deferred(), Deferred()

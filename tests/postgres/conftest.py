@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack
 from urllib.parse import urlsplit
 
 import psycopg
@@ -23,7 +24,7 @@ from psycopg import sql
 from openspace.store.postgres import postgres_store
 from openspace.store.sql import SQLBoardStore
 from tests.conftest import NOW, on_ci
-from tests.support import BURSTS_ALLOWED, RunningServer, start_server
+from tests.support import BURSTS_ALLOWED, Client, RunningServer, start_server
 
 SERVER = os.environ.get("OPENSPACE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -86,3 +87,15 @@ async def two_servers(pg_store: object, pg_url: str) -> AsyncIterator[list[Runni
     yield servers
     for server in servers:
         await server.stop()
+
+
+@pytest_twisted.async_yield_fixture
+async def clients(two_servers: list[RunningServer]) -> AsyncIterator[list[Client]]:
+    """
+    A client of each of the two servers, each allowed many connections at once.
+    """
+    async with AsyncExitStack() as stack:
+        opened = [await stack.enter_async_context(Client.open(s.url)) for s in two_servers]
+        for client in opened:
+            client.pool.maxPersistentPerHost = 20
+        yield opened

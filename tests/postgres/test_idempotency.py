@@ -5,9 +5,6 @@ the other, and simultaneous requests with one key on both are carried out once.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
-
 import pytest
 import pytest_twisted
 
@@ -16,18 +13,9 @@ from tests.idempotent import (
     concurrent_replays_execute_once,
     replays_give_the_first_reply,
 )
-from tests.support import Client, RunningServer
+from tests.support import Client
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest_twisted.async_yield_fixture
-async def clients(two_servers: list[RunningServer]) -> AsyncIterator[list[Client]]:
-    async with AsyncExitStack() as stack:
-        opened = [await stack.enter_async_context(Client.open(s.url)) for s in two_servers]
-        for client in opened:
-            client.pool.maxPersistentPerHost = 20
-        yield opened
 
 
 @pytest_twisted.ensureDeferred

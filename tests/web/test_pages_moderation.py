@@ -173,7 +173,7 @@ async def test_the_log_says_who_acted_alike_from_the_page_and_the_api(client: Cl
     assert (await host.post(f"/e/{SLUG}/propose", fields)).status == 303
     desk = await signed_in(client)
     page = _text((await desk.get(DESK)).body)
-    rows = re.findall(r"<tr><td>#\d+</td><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td>", page)
+    rows = re.findall(r"<tr[^>]*><td>#\d+</td><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td>", page)
     assert (
         "host (Page Host)",
         "proposed “From the page” (Page Host) in Room Two at Wed 12:00",

@@ -8,8 +8,10 @@ the attendee id that says "I'm going" for its owner, the digest of their edit ke
 sessions they host) and the sessions they starred.  It is a separate secret from the
 attendee id, which pages and the API see every day.
 
-Each statement stands alone (the pool's connections are in autocommit mode), so no
-transaction is needed; feeds disappear with their event (C{ON DELETE CASCADE}).  The
+Making and reading a feed are statements that stand alone (the pool's connections are
+in autocommit mode); changing or revoking one is a write in the board's transaction, so
+that an idempotent request's reply is kept with it.  Feeds disappear with their event
+(C{ON DELETE CASCADE}).  The
 table is made by a step of L{openspace.store.schema.MIGRATIONS}.
 """
 
@@ -25,6 +27,8 @@ from attrs import frozen
 from twisted.enterprise import adbapi
 from twisted.internet.defer import Deferred
 
+from openspace.model import Board
+from openspace.store.interface import Write
 from openspace.store.sql import Dialect, SQLBoardStore
 from openspace.tokens import digest
 
@@ -60,18 +64,20 @@ class FeedStore(Protocol):
         The feed C{token} opens, if any.
         """
 
-    def star(
-        self, token: str, stars: Sequence[str], now: datetime, owner: str | None = None
-    ) -> Deferred[bool]:
+    def starring(
+        self, slug: str, token: str, stars: Sequence[str], now: datetime, owner: str | None
+    ) -> Write[bool]:
         """
         Replace the feed's starred sessions, and its host key's digest when C{owner}
-        is given (a host who proposed after asking for the feed); L{False} if there is
-        no such feed.
+        is given (a host who proposed after asking for the feed); L{False} if C{slug}
+        has no such feed.  A write in the board's transaction (L{BoardStore.write}), so
+        that an idempotent request's reply is kept with it.
         """
 
-    def revoke(self, token: str) -> Deferred[bool]:
+    def revoking(self, slug: str, token: str) -> Write[bool]:
         """
-        Delete the feed: its URL stops working at once.
+        Delete the feed (L{False} if C{slug} has no such feed), as a write in the
+        board's transaction.
         """
 
 
@@ -115,25 +121,26 @@ class SQLFeedStore:
         )
         return rows.addCallback(_feed_of)
 
-    def star(
-        self, token: str, stars: Sequence[str], now: datetime, owner: str | None = None
-    ) -> Deferred[bool]:
-        return self._changed(
+    def starring(
+        self, slug: str, token: str, stars: Sequence[str], now: datetime, owner: str | None
+    ) -> Write[bool]:
+        return self._changing(
             "UPDATE calendar_feeds SET stars = ?, owner = COALESCE(?, owner), updated = ? "
-            "WHERE digest = ?",
-            (_stars_text(stars), owner, now.astimezone(UTC).isoformat(), digest(token)),
+            "WHERE digest = ? AND slug = ?",
+            (_stars_text(stars), owner, now.astimezone(UTC).isoformat(), digest(token), slug),
         )
 
-    def revoke(self, token: str) -> Deferred[bool]:
-        return self._changed("DELETE FROM calendar_feeds WHERE digest = ?", (digest(token),))
+    def revoking(self, slug: str, token: str) -> Write[bool]:
+        return self._changing(
+            "DELETE FROM calendar_feeds WHERE digest = ? AND slug = ?", (digest(token), slug)
+        )
 
-    def _changed(self, statement: str, parameters: tuple[object, ...]) -> Deferred[bool]:
-        def run(cursor: Any) -> bool:
+    def _changing(self, statement: str, parameters: tuple[object, ...]) -> Write[bool]:
+        def work(cursor: Any, board: Board | None) -> bool:
             cursor.execute(self._sql(statement), parameters)
             return bool(cursor.rowcount)
 
-        done: Deferred[bool] = self._pool.runInteraction(run)
-        return done
+        return work
 
 
 def _stars_text(stars: Sequence[str] | frozenset[str]) -> str:

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
-from attrs import field, frozen
+from attrs import frozen
 from twisted.internet.defer import Deferred
 
 from openspace.commands import Actor, Command, Decision
 from openspace.events import Logged
 from openspace.idempotency import IdempotencyKey, Reply
 from openspace.model import Board
+
+R = TypeVar("R")
 
 
 @frozen
@@ -57,25 +59,31 @@ class Outcome:
 @frozen
 class Once:
     """
-    A write to carry out at most once (see L{openspace.idempotency}): its key, its
-    request's fingerprint, and how to turn its outcome into the reply, called inside the
-    transaction (so it must be pure and quick).
+    A write to carry out at most once (see L{openspace.idempotency}): its key and its
+    request's fingerprint.
     """
 
     key: IdempotencyKey
     fingerprint: str
-    respond: Callable[[Outcome], Reply] = field(repr=False)
 
 
 @frozen
-class Done:
+class Done(Generic[R]):
     """
-    What an idempotent write gave: the reply, and the outcome if it was carried out now
-    (L{None} when the reply is a replay).
+    What an idempotent write gave: the reply, and what the write gave if it was
+    carried out now (L{None} when the reply is a replay).
     """
 
     reply: Reply
-    outcome: Outcome | None
+    outcome: R | None
+
+
+Write = Callable[[Any, Board | None], R]
+"""
+A write of any table beside the boards, run in the board's transaction after its row
+is locked: given the cursor and the board (L{None} if there is no such event).  It may
+raise L{openspace.commands.Refused}; then nothing it wrote is kept.
+"""
 
 
 CommitListener = Callable[[Board, Sequence[Logged]], None]
@@ -147,11 +155,25 @@ class BoardStore(Protocol):
         actor: Actor,
         now: datetime,
         once: Once,
-    ) -> Deferred[Done]:
+        respond: Callable[[Outcome], Reply],
+    ) -> Deferred[Done[Outcome]]:
         """
-        Like L{execute}, but at most once per key: if C{once.key} already has a reply
-        for C{slug}, give it back without deciding anything; otherwise execute and keep
-        the reply (if a success) in the same transaction.  Fails with
+        Like L{execute}, but at most once per key (see L{write_once}); C{respond} turns
+        the outcome into the reply, inside the transaction (so it must be pure and quick).
+        """
+
+    def write(self, slug: str, work: Write[R]) -> Deferred[R]:
+        """
+        Run C{work} in one write transaction, with C{slug}'s board row locked.
+        """
+
+    def write_once(
+        self, slug: str, now: datetime, once: Once, work: Write[tuple[Reply, R]]
+    ) -> Deferred[Done[R]]:
+        """
+        Like L{write}, but at most once per key: if C{once.key} already has a reply for
+        C{slug}, give it back without running C{work}; otherwise run it and keep its
+        reply (if a success) in the same transaction.  Fails with
         L{openspace.idempotency.KeyReused} when the key's first request was different.
         """
 

@@ -30,7 +30,7 @@ from openspace.board import decide
 from openspace.codec import decode_board, decode_logged, dumps, encode_board, encode_logged
 from openspace.commands import Actor, Command, Refused, Undo
 from openspace.events import Logged
-from openspace.idempotency import KeyReused, StoredReply
+from openspace.idempotency import KeyReused, Reply, StoredReply
 from openspace.model import Board
 from openspace.replay import record, replay
 from openspace.store import replies
@@ -42,12 +42,14 @@ from openspace.store.interface import (
     Outcome,
     UndoFrom,
     UndoLast,
+    Write,
 )
 from openspace.store.relay import Relay
 from openspace.store.schema import check_version, current_version, migrate, require_latest
 from openspace.undo import ATTENDEE_TRAFFIC, undo_from, undo_targets
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 # How far back undo looks for events that can still be undone (attendees' own changes,
 # which are never undone, are not counted: a flood of "going" never hides an undo).
@@ -276,12 +278,11 @@ class SQLBoardStore:
     def execute(
         self, slug: str, command: Command | UndoLast | UndoFrom, actor: Actor, now: datetime
     ) -> Deferred[Outcome]:
-        def write(cursor: Any) -> Outcome:
-            board = self._load(cursor, slug, lock=True)
+        def write(cursor: Any, board: Board | None) -> Outcome:
             return self._decide(cursor, slug, board, command, actor, now)
 
         started = time.perf_counter()
-        outcome = self._transaction(write, writes=True)
+        outcome = self.write(slug, write)
         outcome.addCallback(self._committed)
         if self.observe is not None:
             outcome.addBoth(_observed, self.observe, started)
@@ -294,32 +295,47 @@ class SQLBoardStore:
         actor: Actor,
         now: datetime,
         once: Once,
-    ) -> Deferred[Done]:
+        respond: Callable[[Outcome], Reply],
+    ) -> Deferred[Done[Outcome]]:
+        def write(cursor: Any, board: Board | None) -> tuple[Reply, Outcome]:
+            outcome = self._decide(cursor, slug, board, command, actor, now)
+            return respond(outcome), outcome
+
+        def committed(done: Done[Outcome]) -> Done[Outcome]:
+            if done.outcome is not None:
+                self._committed(done.outcome)
+            return done
+
+        return self.write_once(slug, now, once, write).addCallback(committed)
+
+    def write(self, slug: str, work: Write[R]) -> Deferred[R]:
+        def write(cursor: Any) -> R:
+            return work(cursor, self._load(cursor, slug, lock=True))
+
+        return self._transaction(write, writes=True)
+
+    def write_once(
+        self, slug: str, now: datetime, once: Once, work: Write[tuple[Reply, R]]
+    ) -> Deferred[Done[R]]:
         sql = self.dialect.sql
         lookup = once.key.lookup
 
-        def write(cursor: Any) -> Done:
-            # The board's lock first: it orders every request with this key, on any node.
-            board = self._load(cursor, slug, lock=True)
+        def write(cursor: Any, board: Board | None) -> Done[R]:
+            # The board's lock (taken by write) orders every request with this key, on
+            # any node; without a board there is nowhere to keep a reply.
             replies.forget_expired(cursor, sql, slug, now)
             kept = replies.find(cursor, sql, slug, lookup)
             if kept is not None:
                 if kept.fingerprint != once.fingerprint:
                     raise KeyReused(slug)
                 return Done(kept.open(once.key), None)
-            outcome = self._decide(cursor, slug, board, command, actor, now)
-            reply = once.respond(outcome)
+            reply, result = work(cursor, board)
             if reply.kept and board is not None:
                 stored = StoredReply.of(reply, once.key, once.fingerprint)
                 replies.keep(cursor, sql, slug, lookup, stored, now)
-            return Done(reply, outcome)
+            return Done(reply, result)
 
-        def committed(done: Done) -> Done:
-            if done.outcome is not None:
-                self._committed(done.outcome)
-            return done
-
-        return self._transaction(write, writes=True).addCallback(committed)
+        return self.write(slug, write)
 
     def _decide(
         self,

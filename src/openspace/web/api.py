@@ -48,7 +48,7 @@ from openspace.official.poller import SourceStatus, status_json
 from openspace.official.sources import pending_statuses
 from openspace.placement import Placement, suggest
 from openspace.reports import report_queue
-from openspace.store.interface import BoardStore, Outcome, UndoFrom, UndoLast
+from openspace.store.interface import BoardStore, Outcome, UndoFrom, UndoLast, Write
 from openspace.tokens import FacilitatorKey, digest, new_edit_key
 from openspace.undo import ATTENDEE_TRAFFIC, undo_targets
 from openspace.views import (
@@ -65,12 +65,14 @@ from openspace.web.auth import actor_for, bearer_token, facilitator_only, requir
 from openspace.web.bodies import read_json, take, take_tags, take_time
 from openspace.web.errors import ApiError, write_error, write_json
 from openspace.web.headers import allow_header
-from openspace.web.idempotent import InFlight, key_of, write_reply
+from openspace.web.idempotent import InFlight, Writes, key_of, write_reply
 from openspace.web.live import Live
 from openspace.web.openapi import OPENAPI
 from openspace.webhooks.registry import Webhooks
+from openspace.webhooks.storage import Hook
 
 T = TypeVar("T")
+R = TypeVar("R")
 JSON = dict[str, Any]
 
 UNDO_MAX = 50
@@ -95,8 +97,13 @@ class JSONAPI:
     offload: Callable[..., Deferred[Any]] = deferToThread
     _rendered: dict[str, tuple[tuple[object, ...], bytes]] = field(factory=dict)
     _in_flight: InFlight = field(factory=InFlight)
+    _writes: Writes = field(init=False)
 
     app: ClassVar[Klein] = Klein()
+
+    def __attrs_post_init__(self) -> None:
+        # One node's keys in flight, whatever the write.
+        self._writes = Writes(self.store, self.clock, self._in_flight)
 
     # --- plumbing ---
 
@@ -148,13 +155,13 @@ class JSONAPI:
         if key is None:
             reply = respond(await self.store.execute(slug, command, actor, now))
         else:
-            reply = await self._in_flight.once(
+            done = await self._in_flight.once(
                 request,
                 slug,
                 key,
-                lambda once: self.store.execute_once(slug, command, actor, now, once),
-                respond,
+                lambda once: self.store.execute_once(slug, command, actor, now, once, respond),
             )
+            reply = done.reply
         return write_reply(request, reply)
 
     def _find_session(self, board: Board, session_id: str) -> JSON:
@@ -510,14 +517,37 @@ class JSONAPI:
         request.setHeader(b"cache-control", b"no-store")
         return self.webhooks
 
+    async def _hook_write(
+        self,
+        request: IRequest,
+        slug: str,
+        hooks: Webhooks,
+        work: Write[R],
+        respond: Callable[[R], Reply],
+    ) -> bytes:
+        """
+        Carry out a change of the hooks like a board command: in the board's
+        transaction and, with an C{Idempotency-Key}, at most once; the secret in a reply
+        is kept only sealed under the key (see L{openspace.idempotency}).
+        """
+
+        def write(cursor: Any, board: Board | None) -> tuple[Reply, R]:
+            result = work(cursor, board)
+            return respond(result), result
+
+        done = await self._writes.run(request, slug, write)
+        if done.outcome is not None:
+            await hooks.changed()
+        return write_reply(request, done.reply)
+
     @app.route("/events/<slug>/webhooks", methods=["GET", "POST"])
     async def webhooks_of(self, request: IRequest, slug: str) -> bytes:
         hooks = await self._webhooks(request, slug)
         if request.method == b"GET":
             listed = [hooks.to_json(hook) for hook in await hooks.of_board(slug)]
             return write_json(request, 200, {"webhooks": listed})
-        hook, secret = await hooks.register(slug, take(read_json(request), "url", str))
-        return write_json(request, 201, {"webhook": hooks.to_json(hook, secret)})
+        work = hooks.registration(slug, take(read_json(request), "url", str))
+        return await self._hook_write(request, slug, hooks, work, _shown_with_secret(hooks, 201))
 
     @app.route("/events/<slug>/webhooks/<hook_id>", methods=["GET", "DELETE"])
     async def webhook(self, request: IRequest, slug: str, hook_id: str) -> bytes:
@@ -526,21 +556,31 @@ class JSONAPI:
             return write_json(
                 request, 200, {"webhook": hooks.to_json(await hooks.get(slug, hook_id))}
             )
-        await hooks.remove(slug, hook_id)
-        request.setResponseCode(204)
-        return b""
+        return await self._hook_write(
+            request, slug, hooks, hooks.removal(slug, hook_id), lambda hook: Reply(204)
+        )
 
     @app.route("/events/<slug>/webhooks/<hook_id>/enabled", methods=["PUT", "DELETE"])
     async def webhook_enabled(self, request: IRequest, slug: str, hook_id: str) -> bytes:
         hooks = await self._webhooks(request, slug)
-        hook = await hooks.set_enabled(slug, hook_id, request.method == b"PUT")
-        return write_json(request, 200, {"webhook": hooks.to_json(hook)})
+        work = hooks.enabling(slug, hook_id, request.method == b"PUT")
+        return await self._hook_write(
+            request, slug, hooks, work, lambda hook: Reply(200, {"webhook": hooks.to_json(hook)})
+        )
 
     @app.route("/events/<slug>/webhooks/<hook_id>/secret", methods=["POST"])
     async def webhook_secret(self, request: IRequest, slug: str, hook_id: str) -> bytes:
         hooks = await self._webhooks(request, slug)
-        hook, secret = await hooks.new_secret(slug, hook_id)
-        return write_json(request, 200, {"webhook": hooks.to_json(hook, secret)})
+        work = hooks.renewal(slug, hook_id)
+        return await self._hook_write(request, slug, hooks, work, _shown_with_secret(hooks, 200))
+
+
+def _shown_with_secret(hooks: Webhooks, status: int) -> Callable[[tuple[Hook, str]], Reply]:
+    def respond(made: tuple[Hook, str]) -> Reply:
+        hook, secret = made
+        return Reply(status, {"webhook": hooks.to_json(hook, secret)}, secret=("webhook.secret",))
+
+    return respond
 
 
 def _no_content(outcome: Outcome) -> Reply:

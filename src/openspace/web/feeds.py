@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Hashable
 from email.utils import parsedate_to_datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from attrs import define, field
 from klein import Klein, KleinRenderable
@@ -36,8 +36,10 @@ from openspace.clock import utc_now
 from openspace.exports import atom, c3voc_json, frab_xml, ical, pycon
 from openspace.exports.document import Links
 from openspace.fields import ID_ATTENDEE
+from openspace.idempotency import Reply
 from openspace.model import Board
 from openspace.store.feeds import MAX_STARS, FeedStore, PersonalFeed, SQLFeedStore
+from openspace.store.interface import Write
 from openspace.store.sql import SQLBoardStore
 from openspace.tokens import digest
 from openspace.web.assets import accepts_gzip
@@ -48,6 +50,7 @@ from openspace.web.csrf import CSRFError
 from openspace.web.errors import ApiError, write_error
 from openspace.web.feedcache import Build, ExportCache, Runner, Served
 from openspace.web.headers import security_headers
+from openspace.web.idempotent import Writes, write_reply
 from openspace.web.pages import calendar as calendar_pages
 from openspace.web.pages.app import ATTENDEE_COOKIE, Pages, origin
 from openspace.web.pages.attendee import message_page
@@ -73,8 +76,12 @@ class Feeds:
     fallback: Resource
     feeds: FeedStore | None = None
     _private: dict[str, tuple[float, PersonalFeed | None]] = field(factory=dict)
+    _writes: Writes = field(init=False)
 
     app: ClassVar[Klein] = Klein()
+
+    def __attrs_post_init__(self) -> None:
+        self._writes = Writes(self.pages.store, self.pages.clock)
 
     @app.handle_errors(PageError)
     async def _page_error(self, request: IRequest, failure: Failure) -> bytes:
@@ -258,19 +265,33 @@ class Feeds:
         known = [s for s in stars if s in board.sessions]
         key = edit_key(request)
         owner = digest(key) if key else None
-        if not await self._store(board).star(token, known, utc_now(self.pages.clock), owner):
-            raise ApiError(404, "not_found", "no such private feed")
-        self._private.pop(digest(token), None)
-        request.setResponseCode(204)
-        return b""
+        work = self._store(board).starring(slug, token, known, utc_now(self.pages.clock), owner)
+        return await self._feed_write(request, slug, token, work)
 
     @app.route("/e/<slug>/calendar", methods=["DELETE"])
     async def revoke(self, request: IRequest, slug: str) -> bytes:
         board = await self._api_board(slug)
-        if not await self._revoke(board, _bearer(request)):
-            raise ApiError(404, "not_found", "no such private feed")
-        request.setResponseCode(204)
-        return b""
+        token = _bearer(request)
+        return await self._feed_write(
+            request, slug, token, self._store(board).revoking(slug, token)
+        )
+
+    async def _feed_write(
+        self, request: IRequest, slug: str, token: str, work: Write[bool]
+    ) -> bytes:
+        """
+        A private feed's change, in the board's transaction and, with an
+        C{Idempotency-Key}, at most once (L{openspace.web.idempotent.Writes}).
+        """
+
+        def write(cursor: Any, board: Board | None) -> tuple[Reply, bool]:
+            if not work(cursor, board):
+                raise ApiError(404, "not_found", "no such private feed")
+            return Reply(204), True
+
+        done = await self._writes.run(request, slug, write)
+        self._private.pop(digest(token), None)
+        return write_reply(request, done.reply)
 
     # --- plumbing ---
 
@@ -329,7 +350,8 @@ class Feeds:
         return feed
 
     async def _revoke(self, board: Board, token: str) -> bool:
-        stopped = await self._store(board).revoke(token)
+        slug = board.info.slug
+        stopped = await self.pages.store.write(slug, self._store(board).revoking(slug, token))
         self._private.pop(digest(token), None)
         return stopped
 

@@ -3,23 +3,28 @@ The API's side of idempotent writes: the C{Idempotency-Key} header, the request'
 fingerprint, keys in flight on this node, and how kept replies are written back.
 
 The rules themselves are in L{openspace.idempotency}; the replies are kept by the store
-(L{openspace.store.interface.BoardStore.execute_once}).
+(L{openspace.store.interface.BoardStore.write_once}), for board commands and for
+the tables beside the boards (L{Writes}) alike.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from attrs import define, field
 from twisted.web.iweb import IRequest
 
+from openspace.clock import Clock, utc_now
 from openspace.idempotency import BadKey, IdempotencyKey, KeyReused, Reply, fingerprint
-from openspace.store.interface import Done, Once, Outcome
+from openspace.store.interface import BoardStore, Done, Once, Write
 from openspace.web.auth import bearer_token
 from openspace.web.errors import ApiError, write_json
 
 HEADER = b"idempotency-key"
 REPLAYED = b"idempotent-replayed"
+
+R = TypeVar("R")
 
 
 def key_of(request: IRequest) -> IdempotencyKey | None:
@@ -70,9 +75,8 @@ class InFlight:
         request: IRequest,
         slug: str,
         key: IdempotencyKey,
-        execute: Callable[[Once], Awaitable[Done]],
-        respond: Callable[[Outcome], Reply],
-    ) -> Reply:
+        execute: Callable[[Once], Awaitable[Done[R]]],
+    ) -> Done[R]:
         held = (slug, key.lookup)
         if held in self._keys:
             raise ApiError(
@@ -83,7 +87,7 @@ class InFlight:
             )
         self._keys.add(held)
         try:
-            done = await execute(Once(key, fingerprint_of(request), respond))
+            done = await execute(Once(key, fingerprint_of(request)))
         except KeyReused as e:
             raise ApiError(
                 422,
@@ -95,4 +99,30 @@ class InFlight:
             self._keys.discard(held)
         if done.outcome is None:
             request.setHeader(REPLAYED, b"true")
-        return done.reply
+        return done
+
+
+@define
+class Writes:
+    """
+    Writes of tables beside the boards (webhooks, private calendars) as the API does
+    them: in the board's transaction, and with an C{Idempotency-Key}, at most once, by
+    the very mechanism board commands use (L{BoardStore.write_once}).
+    """
+
+    store: BoardStore
+    clock: Clock
+    in_flight: InFlight = field(factory=InFlight)
+
+    async def run(self, request: IRequest, slug: str, work: Write[tuple[Reply, R]]) -> Done[R]:
+        """
+        Run C{work}; with a key, the reply of a replay comes back with no result.
+        """
+        key = key_of(request)
+        if key is None:
+            reply, result = await self.store.write(slug, work)
+            return Done(reply, result)
+        now = utc_now(self.clock)
+        return await self.in_flight.once(
+            request, slug, key, lambda once: self.store.write_once(slug, now, once, work)
+        )

@@ -30,7 +30,7 @@ from argparse import ArgumentTypeError
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from pprint import pformat
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 import autobahn.websocket.protocol
@@ -58,6 +58,9 @@ from openspace.hub import DEFAULT_RING, Hub, Subscription, encode
 from openspace.model import Board
 from openspace.store.interface import BoardStore
 from openspace.web.errors import ApiError
+
+if TYPE_CHECKING:
+    from openspace.web.desk_live import DeskLive
 
 JSON = dict[str, Any]
 
@@ -177,6 +180,7 @@ class _Opening:
     """
 
     factory: LiveFactory
+    hub: Hub[Any]
     board: Board
     since: int | None
     epoch: int | None
@@ -195,6 +199,7 @@ class LiveProtocol(WebSocketServerProtocol):
 
     factory: LiveFactory
     opening: _Opening | None = None
+    _hub: Hub[Any] | None = None
     _subscription: Subscription[Any] | None = None
     _stall: IDelayedCall | None = None
     _log = Logger()
@@ -208,15 +213,18 @@ class LiveProtocol(WebSocketServerProtocol):
         transport.registerProducer(self, True)
         self.factory.opened(self)
         opening, self.opening = self.opening, None
-        self._subscription = self.factory.hub.subscribe(
+        # The board's public stream, or the one private stream the route chose for it
+        # (the facilitator's desk: L{openspace.web.desk_live}).
+        self._hub = opening.hub
+        self._subscription = opening.hub.subscribe(
             opening.board, self.send_frame, opening.since, opening.epoch
         )
 
     def onClose(self, wasClean: bool, code: int | None, reason: str | None) -> None:
         self._cancel_stall()
         self.factory.closed(self)
-        if self._subscription is not None:
-            self.factory.hub.unsubscribe(self._subscription)
+        if self._subscription is not None and self._hub is not None:
+            self._hub.unsubscribe(self._subscription)
             self._subscription = None
 
     def onMessage(self, payload: bytes, isBinary: bool) -> None:
@@ -316,9 +324,9 @@ class LiveProtocol(WebSocketServerProtocol):
     # --- IPushProducer: the transport tells us when its buffer is full or drained ---
 
     def pauseProducing(self) -> None:
-        if self._subscription is None:
+        if self._subscription is None or self._hub is None:
             return
-        self.factory.hub.pause(self._subscription)
+        self._hub.pause(self._subscription)
         if self._stall is None:
             self._stall = self.factory.clock.callLater(
                 self.factory.options.stall_limit, self._stalled
@@ -326,8 +334,8 @@ class LiveProtocol(WebSocketServerProtocol):
 
     def resumeProducing(self) -> None:
         self._cancel_stall()
-        if self._subscription is not None:
-            self.factory.hub.resume(self._subscription)
+        if self._subscription is not None and self._hub is not None:
+            self._hub.resume(self._subscription)
 
     def stopProducing(self) -> None:
         """
@@ -336,13 +344,13 @@ class LiveProtocol(WebSocketServerProtocol):
 
     def _stalled(self) -> None:
         self._stall = None
-        if self._subscription is not None:
+        if self._subscription is not None and self._hub is not None:
             self._log.info(
                 "live client of {slug} stopped reading; closing it with {code}",
                 slug=self._subscription.slug,
                 code=RESYNC,
             )
-            self.factory.hub.unsubscribe(self._subscription)
+            self._hub.unsubscribe(self._subscription)
             self._subscription = None
         for hook in self.factory.on_stalled:
             hook()
@@ -418,6 +426,11 @@ class Live:
     hub: Hub[Any]
     factory: LiveFactory
     options: LiveOptions
+    desk: DeskLive | None = None
+    """
+    The facilitator desk's private streams, on the same factory (origins, limits,
+    connection count); set by the service.
+    """
     _log = Logger()
 
     @classmethod
@@ -452,9 +465,10 @@ class Live:
                 continue
             self.hub.warm(history)
 
-    def connect(self, request: IRequest, board: Board) -> IResource:
+    def connect(self, request: IRequest, board: Board, hub: Hub[Any] | None = None) -> IResource:
         """
-        The resource that upgrades C{request} to a live connection on C{board}.
+        The resource that upgrades C{request} to a live connection on C{board}: its
+        public stream, or C{hub}'s (a private one whose route checked who may see it).
 
         @raise ApiError: 426 when it is not a WebSocket upgrade.
         """
@@ -465,7 +479,11 @@ class Live:
                 426, "upgrade_required", "this is a WebSocket endpoint: connect with ws(s)://"
             )
         opening = _Opening(
-            self.factory, board, _int_arg(request, b"since"), _int_arg(request, b"epoch")
+            self.factory,
+            hub or self.hub,
+            board,
+            _int_arg(request, b"since"),
+            _int_arg(request, b"epoch"),
         )
         resource: IResource = WebSocketResource(opening)  # type: ignore[no-untyped-call]
         return resource

@@ -646,8 +646,6 @@ SCHEMAS["WebhookDelivery"] = {
 
 _ONE_HOOK = {"type": "object", "properties": {"webhook": _ref("Webhook")}}
 
-# Facilitators' webhook settings are kept beside the boards, not in a board transaction,
-# so they do not take an Idempotency-Key (yet): see the README.
 WEBHOOK_PATHS: JSON = {}
 _NO_HOOK = {"404": _error("no such event or webhook"), **_AUTH_ERRORS}
 
@@ -749,22 +747,32 @@ _IDEMPOTENCY_KEY: JSON = {
 }
 
 
+_KEY_ERRORS = {
+    "400": _error("not JSON, or an unusable Idempotency-Key"),
+    "409": _error("a request with this Idempotency-Key is still being carried out"),
+    "422": _error("invalid input, or this Idempotency-Key was first used for another request"),
+}
+
+
 def _idempotent(paths: JSON) -> JSON:
     """
-    Every write takes an C{Idempotency-Key} (see L{openspace.idempotency}).
+    Every write takes an C{Idempotency-Key} (see L{openspace.idempotency}), and may
+    answer the key's own errors.
     """
     for item in paths.values():
         for method, operation in item.items():
             if method != "get":
                 operation.setdefault("parameters", []).append(_IDEMPOTENCY_KEY)
+                responses = operation["responses"]
+                for status, response in _KEY_ERRORS.items():
+                    responses.setdefault(status, response)
     return paths
 
 
 OPENAPI: JSON = {
     "openapi": "3.1.0",
     "info": {"title": "openspace", "version": "1"},
-    # The feeds' writes (replacing stars, revoking) are idempotent by nature.
-    "paths": {**_idempotent({**PATHS, **DESK_PATHS}), **FEED_PATHS, **WEBHOOK_PATHS},
+    "paths": _idempotent({**PATHS, **DESK_PATHS, **FEED_PATHS, **WEBHOOK_PATHS}),
     "webhooks": WEBHOOKS,
     "components": {
         "schemas": {**SCHEMAS, **DESK_SCHEMAS},

@@ -51,6 +51,7 @@ class Root:
                 # Looked up per request: the service sets the API's statuses later.
                 source_statuses=lambda board: self.api.source_statuses(board),
                 webhooks=self.api.webhooks,
+                live=self.api.live,
             ),
             takes_self=True,
         )

@@ -13,7 +13,7 @@ server derives it again whenever it signs (L{openspace.webhooks.signing}).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from attrs import define
@@ -21,7 +21,8 @@ from attrs import define
 from openspace.clock import Clock, utc_now
 from openspace.commands import Refused
 from openspace.hub import board_epoch
-from openspace.store.interface import BoardStore
+from openspace.model import Board
+from openspace.store.interface import BoardStore, Write
 from openspace.webhooks.dispatcher import Dispatcher
 from openspace.webhooks.signing import hook_secret, key_check, new_hook_id, new_nonce
 from openspace.webhooks.storage import Hook, HookStore
@@ -31,6 +32,7 @@ MAX_URL = 2000
 PAUSED = "paused by a facilitator"
 
 JSON = dict[str, Any]
+R = TypeVar("R")
 
 
 def check_url(text: str) -> str:
@@ -118,67 +120,104 @@ class Webhooks:
             shown["secret"] = secret
         return shown
 
-    async def register(self, slug: str, url: str) -> tuple[Hook, str]:
+    # Each change is a write (L{openspace.store.interface.Write}) run in the board's
+    # transaction, so that the API can keep an idempotent request's reply with it.
+
+    def registration(self, slug: str, url: str) -> Write[tuple[Hook, str]]:
         """
         A new hook for board C{slug}, from its current seq on, and its secret.
         """
         url = check_url(url)
-        board = await self.store.board(slug)
-        if board is None:
-            raise Refused("not_found", f"there is no event {slug!r}")
-        if len(await self.hooks.of_board(slug)) >= MAX_HOOKS:
-            raise Refused("invalid", f"an event can have at most {MAX_HOOKS} webhooks", "url")
-        hook_id = new_hook_id()
-        hook = Hook(
-            id=hook_id,
-            slug=slug,
-            url=url,
-            nonce=new_nonce(),
-            key_check=key_check(self.server_key, hook_id),
-            created=utc_now(self.clock),
-            epoch=board_epoch(board),
-            acked=board.seq,
-        )
-        await self.hooks.add(hook)
-        await self._changed()
-        return hook, hook_secret(self.server_key, hook.id, hook.nonce)
+        created = utc_now(self.clock)
+
+        def work(cursor: Any, board: Board | None) -> tuple[Hook, str]:
+            if board is None:
+                raise Refused("not_found", f"there is no event {slug!r}")
+            if self.hooks.count_in(cursor, slug) >= MAX_HOOKS:
+                raise Refused("invalid", f"an event can have at most {MAX_HOOKS} webhooks", "url")
+            hook_id = new_hook_id()
+            hook = Hook(
+                id=hook_id,
+                slug=slug,
+                url=url,
+                nonce=new_nonce(),
+                key_check=key_check(self.server_key, hook_id),
+                created=created,
+                epoch=board_epoch(board),
+                acked=board.seq,
+            )
+            self.hooks.add_in(cursor, hook)
+            return hook, hook_secret(self.server_key, hook.id, hook.nonce)
+
+        return work
+
+    def removal(self, slug: str, hook_id: str) -> Write[Hook]:
+        def work(cursor: Any, board: Board | None) -> Hook:
+            hook = self._found(self.hooks.get_in(cursor, slug, hook_id), hook_id)
+            self.hooks.remove_in(cursor, slug, hook_id)
+            return hook
+
+        return work
+
+    def enabling(self, slug: str, hook_id: str, enabled: bool) -> Write[Hook]:
+        """
+        Resume deliveries (from the last acknowledged seq) or pause them.
+        """
+
+        def work(cursor: Any, board: Board | None) -> Hook:
+            self.hooks.set_disabled_in(cursor, slug, hook_id, None if enabled else PAUSED)
+            return self._found(self.hooks.get_in(cursor, slug, hook_id), hook_id)
+
+        return work
+
+    def renewal(self, slug: str, hook_id: str) -> Write[tuple[Hook, str]]:
+        """
+        Replace C{hook_id}'s secret; the old one signs nothing more.
+        """
+        nonce = new_nonce()
+
+        def work(cursor: Any, board: Board | None) -> tuple[Hook, str]:
+            check = key_check(self.server_key, hook_id)
+            self.hooks.set_nonce_in(cursor, slug, hook_id, nonce, check)
+            hook = self._found(self.hooks.get_in(cursor, slug, hook_id), hook_id)
+            return hook, hook_secret(self.server_key, hook.id, nonce)
+
+        return work
+
+    def _found(self, hook: Hook | None, hook_id: str) -> Hook:
+        if hook is None:
+            raise Refused("not_found", f"there is no webhook {hook_id!r}")
+        return hook
+
+    async def run(self, slug: str, work: Write[R]) -> R:
+        """
+        Carry out one of the writes above in a transaction of its own.
+        """
+        result = await self.store.write(slug, work)
+        await self.changed()
+        return result
+
+    async def register(self, slug: str, url: str) -> tuple[Hook, str]:
+        return await self.run(slug, self.registration(slug, url))
 
     async def of_board(self, slug: str) -> list[Hook]:
         return await self.hooks.of_board(slug)
 
     async def get(self, slug: str, hook_id: str) -> Hook:
-        hook = await self.hooks.get(slug, hook_id)
-        if hook is None:
-            raise Refused("not_found", f"there is no webhook {hook_id!r}")
-        return hook
+        return self._found(await self.hooks.get(slug, hook_id), hook_id)
 
     async def remove(self, slug: str, hook_id: str) -> None:
-        if not await self.hooks.remove(slug, hook_id):
-            raise Refused("not_found", f"there is no webhook {hook_id!r}")
-        await self._changed()
+        await self.run(slug, self.removal(slug, hook_id))
 
     async def set_enabled(self, slug: str, hook_id: str, enabled: bool) -> Hook:
-        """
-        Resume deliveries (from the last acknowledged seq) or pause them.
-        """
-        if not await self.hooks.set_disabled(slug, hook_id, None if enabled else PAUSED):
-            raise Refused("not_found", f"there is no webhook {hook_id!r}")
-        await self._changed()
-        return await self.get(slug, hook_id)
+        return await self.run(slug, self.enabling(slug, hook_id, enabled))
 
     async def new_secret(self, slug: str, hook_id: str) -> tuple[Hook, str]:
-        """
-        Replace C{hook_id}'s secret; the old one signs nothing more.
-        """
-        nonce = new_nonce()
-        if not await self.hooks.set_nonce(
-            slug, hook_id, nonce, key_check(self.server_key, hook_id)
-        ):
-            raise Refused("not_found", f"there is no webhook {hook_id!r}")
-        await self._changed()
-        hook = await self.get(slug, hook_id)
-        return hook, hook_secret(self.server_key, hook.id, nonce)
+        return await self.run(slug, self.renewal(slug, hook_id))
 
-    async def _changed(self) -> None:
+    async def changed(self) -> None:
+        """
+        Tell this node's dispatcher that the hooks changed.
+        """
         if self.dispatcher is not None:
             await self.dispatcher.refresh()

@@ -104,8 +104,16 @@ class HookStore:
 
         return self.store.transaction(read)
 
-    async def add(self, hook: Hook) -> None:
-        await self._run(
+    # --- inside a board's write transaction (L{openspace.store.sql.SQLBoardStore.write}),
+    # so that an idempotent request's reply is kept with what it changed ---
+
+    def _change(self, cursor: Any, statement: str, parameters: tuple[object, ...]) -> bool:
+        cursor.execute(self.store.dialect.sql(statement), parameters)
+        return int(cursor.rowcount) > 0
+
+    def add_in(self, cursor: Any, hook: Hook) -> None:
+        self._change(
+            cursor,
             f"INSERT INTO webhooks ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
             (
                 hook.id,
@@ -124,6 +132,42 @@ class HookStore:
             ),
         )
 
+    def count_in(self, cursor: Any, slug: str) -> int:
+        cursor.execute(
+            self.store.dialect.sql("SELECT COUNT(*) FROM webhooks WHERE slug = ?"), (slug,)
+        )
+        return int(cursor.fetchone()[0])
+
+    def get_in(self, cursor: Any, slug: str, hook_id: str) -> Hook | None:
+        statement = f"SELECT {_COLUMNS} FROM webhooks WHERE slug = ? AND id = ?"  # noqa: S608
+        cursor.execute(self.store.dialect.sql(statement), (slug, hook_id))
+        row = cursor.fetchone()
+        return None if row is None else _hook(row)
+
+    def remove_in(self, cursor: Any, slug: str, hook_id: str) -> bool:
+        return self._change(
+            cursor, "DELETE FROM webhooks WHERE slug = ? AND id = ?", (slug, hook_id)
+        )
+
+    def set_disabled_in(self, cursor: Any, slug: str, hook_id: str, disabled: str | None) -> bool:
+        """
+        Stop (a reason) or resume (L{None}) deliveries; resuming forgets past failures.
+        """
+        return self._change(
+            cursor,
+            "UPDATE webhooks SET disabled = ?, failing_since = NULL WHERE slug = ? AND id = ?",
+            (disabled, slug, hook_id),
+        )
+
+    def set_nonce_in(self, cursor: Any, slug: str, hook_id: str, nonce: str, check: str) -> bool:
+        return self._change(
+            cursor,
+            "UPDATE webhooks SET nonce = ?, key_check = ? WHERE slug = ? AND id = ?",
+            (nonce, check, slug, hook_id),
+        )
+
+    # --- in transactions of their own ---
+
     async def all(self) -> list[Hook]:
         hooks: list[Hook] = await self._select("", ())
         return hooks
@@ -135,12 +179,6 @@ class HookStore:
     async def get(self, slug: str, hook_id: str) -> Hook | None:
         found: list[Hook] = await self._select("WHERE slug = ? AND id = ?", (slug, hook_id))
         return found[0] if found else None
-
-    async def remove(self, slug: str, hook_id: str) -> bool:
-        removed: int = await self._run(
-            "DELETE FROM webhooks WHERE slug = ? AND id = ?", (slug, hook_id)
-        )
-        return removed > 0
 
     async def acknowledged(self, hook: Hook, epoch: int, seq: int, at: datetime) -> None:
         """
@@ -173,20 +211,3 @@ class HookStore:
             "disabled = COALESCE(?, disabled) WHERE id = ?",
             (failing_since.isoformat(), error, at.isoformat(), disabled, hook.id),
         )
-
-    async def set_disabled(self, slug: str, hook_id: str, disabled: str | None) -> bool:
-        """
-        Stop (a reason) or resume (L{None}) deliveries; resuming forgets past failures.
-        """
-        changed: int = await self._run(
-            "UPDATE webhooks SET disabled = ?, failing_since = NULL WHERE slug = ? AND id = ?",
-            (disabled, slug, hook_id),
-        )
-        return changed > 0
-
-    async def set_nonce(self, slug: str, hook_id: str, nonce: str, check: str) -> bool:
-        changed: int = await self._run(
-            "UPDATE webhooks SET nonce = ?, key_check = ? WHERE slug = ? AND id = ?",
-            (nonce, check, slug, hook_id),
-        )
-        return changed > 0

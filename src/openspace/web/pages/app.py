@@ -51,6 +51,7 @@ from openspace.web.cancelled import CancelledSessions
 from openspace.web.cookies import read_cookie, set_cookie
 from openspace.web.csrf import CSRF, CSRFError
 from openspace.web.headers import allow_header, security_headers
+from openspace.web.live import Live
 from openspace.web.pages import attendee
 from openspace.web.pages.desk_routes import DeskRoutes
 from openspace.web.pages.gone import SessionMissing, cancelled_page, unlisted_page
@@ -117,6 +118,8 @@ class Pages:
     facilitator: FacilitatorKey
     source_statuses: Callable[[Board], Sequence[SourceStatus]] = pending_statuses
     webhooks: Webhooks | None = None
+    # The desk's live streams hang from it (L{openspace.web.desk_live}).
+    live: Live | None = None
     # CPU work too big for the reactor thread (a day's placement suggestion) runs here.
     offload: Callable[..., Deferred[Any]] = deferToThread
     assets: Assets = field(factory=Assets.load)

@@ -12,18 +12,23 @@ CSRF token, not one per cell.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from urllib.parse import urlencode
 
 from attrs import frozen
 from twisted.web.template import Tag, tags
 
 from openspace.capacity import bigger_room
 from openspace.events import Logged
-from openspace.model import Board, Cell, RoomKind
+from openspace.model import Board, Cell, Room, RoomKind, Session, Slot
 from openspace.placement import Placement
 from openspace.web.assets import Assets
 from openspace.web.pages.desk_parts import (
+    desk_forms,
     desk_url,
+    frag,
+    log_lines,
     log_section,
     meetup_section,
     moderation_section,
@@ -115,21 +120,46 @@ def desk_page(assets: Assets, board: Board, view: DeskView) -> Tag:
             tags.h1("Facilitator desk"),
             error_summary(view.errors) if "" in view.errors else "",
             _contents(),
-            # Kept current by live.js; the forms below it are left as typed.
-            tags.div(**live_attrs(board))(
-                report_section(board, csrf),
-                _sessions(board, view.now, csrf),
-                meetup_section(board, view.now, csrf),
-                _cells(board, view.now, csrf),
-                placement_section(board, view.now, csrf, view.placement),
-                log_section(board, csrf, view.log, view.undoable, view.show_going),
+            desk_forms(board, csrf, view.show_going),
+            # Kept current in place by screen.js from the desk's own live stream; the
+            # forms below it are left as typed.
+            tags.div(**live_attrs(board), **{"data-live-url": live_url(board, view)})(
+                live_region(board, view),
             ),
             moderation_section(board, csrf, view.errors),
             _layout(board, csrf, view.layout, view.errors),
             view.webhooks,
         ),
-        scripts=("common.js", "live.js"),
+        scripts=("common.js", "screen.js", "live.js"),
     )
+
+
+def live_url(board: Board, view: DeskView) -> str:
+    """
+    Where the desk's script subscribes to the stream of its own view (going shown or
+    not, the placement asked for): L{openspace.web.desk_live}.
+    """
+    asked = {
+        "going": "1" if view.show_going else "",
+        "placement": view.placement[0] if view.placement is not None else "",
+    }
+    query = urlencode({name: value for name, value in asked.items() if value})
+    return desk_url(board, "live") + (f"?{query}" if query else "")
+
+
+def live_region(board: Board, view: DeskView) -> list[Tag]:
+    """
+    The sections of the desk's live region: the same markup for every facilitator,
+    and what L{openspace.web.pages.desk_fragments} ships piece by piece.
+    """
+    return [
+        report_section(board),
+        sessions_section(board, view.now),
+        meetup_section(board, view.now),
+        cells_section(board, view.now),
+        placement_section(board, view.now, view.placement),
+        log_section(board, log_lines(board, view.log, view.undoable), view.show_going),
+    ]
 
 
 def _contents() -> Tag:
@@ -152,84 +182,88 @@ def _contents() -> Tag:
     )
 
 
-def _sessions(board: Board, now: datetime, csrf: str) -> Tag:
-    rows = []
-    zone = board.info.zone
-    for session in sorted(board.sessions.values(), key=lambda s: (s.slot, s.room)):
-        slot = board.slot(session.slot)
-        room = board.room(session.room)
-        state = "hide" if not session.hidden else "show"
-        bigger = bigger_room(board, session, now)
-        pick = f"pick-{session.id}"
-        rows.append(
-            tags.tr(**{"data-session-id": session.id})(
-                tags.td(
-                    tags.input(
-                        type="checkbox",
-                        form="sessions-form",
-                        name="pick",
-                        value=session.id,
-                        id=pick,
-                    ),
-                    tags.label(for_=pick, class_="visually-hidden")(f"Select “{session.title}”"),
-                ),
-                tags.td(
-                    tags.a(href=session_url(board, session.id))(session.title),
-                    " (hidden)" if session.hidden else "",
-                ),
-                tags.td(session.host),
-                tags.td(
-                    room.name if room else session.room,
-                    ", ",
-                    time_tag(slot, zone, with_day=True) if slot else session.slot,
-                ),
-                tags.td(seats(len(session.going), room), " ", fill_badge(len(session.going), room)),
-                tags.td(class_="actions")(
-                    tags.a(href=f"{session_url(board, session.id)}/edit")("Edit or move"),
-                    " ",
-                    tags.button(form="sessions-form", name=state, value=session.id)(
-                        state.capitalize()
-                    ),
-                    " ",
-                    tags.button(
-                        form="sessions-form", name="cancel", value=session.id, class_="danger"
-                    )("Cancel"),
-                    " ",
-                    move_button(bigger, "sessions-form", f"{session.id}/{bigger.id}")
-                    if bigger is not None
-                    else "",
-                ),
-            )
-        )
+def sessions_section(board: Board, now: datetime) -> Tag:
+    rows = [
+        session_row(board, session, now)
+        for session in sorted(board.sessions.values(), key=lambda s: (s.slot, s.room))
+    ]
     bulk = tags.p(class_="bulk")(
         tags.button(form="sessions-form", name="bulk", value="hide")("Hide selected"),
         " ",
         tags.button(form="sessions-form", name="bulk", value="show")("Show selected"),
     )
     return table_section(
-        board,
-        csrf,
         "sessions",
-        f"Sessions ({len(rows)})",
+        sessions_title(board),
         ("Select", "Session", "Host", "Where", "Going", "Actions"),
         rows,
         before=bulk if rows else "",
     )
 
 
-def _cells(board: Board, now: datetime, csrf: str) -> Tag:
+def sessions_title(board: Board) -> Tag:
+    """
+    The sessions' heading, with their count: its own fragment when rows come and go.
+    """
+    return tags.h2(id="sessions-title", **frag("sessions-title"))(
+        f"Sessions ({len(board.sessions)})"
+    )
+
+
+def session_row(board: Board, session: Session, now: datetime) -> Tag:
+    """
+    One session's row: its own fragment when only its "going" changed.
+    """
     zone = board.info.zone
+    slot = board.slot(session.slot)
+    room = board.room(session.room)
+    state = "hide" if not session.hidden else "show"
+    bigger = bigger_room(board, session, now)
+    pick = f"pick-{session.id}"
+    # Its slot and room: where screen.js puts a new or moved row (the order above).
+    keys = {"data-session-id": session.id, "data-slot": session.slot, "data-room": session.room}
+    return tags.tr(**keys, **frag(f"session:{session.id}"))(
+        tags.td(
+            tags.input(
+                type="checkbox",
+                form="sessions-form",
+                name="pick",
+                value=session.id,
+                id=pick,
+            ),
+            tags.label(for_=pick, class_="visually-hidden")(f"Select “{session.title}”"),
+        ),
+        tags.td(
+            tags.a(href=session_url(board, session.id))(session.title),
+            " (hidden)" if session.hidden else "",
+        ),
+        tags.td(session.host),
+        tags.td(
+            room.name if room else session.room,
+            ", ",
+            time_tag(slot, zone, with_day=True) if slot else session.slot,
+        ),
+        tags.td(seats(len(session.going), room), " ", fill_badge(len(session.going), room)),
+        tags.td(class_="actions")(
+            tags.a(href=f"{session_url(board, session.id)}/edit")("Edit or move"),
+            " ",
+            tags.button(form="sessions-form", name=state, value=session.id)(state.capitalize()),
+            " ",
+            tags.button(form="sessions-form", name="cancel", value=session.id, class_="danger")(
+                "Cancel"
+            ),
+            " ",
+            move_button(bigger, "sessions-form", f"{session.id}/{bigger.id}")
+            if bigger is not None
+            else "",
+        ),
+    )
+
+
+def cells_section(board: Board, now: datetime) -> Tag:
     rooms = [room for room in board.rooms if room.kind is RoomKind.room]
-    rows = []
-    for slot in board.slots:
-        span = f"{day_label(slot.start, zone)} {slot_span(slot, zone)}"
-        cells: list[Tag] = [tags.th(scope="row")(time_tag(slot, zone, with_day=True))]
-        for room in rooms:
-            cells.append(
-                _cell(board, Cell(room.id, slot.id), room.name, slot_span(slot, zone), now)
-            )
-        cells.append(tags.td(class_="actions")(_whole("slot", slot.id, span)))
-        rows.append(tags.tr(cells))
+    holders = holders_of(board)
+    rows = [cells_row(board, slot, rooms, holders, now) for slot in board.slots]
     if rows:
         rows.append(
             tags.tr(
@@ -239,12 +273,39 @@ def _cells(board: Board, now: datetime, csrf: str) -> Tag:
             )
         )
     headings = ("Slot", *(room.name for room in rooms), "Whole slot")
-    return table_section(board, csrf, "cells", "Rooms and slots", headings, rows)
+    return table_section("cells", "Rooms and slots", headings, rows)
 
 
-def _cell(board: Board, cell: Cell, room_name: str, span: str, now: datetime) -> Tag:
+def holders_of(board: Board) -> dict[Cell, Session]:
+    return {session.cell: session for session in board.sessions.values()}
+
+
+def cells_row(
+    board: Board, slot: Slot, rooms: Sequence[Room], holders: Mapping[Cell, Session], now: datetime
+) -> Tag:
+    """
+    One slot's row of the grid: its own fragment when a cell of it changes.
+    """
+    zone = board.info.zone
+    span = f"{day_label(slot.start, zone)} {slot_span(slot, zone)}"
+    where = slot_span(slot, zone)
+    return tags.tr(**frag(f"slot:{slot.id}"))(
+        tags.th(scope="row")(time_tag(slot, zone, with_day=True)),
+        [_cell(board, holders, Cell(room.id, slot.id), room.name, where, now) for room in rooms],
+        tags.td(class_="actions")(_whole("slot", slot.id, span)),
+    )
+
+
+def _cell(
+    board: Board,
+    holders: Mapping[Cell, Session],
+    cell: Cell,
+    room_name: str,
+    span: str,
+    now: datetime,
+) -> Tag:
     where = f"{room_name} at {span}"
-    holder = board.session_in(cell)
+    holder = holders.get(cell)
     value = cell_value(cell.room, cell.slot)
     if holder is not None:
         return tags.td(holder.title)

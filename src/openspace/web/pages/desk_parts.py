@@ -5,6 +5,12 @@ moderation settings; and the table layout they share.
 
 Every button's visible words start its accessible name (the rest, e.g. which change
 it undoes, is visually hidden text), so speech users can say what they see.
+
+The sections of the desk's live region hold no CSRF token and nothing else about who
+asks: their buttons and hidden fields submit the forms of L{desk_forms}, which stand
+outside the region with the token.  So the region's markup is the same for every
+facilitator at a given seq and view, and an event's desk fragments
+(L{openspace.web.pages.desk_fragments}) are the very markup of the page.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from attrs import frozen
 from twisted.web.template import Tag, tags
 
 from openspace.describe import describe_change, person, who
@@ -40,27 +47,52 @@ def quiet(text: str) -> Tag:
     return tags.span(class_="visually-hidden")(text)
 
 
+FORMS = ("reports", "sessions", "meetups", "cells", "placement", "undo")
+"""
+The desk's shared forms, one per section of its live region (C{<action>-form}).
+"""
+
+
+def frag(key: str) -> dict[str, str]:
+    """
+    The C{data-frag} attribute of a piece of the desk that an event may replace.
+    """
+    return {"data-frag": f"desk:{key}"}
+
+
+def desk_forms(board: Board, csrf: str, show_going: bool) -> Tag:
+    """
+    The forms the live region's buttons submit (through their C{form} attribute), with
+    the visitor's CSRF token; the undo form says to come back to the view with going.
+    """
+    forms = []
+    for action in FORMS:
+        extra = hidden("going", "1") if action == "undo" and show_going else ""
+        forms.append(
+            tags.form(id=f"{action}-form", method="post", action=desk_url(board, action))(
+                hidden("csrf", csrf), extra
+            )
+        )
+    return tags.div(class_="desk-forms")(forms)
+
+
 def table_section(
-    board: Board,
-    csrf: str,
     action: str,
-    title: str,
+    title: str | Tag,
     headings: Sequence[str],
     rows: list[Tag],
     *,
     before: Tag | str = "",
-    extra: Sequence[Tag] = (),
     empty: str = "Nothing yet.",
 ) -> Tag:
     """
-    A titled table whose buttons all submit the one form C{action}-form; wide tables
-    scroll sideways on a phone in a focusable region.
+    A titled table whose buttons all submit the one form C{action}-form (L{desk_forms});
+    wide tables scroll sideways on a phone in a focusable region.  C{title} is the
+    heading's text, or the heading itself (with the id C{<action>-title}).
     """
-    return tags.section(**{"aria-labelledby": f"{action}-title"})(
-        tags.h2(id=f"{action}-title")(title),
-        tags.form(id=f"{action}-form", method="post", action=desk_url(board, action))(
-            hidden("csrf", csrf), *extra
-        ),
+    heading = title if isinstance(title, Tag) else tags.h2(id=f"{action}-title")(title)
+    return tags.section(**{"aria-labelledby": f"{action}-title"}, **frag(action))(
+        heading,
         before,
         tags.div(
             class_="table-scroll", tabindex="0", role="region", **{"aria-label": f"{title}: table"}
@@ -87,7 +119,7 @@ def move_button(room: Room, form: str, value: str) -> Tag:
 # --- reports ---------------------------------------------------------------------------
 
 
-def report_section(board: Board, csrf: str) -> Tag:
+def report_section(board: Board) -> Tag:
     rows = []
     for reported in report_queue(board):
         reasons = tags.ul([tags.li(reason) for reason in reported.reasons[:5]])
@@ -116,8 +148,6 @@ def report_section(board: Board, csrf: str) -> Tag:
             )
         )
     return table_section(
-        board,
-        csrf,
         "reports",
         f"Reports ({len(rows)})",
         ("Reported", "Reports", "Reasons", "Actions"),
@@ -129,7 +159,7 @@ def report_section(board: Board, csrf: str) -> Tag:
 # --- meetups ---------------------------------------------------------------------------
 
 
-def meetup_section(board: Board, now: datetime, csrf: str) -> Tag:
+def meetup_section(board: Board, now: datetime) -> Tag:
     zone = board.info.zone
     rows = []
     shown = sorted(board.meetups.values(), key=lambda m: m.starts)
@@ -154,8 +184,6 @@ def meetup_section(board: Board, now: datetime, csrf: str) -> Tag:
             )
         )
     return table_section(
-        board,
-        csrf,
         "meetups",
         f"Meetups ({len(rows)})",
         ("Meetup", "Where", "When", "Actions"),
@@ -177,8 +205,12 @@ def _end_button(meetup: Meetup, now: datetime) -> Tag:
 
 
 def placement_section(
-    board: Board, now: datetime, csrf: str, asked: tuple[str, Placement] | None
+    board: Board, now: datetime, asked: tuple[str, Placement | None] | None
 ) -> Tag:
+    """
+    The placement chooser, and the suggestion C{asked} for (a scope and its placement;
+    L{None} while it is still being worked out, for the desk's live stream).
+    """
     zone = board.info.zone
     options: list[Tag] = []
     for day in board.days():
@@ -197,7 +229,7 @@ def placement_section(
         " ",
         tags.button(type="submit")("Suggest"),
     )
-    return tags.section(**{"aria-labelledby": "placement-title"})(
+    return tags.section(**{"aria-labelledby": "placement-title"}, **frag("placement"))(
         tags.h2(id="placement-title")("Placement"),
         tags.p(
             class_="hint",
@@ -207,11 +239,21 @@ def placement_section(
             f"{board.moderation.freeze_minutes} minutes stay where they are."
         ),
         chooser,
-        _suggestion(board, csrf, asked[1]) if asked is not None else "",
+        suggestion(board, asked[1]) if asked is not None else "",
     )
 
 
-def _suggestion(board: Board, csrf: str, placement: Placement) -> Tag:
+def suggestion(board: Board, placement: Placement | None) -> Tag:
+    """
+    The suggestion asked for, which every change may alter (its own fragment).
+    """
+    if placement is None:
+        working = tags.p(class_="notice", role="status")("Working out a suggestion…")
+        return tags.div(**frag("suggestion"))(working)
+    return tags.div(**frag("suggestion"))(_suggested(board, placement))
+
+
+def _suggested(board: Board, placement: Placement) -> Tag:
     fit = (
         f"Seated: {placement.fit_before} of {placement.expected} people going now, "
         f"{placement.fit_after} after these moves."
@@ -233,14 +275,14 @@ def _suggestion(board: Board, csrf: str, placement: Placement) -> Tag:
                 f"; seated {seated(going, origin)} → {seated(going, target)}",
             )
         )
-        values.append(hidden("move", f"{move.session_id}/{move.origin}/{move.target}"))
+        value = f"{move.session_id}/{move.origin}/{move.target}"
+        values.append(tags.input(type="hidden", name="move", value=value, form="placement-form"))
     return tags.div(class_="notice", role="status")(
         tags.p(fit),
         tags.ul(items),
-        tags.form(method="post", action=desk_url(board, "placement"))(
-            hidden("csrf", csrf),
+        tags.p(
             values,
-            tags.button(type="submit", class_="primary")(
+            tags.button(type="submit", form="placement-form", class_="primary")(
                 "Apply this move"
                 if len(placement.moves) == 1
                 else f"Apply these {len(placement.moves)} moves"
@@ -258,28 +300,53 @@ def _room_seats(room: Room | None, fallback: str) -> str:
 # --- the log ---------------------------------------------------------------------------
 
 
-def log_section(
-    board: Board,
-    csrf: str,
-    log: Sequence[Logged],
-    undoable: frozenset[int],
-    show_going: bool,
-) -> Tag:
+@frozen
+class LogLine:
+    """
+    What one row of the log shows: a change, named as on the board at the time.
+    """
+
+    seq: int
+    at: str
+    who: str
+    what: str
+    undoable: bool
+
+
+def log_lines(board: Board, log: Sequence[Logged], undoable: frozenset[int]) -> tuple[LogLine, ...]:
+    """
+    The rows of the log C{log} (oldest first), newest first.
+    """
     zone = board.info.zone
-    rows = []
+    lines = []
     for entry in reversed(log):
         name = person(entry, board)
-        rows.append(
-            tags.tr(
-                tags.td(f"#{entry.seq}"),
-                tags.td(entry.at.astimezone(zone).strftime("%a %H:%M:%S")),
-                tags.td(who(entry), f" ({name})" if name else ""),
-                tags.td(describe_change(entry.change, board)),
-                tags.td(class_="actions")(
-                    _undo_buttons(entry.seq) if entry.seq in undoable else ""
-                ),
+        lines.append(
+            LogLine(
+                entry.seq,
+                entry.at.astimezone(zone).strftime("%a %H:%M:%S"),
+                who(entry) + (f" ({name})" if name else ""),
+                describe_change(entry.change, board),
+                entry.seq in undoable,
             )
         )
+    return tuple(lines)
+
+
+def log_row(line: LogLine) -> Tag:
+    """
+    One change's row: its own fragment (a new change comes in at the top).
+    """
+    return tags.tr(**frag(f"log:{line.seq}"))(
+        tags.td(f"#{line.seq}"),
+        tags.td(line.at),
+        tags.td(line.who),
+        tags.td(line.what),
+        tags.td(class_="actions")(_undo_buttons(line.seq) if line.undoable else ""),
+    )
+
+
+def log_section(board: Board, lines: Sequence[LogLine], show_going: bool) -> Tag:
     toggle = (
         tags.a(href=desk_url(board) + "#undo-title")("Hide attendees’ going and reports")
         if show_going
@@ -288,14 +355,11 @@ def log_section(
         )
     )
     return table_section(
-        board,
-        csrf,
         "undo",
         f"Recent changes (last {LOG_SHOWN})",
         ("#", "When", "Who", "What", "Undo"),
-        rows,
+        [log_row(line) for line in lines],
         before=tags.p(toggle),
-        extra=(hidden("going", "1"),) if show_going else (),
     )
 
 

@@ -20,6 +20,7 @@ from attrs import frozen
 from klein import Klein
 from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
+from twisted.web.resource import IResource
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from openspace.clock import utc_now
@@ -45,13 +46,14 @@ from openspace.commands import (
 )
 from openspace.eventfile import EventFileError, layout_from_mapping
 from openspace.model import Board
-from openspace.placement import Placement, day_slots, suggest
+from openspace.placement import Placement, scope_slots, suggest
 from openspace.store.interface import UndoFrom
 from openspace.undo import ATTENDEE_TRAFFIC, undo_targets
 from openspace.web.csrf import CSRFError
 from openspace.web.errors import STATUS_OF_CODE
 from openspace.web.pages import desk as desk_pages
 from openspace.web.pages import webhooks as webhook_pages
+from openspace.web.pages.desk_fragments import DeskVariant
 from openspace.web.pages.desk_parts import LOG_SHOWN
 from openspace.web.pages.html import Errors, form_value, split_cell
 from openspace.web.pages.page_error import PageError
@@ -164,18 +166,36 @@ class DeskRoutes:
         The suggestion asked for with C{?placement=<slot id or YYYY-MM-DD>}.
         """
         scope = form_value(request.args, "placement")
-        if not scope:
-            return None
-        slots: tuple[str, ...] = (scope,) if board.slot(scope) else ()
-        if not slots:
-            slots = next(
-                (day_slots(board, day) for day in board.days() if day.isoformat() == scope), ()
-            )
+        slots = scope_slots(board, scope) if scope else ()
         if not slots:
             return None
         now = utc_now(self.pages.clock)
         suggestion: Placement = await self.pages.offload(suggest, board, now, slots)
         return scope, suggestion
+
+    @app.route("/live", methods=["GET"])
+    async def live(self, request: IRequest) -> IResource:
+        """
+        The desk's own live stream (L{openspace.web.desk_live}): a WebSocket like the
+        board's, for a signed-in facilitator only (the session cookie, checked in
+        constant time; the live factory checks the origin, so another site's page cannot
+        open it with the facilitator's cookie).
+        """
+        pages = self.pages
+        board = await pages.board(self.slug)
+        live = pages.live
+        if live is None or live.desk is None:
+            raise PageError(404, "Not found", "Live updates are not served here.", board)
+        if not pages.desk.signed_in(request):
+            raise PageError(403, "Facilitators only", "Sign in at the desk first.", board)
+        if b"websocket" not in (request.getHeader(b"upgrade") or b"").lower():
+            request.setHeader(b"upgrade", b"websocket")
+            raise PageError(426, "Upgrade required", "Connect with a WebSocket.", board)
+        variant = DeskVariant(
+            form_value(request.args, "going") == "1", form_value(request.args, "placement")
+        )
+        hub, board = await live.desk.open(board, variant)
+        return live.connect(request, board, hub)
 
     # --- signing in ---
 

@@ -24,9 +24,9 @@ change; what depends on the clock carries its start and end for the scripts.  "G
 changes only a count and the capacity badge, which the scripts update from the event
 itself (its sessions' C{going} and C{fill}): no markup.
 
-The facilitator's desk is not rendered here: one page for a few facilitators, with
-reports, forms and tokens woven through it, it fetches its own region again on each
-change (C{static/live.js} with no hook).
+The facilitator's desk is not rendered here: what it shows (reports, hidden sessions)
+must never ride on this public stream; see L{openspace.web.pages.desk_fragments} and
+L{openspace.web.desk_live}.
 """
 
 from __future__ import annotations
