@@ -140,3 +140,19 @@ def new_context(browser: Any, now: datetime | None = NOW, **options: Any) -> Any
 def screenshot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def axe_violations(page: Any, axe_source: str) -> list[str]:
+    """
+    Every axe-core violation on C{page} as it is now, whatever its impact, by every rule
+    axe-core has (its AAA and experimental rules too, which it leaves out by default):
+    rule, impact and the first few elements at fault with axe's reason.
+    """
+    page.evaluate(axe_source)
+    violations = page.evaluate(
+        "axe.run(document, {resultTypes: ['violations'],"
+        " runOnly: {type: 'rule', values: axe.getRules().map(r => r.ruleId)}})"
+        ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map("
+        "n => n.target.join(' ') + (n.any[0] ? ': ' + n.any[0].message : ''))})))"
+    )
+    return [f"{v['id']} ({v['impact']}): {v['nodes'][:3]}" for v in violations]

@@ -12,8 +12,7 @@ import pytest
 import pytest_twisted
 from icalendar import Calendar
 
-from tests.browser.conftest import BrowserThread, new_context, screenshot
-from tests.browser.test_security_a11y import run_axe
+from tests.browser.conftest import BrowserThread, axe_violations, new_context, screenshot
 from tests.support import SLUG, Client, RunningServer
 
 pytestmark = pytest.mark.browser
@@ -54,11 +53,11 @@ def subscriber(browser: Any, base: str, axe_source: str) -> dict[str, list[str]]
     page.get_by_role("link", name="Subscribe in your calendar").click()
     page.get_by_role("heading", name="Subscribe in your calendar").wait_for()
     assert page.locator('a[href$="/board.ics"][href^="webcal://"]').count() == 1
-    found = {"calendar": run_axe(page, axe_source)}
+    found = {"calendar": axe_violations(page, axe_source)}
     screenshot(page, "calendar-phone")
     page.get_by_role("button", name="Make my private link").click()
     page.get_by_role("heading", name="Your private calendar link").wait_for()
-    found["private calendar"] = run_axe(page, axe_source)
+    found["private calendar"] = axe_violations(page, axe_source)
     url = page.locator("#my-feed").input_value()
     assert "/my.ics?token=" in url
     assert page.locator(f'a[href="webcal://{url.split("://", 1)[1]}"]').count() == 1

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import pytest_twisted
 
-from tests.browser.conftest import BrowserThread, new_context, screenshot
+from tests.browser.conftest import BrowserThread, axe_violations, new_context, screenshot
 from tests.support import FACILITATOR_TOKEN, SLUG, Client, RunningServer, slot_id
 
 pytestmark = pytest.mark.browser
@@ -41,18 +41,6 @@ async def busy_event(client: Client, server: RunningServer) -> None:
     await client.post(f"{API}/blocked", {"slot": slot_id(17)}, token=server.token)
 
 
-def run_axe_all(page: Any, axe_source: str) -> list[str]:
-    """
-    Every axe-core violation, whatever its impact.
-    """
-    page.evaluate(axe_source)
-    violations = page.evaluate(
-        "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v =>"
-        " ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))})))"
-    )
-    return [f"{v['id']} ({v['impact']}): {v['nodes'][:3]}" for v in violations]
-
-
 def sign_in(context: Any, base: str) -> Any:
     page = context.new_page()
     page.goto(f"{base}/e/{SLUG}/desk")
@@ -67,16 +55,16 @@ def audit_desk(browser: Any, base: str, axe_source: str) -> dict[str, Any]:
     for name, width, height in (("desk-1280", 1280, 900), ("desk-phone", 390, 844)):
         context = new_context(browser, viewport={"width": width, "height": height})
         page = sign_in(context, base)
-        found[name] = run_axe_all(page, axe_source)
+        found[name] = axe_violations(page, axe_source)
         found[f"{name} overflow"] = page.evaluate(
             "document.documentElement.scrollWidth - window.innerWidth"
         )
         screenshot(page, name)
         page.goto(f"{base}/e/{SLUG}/desk?placement={slot_id(13)}")
         page.get_by_role("button", name="Apply this move").wait_for()
-        found[f"{name} placement"] = run_axe_all(page, axe_source)
+        found[f"{name} placement"] = axe_violations(page, axe_source)
         page.goto(f"{base}/e/{SLUG}/desk?going=1")
-        found[f"{name} with going"] = run_axe_all(page, axe_source)
+        found[f"{name} with going"] = axe_violations(page, axe_source)
         context.close()
     return found
 

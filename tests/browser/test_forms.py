@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 import pytest_twisted
 
-from tests.browser.conftest import BrowserThread, new_context, screenshot
+from tests.browser.conftest import BrowserThread, axe_violations, new_context, screenshot
 from tests.browser.test_offline import installed
-from tests.browser.test_security_a11y import run_axe_all
 from tests.support import FACILITATOR_TOKEN, SLUG, Client, RunningServer, slot_id
 
 pytestmark = pytest.mark.browser
@@ -252,31 +251,31 @@ def audit_forms(browser: Any, base: str, axe_source: str) -> dict[str, list[str]
             cell = f"r{1 if scheme == 'light' else 2}/{slot_id(hour)}"
             name = f"{size_name}, {scheme}"
             found[f"proposed ({name})"] = (
-                run_axe_all(page, axe_source)
+                axe_violations(page, axe_source)
                 if proposed(page, base, f"Audit {name}", cell)
                 else ["no link"]
             )
             page.get_by_role("link", name="Edit this session").click()
-            found[f"edit ({name})"] = run_axe_all(page, axe_source)
+            found[f"edit ({name})"] = axe_violations(page, axe_source)
             page.get_by_role("button", name="Cancel the session").click()
-            found[f"edit, cancel asked ({name})"] = run_axe_all(page, axe_source)
+            found[f"edit, cancel asked ({name})"] = axe_violations(page, axe_source)
             page.goto(f"{base}/e/{SLUG}/propose")
-            found[f"propose ({name})"] = run_axe_all(page, axe_source)
+            found[f"propose ({name})"] = axe_violations(page, axe_source)
             page.get_by_role("button", name="Propose").click()
             page.locator("#error-summary").wait_for()
-            found[f"propose, refused ({name})"] = run_axe_all(page, axe_source)
+            found[f"propose, refused ({name})"] = axe_violations(page, axe_source)
             screenshot(page, f"propose-refused-{size_name}-{scheme}")
             page.goto(f"{base}/e/{SLUG}/meetup")
-            found[f"meetup ({name})"] = run_axe_all(page, axe_source)
+            found[f"meetup ({name})"] = axe_violations(page, axe_source)
             page.get_by_label("Where", exact=True).select_option("")
             page.get_by_role("button", name="Start the meetup").click()
             page.locator("#error-summary").wait_for()
-            found[f"meetup, refused ({name})"] = run_axe_all(page, axe_source)
+            found[f"meetup, refused ({name})"] = axe_violations(page, axe_source)
             page.goto(f"{base}/e/{SLUG}/desk")
-            found[f"sign-in ({name})"] = run_axe_all(page, axe_source)
+            found[f"sign-in ({name})"] = axe_violations(page, axe_source)
             page.get_by_role("button", name="Sign in").click()
             page.locator("#error-summary").wait_for()
-            found[f"sign-in, refused ({name})"] = run_axe_all(page, axe_source)
+            found[f"sign-in, refused ({name})"] = axe_violations(page, axe_source)
             page.get_by_label("Facilitator token").fill(FACILITATOR_TOKEN)
             page.get_by_role("button", name="Sign in").click()
             page.get_by_role("heading", name="Recent changes (last 50)").wait_for()

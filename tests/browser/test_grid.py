@@ -18,9 +18,8 @@ from openspace.clock import utc_now
 from openspace.commands import SYSTEM, SetLayout, SetOfficialSchedule, SetSources
 from openspace.events import Layout
 from openspace.model import OfficialTalk, ScheduleSource, Slot
-from tests.browser.conftest import BrowserThread, new_context, screenshot
+from tests.browser.conftest import BrowserThread, axe_violations, new_context, screenshot
 from tests.browser.test_forms import Console
-from tests.browser.test_security_a11y import run_axe_all
 from tests.support import SLUG, Client, RunningServer, conference_layout, slot_id, utc
 
 pytestmark = pytest.mark.browser
@@ -327,7 +326,7 @@ def audit(browser: Any, base: str, axe_source: str) -> dict[str, list[str]]:
             for path in ("", "?tag=async"):
                 page.goto(f"{base}/e/{SLUG}/{path}")
                 page.wait_for_function(LIVE)
-                found[f"{size} {scheme} {path}"] = run_axe_all(page, axe_source)
+                found[f"{size} {scheme} {path}"] = axe_violations(page, axe_source)
             screenshot(page, f"grid-{size}-{scheme}-filtered")
             context.close()
     return found

@@ -24,8 +24,7 @@ from openspace.events import Layout
 from openspace.fields import HOST_MAX, PLACE_MAX, TITLE_MAX
 from openspace.model import EventInfo, OfficialTalk, Room, RoomKind, ScheduleSource, Slot
 from openspace.web.pages.kiosk import page_sizes
-from tests.browser.conftest import BrowserThread, new_context
-from tests.browser.test_security_a11y import run_axe_all
+from tests.browser.conftest import BrowserThread, axe_violations, new_context
 from tests.conftest import NOW
 from tests.support import (
     DAY,
@@ -233,7 +232,7 @@ def audit_screens(browser: Any, base: str, axe_source: str) -> dict[str, list[st
         ("kiosk, 12 rooms", f"/e/{slug(12)}/kiosk"),
     ):
         page.goto(base + path)
-        found[name] = run_axe_all(page, axe_source)
+        found[name] = axe_violations(page, axe_source)
     context.close()
     return found
 

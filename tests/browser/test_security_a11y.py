@@ -1,6 +1,6 @@
 """
-In real Chromium: an XSS corpus in every user field executes nowhere, and axe-core
-finds no serious or critical accessibility violation on the main pages.
+In real Chromium: an XSS corpus in every user field executes nowhere (axe-core on
+every page: L{tests.browser.test_every_page}).
 """
 
 from __future__ import annotations
@@ -108,65 +108,3 @@ async def test_xss_corpus_in_every_user_field_executes_nowhere(
 ) -> None:
     edit_key = await poison(server, client)
     await browser.run(visit_all, server.url, edit_key)
-
-
-def audit(browser: Any, base: str, axe_source: str) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    phone = new_context(browser, viewport={"width": 390, "height": 844})
-    tv = new_context(browser, viewport={"width": 1920, "height": 1080})
-    desk = new_context(browser, viewport={"width": 1280, "height": 900})
-    signin = desk.new_page()
-    signin.goto(f"{base}/e/{SLUG}/desk")
-    found["desk sign-in"] = run_axe(signin, axe_source)
-    signin.get_by_label("Facilitator token").fill(FACILITATOR_TOKEN)
-    signin.get_by_role("button", name="Sign in").click()
-    signin.get_by_role("heading", name="Recent changes (last 50)").wait_for()
-    found["desk"] = run_axe(signin, axe_source)
-    pages = [
-        (phone, "board", f"/e/{SLUG}/"),
-        (phone, "session", f"/e/{SLUG}/s/s2"),
-        (phone, "propose", f"/e/{SLUG}/propose"),
-        (phone, "meetup", f"/e/{SLUG}/meetup"),
-        (tv, "kiosk", f"/e/{SLUG}/kiosk"),
-        (tv, "door", f"/e/{SLUG}/kiosk?room=r2"),
-    ]
-    for context, name, path in pages:
-        page = context.new_page()
-        page.goto(base + path)
-        found[name] = run_axe(page, axe_source)
-    for context in (phone, tv, desk):
-        context.close()
-    return found
-
-
-def run_axe(page: Any, axe_source: str) -> list[str]:
-    return run_axe_all(page, axe_source, ("serious", "critical"))
-
-
-def run_axe_all(
-    page: Any,
-    axe_source: str,
-    impacts: tuple[str, ...] = ("minor", "moderate", "serious", "critical"),
-) -> list[str]:
-    """
-    axe-core's violations of the given impacts (every severity unless told).
-    """
-    page.evaluate(axe_source)
-    violations = page.evaluate(
-        "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v =>"
-        " ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))})))"
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {v['nodes'][:3]}" for v in violations if v["impact"] in impacts
-    ]
-
-
-@pytest_twisted.ensureDeferred
-async def test_axe_finds_no_serious_violations(
-    server: RunningServer, client: Client, browser: BrowserThread, axe_source: str
-) -> None:
-    await client.propose(room="r1", hour=11, title="Async all the things", tags=["async"])
-    await client.propose(room="r2", hour=11, title="Typing legacy code")
-    await client.propose(room="r2", hour=12, title="Packaging")
-    found = await browser.run(audit, server.url, axe_source)
-    assert {page: v for page, v in found.items() if v} == {}

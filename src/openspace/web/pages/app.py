@@ -58,9 +58,11 @@ from openspace.web.pages.gone import SessionMissing, cancelled_page, unlisted_pa
 from openspace.web.pages.html import (
     form_value,
     render,
+    session_url,
 )
 from openspace.web.pages.meetup_routes import MeetupRoutes
 from openspace.web.pages.page_error import PageError
+from openspace.web.pages.share import QRCodes, share_box
 from openspace.web.pages.shared import SharedPages
 from openspace.web.sessions import (
     DeskSessions,
@@ -128,6 +130,8 @@ class Pages:
     cancelled: CancelledSessions = field(init=False)
     shared: SharedPages = field(factory=SharedPages, init=False)
     """The board, kiosks and door screens, rendered once: see L{screen_routes}."""
+    qr_codes: QRCodes = field(factory=QRCodes, init=False)
+    """The session pages' QR codes, made once per address."""
 
     app: ClassVar[Klein] = Klein()
 
@@ -289,6 +293,7 @@ class Pages:
         can_edit: bool,
         notice: Tag | str = "",
     ) -> Tag:
+        link = origin(request) + session_url(board, session.id)
         return attendee.session_page(
             self.assets,
             board,
@@ -296,6 +301,7 @@ class Pages:
             self.csrf.token(request),
             read_cookie(request, ATTENDEE_COOKIE),
             can_edit=can_edit,
+            share=share_box(link, self.qr_codes(link)),
             notice=notice,
         )
 

@@ -61,6 +61,8 @@ from openspace.web.pages.timeline import (
 )
 
 BOARD_SCRIPTS = ("common.js", "screen.js", "board.js", "live.js", "calendar.js")
+# forms.js: the share box's button (L{openspace.web.pages.share}).
+SESSION_SCRIPTS = (*BOARD_SCRIPTS, "forms.js")
 BOARD_PAGE_SCRIPTS = ("common.js", "screen.js", "board.js", "grid.js", "live.js", "calendar.js")
 NO_FILTER = BoardFilter()
 
@@ -274,7 +276,8 @@ def session_detail(board: Board, session: Session, attendee: str | None) -> Tag:
         # offline.js marks a session that is over by the phone's clock while offline.
         **({"data-ends": slot.end.isoformat()} if slot else {}),
     )(
-        tags.h1(session.title),
+        # The share button shares the title this heading has when it is pressed.
+        tags.h1(id="session-title")(session.title),
         tags.dl(facts),
         tag_list(session.tags, board_url(board)),
         tags.div(class_="description")(session.description) if session.description else "",
@@ -294,8 +297,13 @@ def session_page(
     attendee: str | None,
     *,
     can_edit: bool,
+    share: Tag | str = "",
     notice: Tag | str = "",
 ) -> Tag:
+    """
+    A session's own page for C{attendee}; C{share} is its share box
+    (L{openspace.web.pages.share}), kept out of the live-updated article.
+    """
     main = main_tag(
         id="session",
         class_="session-page",
@@ -306,6 +314,7 @@ def session_page(
         tags.p(tags.a(href=f"/e/{board.info.slug}/s/{session.id}/edit")("Edit this session"))
         if can_edit
         else "",
+        share,
         tags.p(tags.a(href=board_url(board))("← Back to the board")),
     )
     return document(
@@ -314,7 +323,7 @@ def session_page(
         top_bar(board, *board_nav(board)),
         main,
         going_form(board, csrf, f"/e/{board.info.slug}/s/{session.id}"),
-        scripts=BOARD_SCRIPTS,
+        scripts=SESSION_SCRIPTS,
         extra_head=offline_head(assets, board),
     )
 

@@ -174,7 +174,8 @@ def _frame(
     )(
         tags.header(
             tags.h1(title=title)(title),
-            tags.p(class_="clock")(
+            # Not a <p>: big bold type that is no heading (axe's p-as-heading).
+            tags.div(class_="clock")(
                 tags.time(datetime=now.astimezone(zone).isoformat())(hm(now, zone))
             ),
             qr,

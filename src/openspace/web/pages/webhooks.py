@@ -129,7 +129,14 @@ def section(
         )
     table: Tag = (
         tags.table(
-            tags.thead(tags.tr([tags.th(scope="col")(h) for h in ("URL", "State", "")])),
+            tags.thead(
+                tags.tr(
+                    tags.th(scope="col")("URL"),
+                    tags.th(scope="col")("State"),
+                    # The buttons say what they do; a screen reader still needs a header.
+                    tags.th(scope="col")(tags.span(class_="visually-hidden")("Actions")),
+                )
+            ),
             tags.tbody([_row(webhooks, hook) for hook in hooks]),
         )
         if hooks
