@@ -12,8 +12,10 @@ upstream server stay on CPU 0) and, after a second of start-up, times C{GET
 /api/events/demo/board} back to back for C{--seconds}.  It prints the median, 99th
 percentile and worst latency while the source is read (fetched and parsed), of the one
 answer that waited for the new schedule to be stored, and after (a board with 19,000
-talks).  C{--only FEED ...} runs some feeds; C{PYTHONPATH=<checkout>/src} measures
-another version of the server in the same way.  Not part of the test suite.
+talks), and those of another client asking for C{/healthz} back to back all along (what
+a stall of the reactor thread costs everyone else).  C{--only FEED ...} runs some
+feeds; C{PYTHONPATH=<checkout>/src} measures another version of the server in the same
+way.  Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -113,6 +116,19 @@ def figures(latencies: list[float]) -> str:
     )
 
 
+def probe(port: int, stop: threading.Event, latencies: list[float]) -> None:
+    """
+    Another client, asking for C{/healthz} back to back: what the reactor thread's
+    stalls cost everyone else, while the board client may be waiting for its own answer.
+    """
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    while not stop.is_set():
+        started = time.perf_counter()
+        connection.request("GET", "/healthz")
+        connection.getresponse().read()
+        latencies.append(time.perf_counter() - started)
+
+
 def run(
     name: str, document: bytes, folder: Path, upstream_port: int, port: int, window: float
 ) -> None:
@@ -152,6 +168,9 @@ def run(
         started = time.perf_counter()
         while time.perf_counter() - started < WARM_UP:
             board_status(connection)
+        stop, probed = threading.Event(), []
+        prober = threading.Thread(target=probe, args=(port, stop, probed))
+        prober.start()
         # While the source is pending it is being fetched and parsed; the first answer
         # with the schedule waited for it to be stored; then the board holds it.
         reading: list[float] = []
@@ -166,7 +185,10 @@ def run(
                 arriving.append(took)
             else:
                 after.append(took)
+        stop.set()
+        prober.join()
         print(f"{name}: {len(document) / 1e6:.1f} MB, status {status}")
+        print(f"  /healthz meanwhile (another client): {figures(probed)}")
         print(f"  while read: {figures(reading)}")
         if arriving:
             print(f"  the answer that waited for the new schedule: {arriving[0] * 1e3:.1f} ms")

@@ -59,10 +59,7 @@ async def concurrent_replays_execute_once(clients: Sequence[Client], count: int)
     """
     key = new_key()
     replies: list[Reply] = await gatherResults(
-        [
-            Deferred.fromCoroutine(propose_once(clients[n % len(clients)], key))
-            for n in range(count)
-        ]
+        [Deferred.fromCoroutine(propose_once(clients[n % len(clients)], key)) for n in range(count)]
     )
     created = [r for r in replies if r.status == 201]
     assert created, [r.body for r in replies]

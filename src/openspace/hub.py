@@ -21,6 +21,10 @@ Frames, all JSON text:
     {"type": "events", "events": [{"seq": ..., "put": {...}, "drop": {...}, ...}]}
     {"type": "html", "seq": N, "html": {...}}   (L{Hub.tell}: more HTML for seq N)
 
+An official schedule change may carry thousands of talks; with L{Hub.offload} its frame
+is made in a thread, and the board's later commits wait for it (L{Hub.committed} keeps
+them in order).
+
 A process that starts again fills each board's ring from the store's log (L{Hub.warm}),
 so a screen that watched the old process resumes without a snapshot.
 
@@ -39,121 +43,22 @@ fetching C{store.events_since(slug, hub.head(slug), ...)} after reconnecting.
 
 from __future__ import annotations
 
-import json
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
-from itertools import islice
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic
 
-from attrs import define, field, frozen
+from attrs import define, field
+from twisted.internet.defer import Deferred
 from twisted.logger import Logger
 
-from openspace.events import Logged
+from openspace.events import Logged, OfficialScheduleChanged
+from openspace.feed import Feed, Frame, P, Subscription, board_epoch, encode
 from openspace.model import Board
 from openspace.replay import apply
 from openspace.views import board_json, delta
 
-P = TypeVar("P")
-
 DEFAULT_RING = 256
-
-_UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-
-
-def encode(document: Mapping[str, Any]) -> bytes:
-    """
-    Compact UTF-8 JSON: every frame is encoded by this, once.
-    """
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def board_epoch(board: Board) -> int:
-    """
-    Which incarnation of a slug C{board} is: its creation time in whole microseconds.
-
-    Sequence numbers start again at 1 when an event is deleted and created again (the demo
-    is, when its slots are past); a client's C{since} only means something together with
-    the epoch it was given.
-    """
-    return (board.created - _UNIX_EPOCH) // _MICROSECOND
-
-
-@frozen
-class Frame(Generic[P]):
-    """
-    One message as every subscriber receives it.
-
-    @ivar seq: the board's sequence number once a client has applied it.
-    @ivar message: what L{Hub.prepare} made of the encoded JSON.
-    """
-
-    seq: int
-    message: P
-
-
-@define(eq=False)
-class Subscription(Generic[P]):
-    """
-    One connection watching one board.
-
-    @ivar sink: sends a prepared message on the connection.
-    @ivar last_seq: the sequence number the client has after the last frame it was handed;
-        L{None} when the next thing it needs is a snapshot.
-    @ivar paused: its connection asked for nothing more for now.
-    @ivar behind: frames were withheld while it was paused.
-    """
-
-    slug: str
-    sink: Callable[[P], None]
-    last_seq: int | None = None
-    paused: bool = False
-    behind: bool = False
-
-
-@define(eq=False)
-class _Feed(Generic[P]):
-    """
-    What the hub keeps for one board.
-
-    @ivar ring: the frames of the events after C{board.seq - len(ring)}, oldest first.
-    @ivar snapshot: the snapshot frame of C{board}, made when first asked for.
-    @ivar resumed: the "resumed" frames at C{board.seq}, by the C{since} they answer
-        (and the version they announce), each made when first asked for.  Like
-        C{snapshot}, they are made once per sequence number and shared, so a storm of
-        screens coming back (most holding the same seq) costs one encoding, not one per
-        screen.
-    """
-
-    board: Board
-    ring: deque[Frame[P]]
-    subscribers: dict[Subscription[P], None] = field(factory=dict)
-    snapshot: Frame[P] | None = None
-    resumed: dict[tuple[int, str], Frame[P]] = field(factory=dict)
-
-    def moved(self, board: Board) -> None:
-        """
-        The feed is now at C{board}: the opening frames made for the last one are stale.
-        """
-        self.board = board
-        self.snapshot = None
-        self.resumed.clear()
-
-    @property
-    def epoch(self) -> int:
-        return board_epoch(self.board)
-
-    @property
-    def oldest(self) -> int:
-        """
-        The earliest C{since} the ring can serve.
-        """
-        return self.board.seq - len(self.ring)
-
-    def frames_after(self, seq: int) -> Iterator[Frame[P]]:
-        return islice(self.ring, seq - self.oldest, None)
 
 
 @define
@@ -186,7 +91,17 @@ class Hub(Generic[P]):
     rendered for the few who may watch it, does not (one that resumes past such an
     event fetches its page once instead).
     """
-    _feeds: dict[str, _Feed[P]] = field(factory=dict, init=False)
+    offload: Callable[[Callable[[], tuple[Board, bytes]]], Deferred[tuple[Board, bytes]]] | None = (
+        None
+    )
+    """
+    Runs the making of a large event's frame off the reactor thread (C{deferToThread});
+    L{None}: every frame is made at once.  An official schedule change may carry
+    thousands of talks, whose delta and pages' HTML take up to seconds: meanwhile the
+    board's earlier frames and opening frames are served as before, and its later
+    commits wait their turn, so every subscriber still gets every frame once, in order.
+    """
+    _feeds: dict[str, Feed[P]] = field(factory=dict, init=False)
 
     _log: ClassVar[Logger] = Logger()
 
@@ -202,6 +117,9 @@ class Hub(Generic[P]):
         if feed is None:
             # Nobody has subscribed, so nobody needs these deltas: start from here.
             self._feeds[board.info.slug] = self._new_feed(board)
+            return
+        if feed.preparing is not None:
+            feed.waiting.append((board, logged))
             return
         if board_epoch(board) != feed.epoch:
             self._restart(feed, board)
@@ -219,6 +137,10 @@ class Hub(Generic[P]):
             self._restart(feed, board)
             return
         for entry in fresh:
+            if self.offload is not None and isinstance(entry.change, OfficialScheduleChanged):
+                feed.waiting.append((board, logged))
+                self._advance_later(feed, entry, self.offload, board)
+                return
             self._advance(feed, entry)
         if feed.board != board:
             # Folding the events did not give the store's board: never let clients
@@ -250,7 +172,7 @@ class Hub(Generic[P]):
             return
         feed = self._feeds.get(board.info.slug)
         if feed is None:
-            self._feeds[board.info.slug] = _Feed(board, recent)
+            self._feeds[board.info.slug] = Feed(board, recent)
             return
         if board_epoch(board) != feed.epoch or not feed.oldest <= board.seq <= feed.board.seq:
             return
@@ -341,12 +263,17 @@ class Hub(Generic[P]):
 
     # --- inside ---
 
-    def _new_feed(self, board: Board) -> _Feed[P]:
-        return _Feed(board, deque(maxlen=self.ring_size))
+    def _new_feed(self, board: Board) -> Feed[P]:
+        return Feed(board, deque(maxlen=self.ring_size))
 
     def _frame(
         self, before: Board | None, entry: Logged, after: Board, watched: bool = True
     ) -> Frame[P]:
+        return Frame(entry.seq, self.prepare(self._frame_body(before, entry, after, watched)))
+
+    def _frame_body(
+        self, before: Board | None, entry: Logged, after: Board, watched: bool = True
+    ) -> bytes:
         shown = delta(before, entry, after)
         if self.enrich is not None and (watched or self.enrich_unwatched):
             try:
@@ -354,12 +281,49 @@ class Hub(Generic[P]):
             except Exception:
                 # The delta alone still keeps every client right (pages fetch instead).
                 self._log.failure("enriching event {seq} failed", seq=entry.seq)
-        body = encode({"type": "events", "events": [shown]})
-        return Frame(entry.seq, self.prepare(body))
+        return encode({"type": "events", "events": [shown]})
 
-    def _advance(self, feed: _Feed[P], entry: Logged) -> None:
+    def _advance(self, feed: Feed[P], entry: Logged) -> None:
         after = apply(feed.board, entry)
-        frame = self._frame(feed.board, entry, after, watched=bool(feed.subscribers))
+        watched = bool(feed.subscribers)
+        self._publish(feed, self._frame(feed.board, entry, after, watched), after)
+
+    def _advance_later(
+        self,
+        feed: Feed[P],
+        entry: Logged,
+        offload: Callable[[Callable[[], tuple[Board, bytes]]], Deferred[tuple[Board, bytes]]],
+        board: Board,
+    ) -> None:
+        """
+        L{_advance}, with the board after C{entry} and its frame made by C{offload}; the
+        commits that arrive meanwhile wait in C{feed.waiting}.
+        """
+        before, watched = feed.board, bool(feed.subscribers)
+
+        def make() -> tuple[Board, bytes]:
+            after = apply(before, entry)
+            return after, self._frame_body(before, entry, after, watched)
+
+        def made(result: tuple[Board, bytes]) -> None:
+            after, body = result
+            self._publish(feed, Frame(entry.seq, self.prepare(body)), after)
+
+        def failed(failure: Any) -> None:
+            self._log.failure("live frame of event {seq} failed", failure, seq=entry.seq)
+            self._restart(feed, board)
+
+        def next_commits(_: object) -> None:
+            feed.preparing = None
+            waiting, feed.waiting = feed.waiting, []
+            for later, logged in waiting:
+                self.committed(later, logged)
+
+        # Set before the callbacks: an offload that has already fired runs them at once.
+        feed.preparing = preparing = offload(make)
+        preparing.addCallback(made).addErrback(failed).addBoth(next_commits)
+
+    def _publish(self, feed: Feed[P], frame: Frame[P], after: Board) -> None:
         feed.moved(after)
         feed.ring.append(frame)
         started = time.perf_counter()
@@ -372,14 +336,14 @@ class Hub(Generic[P]):
         if self.fanned_out is not None and feed.subscribers:
             self.fanned_out(handed, time.perf_counter() - started)
 
-    def _restart(self, feed: _Feed[P], board: Board) -> None:
+    def _restart(self, feed: Feed[P], board: Board) -> None:
         feed.moved(board)
         feed.ring.clear()
         for subscription in list(feed.subscribers):
             subscription.last_seq = None
             self._catch_up(feed, subscription)
 
-    def _catch_up(self, feed: _Feed[P], subscription: Subscription[P]) -> None:
+    def _catch_up(self, feed: Feed[P], subscription: Subscription[P]) -> None:
         """
         Bring C{subscription} to the feed's head: missed frames if the ring has them all,
         else a snapshot; stop early if it pauses on the way.
@@ -397,7 +361,7 @@ class Hub(Generic[P]):
             if not self._hand(feed, subscription, frame):
                 return
 
-    def _hand(self, feed: _Feed[P], subscription: Subscription[P], frame: Frame[P]) -> bool:
+    def _hand(self, feed: Feed[P], subscription: Subscription[P], frame: Frame[P]) -> bool:
         try:
             subscription.sink(frame.message)
         except Exception:
@@ -408,7 +372,7 @@ class Hub(Generic[P]):
         subscription.last_seq = frame.seq
         return True
 
-    def _resumed(self, feed: _Feed[P], since: int) -> Frame[P]:
+    def _resumed(self, feed: Feed[P], since: int) -> Frame[P]:
         key = (since, self.version)
         frame = feed.resumed.get(key)
         if frame is None:
@@ -424,7 +388,7 @@ class Hub(Generic[P]):
             frame = feed.resumed[key] = Frame(since, self.prepare(body))
         return frame
 
-    def _snapshot(self, feed: _Feed[P]) -> Frame[P]:
+    def _snapshot(self, feed: Feed[P]) -> Frame[P]:
         if feed.snapshot is None:
             body = encode(
                 {

@@ -7,18 +7,11 @@ offers each part of the server a small method to report through; the parts are h
 those methods (or this object) when they are built, so none of them imports
 C{prometheus_client} or reaches for a global.  Gauges that describe the present
 (WebSocket connections, subscribers per board) are read when scraped, from callables.
-
-Other parts add their own counters with L{Metrics.counter} (webhook deliveries, say):
-
-    deliveries = metrics.counter(
-        "openspace_webhook_deliveries", "Webhook deliveries, by outcome", ["outcome"]
-    )
-    deliveries.labels(outcome="ok").inc()
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -119,6 +112,18 @@ class Metrics:
             buckets=_LATENCY_BUCKETS,
             registry=registry,
         )
+        self.webhook_deliveries = Counter(
+            "openspace_webhook_deliveries",
+            "Webhook delivery attempts, by outcome (delivered, failed)",
+            ["outcome"],
+            registry=registry,
+        )
+        self.webhook_seconds = Histogram(
+            "openspace_webhook_delivery_duration_seconds",
+            "Time from sending a batch to a webhook receiver to its answer or failure",
+            buckets=_LATENCY_BUCKETS,
+            registry=registry,
+        )
         self.polls = Counter(
             "openspace_source_polls",
             "Polls of official schedule sources, by outcome (ok, failed)",
@@ -159,6 +164,14 @@ class Metrics:
         self.commits.labels(outcome).inc()
         self.commit_seconds.observe(seconds)
 
+    def webhook_attempt(self, delivered: bool, seconds: float | None) -> None:
+        """
+        One delivery attempt; C{seconds} is L{None} when it failed before sending.
+        """
+        self.webhook_deliveries.labels("delivered" if delivered else "failed").inc()
+        if seconds is not None:
+            self.webhook_seconds.observe(seconds)
+
     def polled(self, ok: bool) -> None:
         self.polls.labels("ok" if ok else "failed").inc()
 
@@ -170,14 +183,6 @@ class Metrics:
 
     def watch_connections(self, read: Callable[[], int]) -> None:
         self.open_connections.set_function(lambda: float(read()))
-
-    # --- for other parts ---
-
-    def counter(self, name: str, documentation: str, labels: Sequence[str] = ()) -> Counter:
-        """
-        A new counter in this server's registry (C{name} without C{_total}).
-        """
-        return Counter(name, documentation, list(labels), registry=self.registry)
 
     def scrape(self) -> bytes:
         """

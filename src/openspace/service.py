@@ -196,6 +196,8 @@ class OpenspaceService(Service):
         )
         # Each event's frame carries the pages' HTML for it, rendered once here.
         live.hub.enrich = Fragments(self.clock)
+        # A large official schedule's frame (its delta and HTML) is made in a thread.
+        live.hub.offload = in_threads(self.reactor)
         # Open desks get theirs on streams of their own, for facilitators only.
         live.desk = DeskLive(
             store, self.clock, live.factory.prepareMessage, live.hub.version, config.live.ring_size
@@ -223,7 +225,7 @@ class OpenspaceService(Service):
         # A WebSocket leaves its HTTP channel, so its end is counted here.
         live.factory.on_closed.append(lambda protocol: site.guard.release(protocol.transport))
         self.sources = await self._poll_sources(store, root.api)
-        instrument(metrics, store, live, self.sources)
+        instrument(metrics, store, live, self.sources, hooks)
         if is_postgres_url(config.db):
             self.webhook_leadership = deliver_while_leading(hooks, config.db, self.reactor)
         else:

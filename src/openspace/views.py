@@ -132,10 +132,17 @@ def _sessions(board: Board, include_hidden: bool) -> list[Session]:
 
 
 def board_json(
-    board: Board, *, include_hidden: bool = False, extra: Mapping[str, Any] | None = None
+    board: Board,
+    *,
+    include_hidden: bool = False,
+    extra: Mapping[str, Any] | None = None,
+    official: object = None,
 ) -> JSON:
     """
     The whole board as the API's C{GET /api/events/{slug}/board} returns it.
+
+    @param official: stands in for the official talks (L{openspace.web.boardjson}
+        splices in their JSON, encoded once per schedule); L{None}: the talks.
     """
     zone = board.info.zone
     return {
@@ -150,7 +157,9 @@ def board_json(
             for m in sorted(board.meetups.values(), key=lambda m: m.starts)
             if include_hidden or not m.hidden
         ],
-        "official": [official_json(talk, zone) for talk in board.official],
+        "official": (
+            [official_json(talk, zone) for talk in board.official] if official is None else official
+        ),
         "warnings": [warning_json(w) for w in board_warnings(board)],
         **(extra or {}),
     }

@@ -72,6 +72,7 @@ NOT_PAGES = {
     f"{E}/schedule.<any(xml, json):syntax>": "an export",
     f"{E}/pycon-open-spaces.json": "an export",
     f"{E}/changes.atom": "a feed",
+    f"{E}/desk/live": "the desk's WebSocket stream",
 }
 
 

@@ -272,8 +272,7 @@ async def test_time_moves_pages_on_from_the_browser_clock(
         # The grid shows past slots in their rows, so "Earlier" is folded only on phones.
         await screens.shows(
             "board",
-            "document.querySelector('details.past summary').textContent"
-            " === 'Earlier (1 sessions)'",
+            "document.querySelector('details.past summary').textContent === 'Earlier (1 sessions)'",
         )
         await screens.shows("kiosk", f"{text_of('[data-room=r1] .now')}.includes('On next')")
         for name in screens.pages:

@@ -117,7 +117,6 @@ async def test_a_cross_site_form_post_is_refused_and_changes_nothing(
     assert after == before
 
 
-
 def desk_without_javascript(browser: Any, base: str) -> list[str]:
     """
     The desk's live region holds no form of its own: its buttons and hidden fields

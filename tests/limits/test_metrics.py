@@ -1,6 +1,7 @@
 """
 GET /metrics on a real server: the Prometheus text format, behind the facilitator token
-on the main port or open on a listener of its own, with what the server did in it.
+on the main port or open on a listener of its own, with what the server did in it
+(webhook deliveries to a real receiver included).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from openspace.metrics import Metrics
 from openspace.service import OpenspaceService, ServerConfig
 from tests.live.wsclient import LiveClient
 from tests.support import FACILITATOR_TOKEN, SLUG, Client, RunningServer, conference_layout
+from tests.webhooks.receiver import Answer, receiving
+from tests.webhooks.rig import Attempts
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -95,10 +98,39 @@ async def test_a_metrics_listener_of_its_own_needs_no_token(tmp_path: Path, now:
 def test_each_server_counts_in_a_registry_of_its_own() -> None:
     one, two = Metrics(), Metrics()
     one.limited("going")
-    deliveries = one.counter("openspace_webhook_deliveries", "Webhook deliveries", ["outcome"])
-    deliveries.labels(outcome="ok").inc()
+    one.webhook_attempt(True, 0.2)
     first, second = samples(one.scrape().decode()), samples(two.scrape().decode())
     assert first[("openspace_rate_limited_total", (("limit", "going"),))] == 1
-    assert first[("openspace_webhook_deliveries_total", (("outcome", "ok"),))] == 1
+    assert first[("openspace_webhook_deliveries_total", (("outcome", "delivered"),))] == 1
+    assert first[("openspace_webhook_delivery_duration_seconds_sum", ())] == 0.2
     assert ("openspace_rate_limited_total", (("limit", "going"),)) not in second
-    assert not any(name.startswith("openspace_webhook") for name, _ in second)
+    assert ("openspace_webhook_deliveries_total", (("outcome", "delivered"),)) not in second
+    assert second[("openspace_webhook_delivery_duration_seconds_count", ())] == 0
+
+
+@pytest_twisted.ensureDeferred
+async def test_webhook_deliveries_to_a_real_receiver_show_in_the_metrics(
+    client: Client, server: RunningServer
+) -> None:
+    assert server.service.webhooks is not None
+    attempts = Attempts()
+    server.service.webhooks.add_observer(attempts)
+    async with receiving() as receiver:
+        receiver.script.then(Answer(503))
+        hook = f"/api/events/{SLUG}/webhooks"
+        assert (
+            await client.post(hook, {"url": receiver.url}, token=FACILITATOR_TOKEN)
+        ).status == 201
+        failed = attempts.next(lambda attempt: not attempt.delivered)
+        delivered = attempts.next(lambda attempt: attempt.delivered)
+        assert (await client.propose()).status == 201
+        retry_in = (await failed).retry_in
+        assert retry_in is not None
+        server.clock.advance(retry_in)
+        await delivered
+        assert len(receiver.script.received) == 2
+    scraped = samples((await client.get("/metrics", token=FACILITATOR_TOKEN)).body.decode())
+    deliveries = "openspace_webhook_deliveries_total"
+    assert scraped[(deliveries, (("outcome", "failed"),))] == 1
+    assert scraped[(deliveries, (("outcome", "delivered"),))] == 1
+    assert scraped[("openspace_webhook_delivery_duration_seconds_count", ())] == 2

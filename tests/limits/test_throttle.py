@@ -15,7 +15,7 @@ import pytest_twisted
 from openspace.web.clientaddr import ClientAddresses
 from openspace.web.limits import LimitOptions
 from tests.live.wsclient import LiveClient
-from tests.support import SLUG, Client, RunningServer, slot_id, start_server
+from tests.support import SLUG, Client, Reply, RunningServer, slot_id, start_server
 from tests.web.browsing import Browser
 
 STRICT = LimitOptions().with_rates(
@@ -188,3 +188,69 @@ async def test_a_closed_websocket_gives_its_connection_back(strict: RunningServe
     await live.close()
     await live.wait_closed()
     assert len(guard) == before
+
+
+REPORTS = LimitOptions().with_rates(["report.address=2/60s", "report.client=1/60s"])
+
+
+@pytest_twisted.ensureDeferred
+async def test_reports_through_the_api_past_the_limit_get_429_until_the_clock_moves(
+    tmp_path: Path, now: datetime
+) -> None:
+    server = await _server(tmp_path, now, REPORTS)
+    try:
+        async with Client.open(server.url) as client:
+            item = (await client.propose()).json["session"]["id"]
+            path = f"/api/events/{SLUG}/reports"
+
+            async def report(attendee: str) -> Reply:
+                return await client.post(path, {"item": item, "attendee": attendee})
+
+            assert (await report("reporter-1")).status == 202
+            # One attendee has a bucket of their own behind the venue's address.
+            again = await report("reporter-1")
+            assert again.status == 429
+            assert again.json["error"]["details"] == {"limit": "report", "retry_after": 60}
+            assert (await report("reporter-2")).status == 202
+            refused = await report("reporter-3")
+            assert refused.status == 429
+            assert refused.headers["retry-after"] == "30"
+            assert refused.headers["content-type"].startswith("application/json")
+            assert refused.json["error"]["code"] == "rate_limited"
+            assert refused.json["error"]["details"] == {"limit": "report", "retry_after": 30}
+            queue = await client.get(path, token=server.token)
+            assert {r["item"] for r in queue.json["reports"]} == {item}
+            assert queue.json["reports"][0]["count"] == 2
+            server.clock.advance(30)
+            assert (await report("reporter-3")).status == 202
+            assert (await report("reporter-4")).status == 429
+    finally:
+        await server.stop()
+
+
+@pytest_twisted.ensureDeferred
+async def test_report_forms_past_the_limit_get_a_readable_page_until_the_clock_moves(
+    tmp_path: Path, now: datetime
+) -> None:
+    server = await _server(tmp_path, now, REPORTS)
+    try:
+        async with Client.open(server.url) as client:
+            item = (await client.propose()).json["session"]["id"]
+            statuses = []
+            for n in range(3):
+                browser = Browser(client)
+                await browser.get(f"/e/{SLUG}/report?item={item}")
+                reply = await browser.post(f"/e/{SLUG}/report", {"item": item, "reason": f"{n}"})
+                statuses.append(reply.status)
+            assert statuses == [200, 200, 429]
+            assert reply.headers["retry-after"] == "30"
+            assert reply.headers["content-type"].startswith("text/html")
+            assert "content-security-policy" in reply.headers
+            assert "Wait 30 seconds" in reply.body.decode()
+            server.clock.advance(30)
+            browser = Browser(client)
+            await browser.get(f"/e/{SLUG}/report?item={item}")
+            reply = await browser.post(f"/e/{SLUG}/report", {"item": item, "reason": "late"})
+            assert reply.status == 200
+    finally:
+        await server.stop()

@@ -6,18 +6,21 @@ random interleavings of changes with clients coming and going.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 
 from attrs import define, evolve, field
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from twisted.internet.defer import Deferred, fail
 
-from openspace.commands import SetLayout
-from openspace.hub import Hub, Subscription, board_epoch
-from openspace.model import Board
+from openspace.commands import SetLayout, SetOfficialSchedule, SetSources
+from openspace.feed import Subscription, board_epoch
+from openspace.hub import Hub
+from openspace.model import Board, OfficialTalk, ScheduleSource
 from tests.conftest import NOW
 from tests.live.replica import LocalBoard, Replica, change_steps
-from tests.support import conference_layout
+from tests.support import SLUG, conference_layout
 
 
 @define
@@ -436,6 +439,59 @@ def test_layout_changes_reach_clients() -> None:
     assert setup.local.run(SetLayout(renamed))
     assert client.replica.state == setup.local.view()
     assert client.frames[-1]["events"][0]["type"] == "layout_set"  # type: ignore[index]
+
+
+def test_an_official_schedule_frame_made_elsewhere_keeps_every_frame_in_order() -> None:
+    setup = Setup.make()
+    asked: list[tuple[Callable[[], tuple[Board, bytes]], Deferred[tuple[Board, bytes]]]] = []
+
+    def offload(work: Callable[[], tuple[Board, bytes]]) -> Deferred[tuple[Board, bytes]]:
+        asked.append((work, Deferred()))
+        return asked[-1][1]
+
+    setup.hub.offload = offload
+    source = "https://talks.example/schedule.json"
+    early = setup.client()
+    assert setup.local.run(SetSources((ScheduleSource(source),)))
+    start = setup.board.slots[0].start
+    talks = tuple(
+        OfficialTalk(f"t{n}", source, f"Talk {n}", start, start + timedelta(minutes=30), "Hall")
+        for n in range(50)
+    )
+    head = setup.board.seq
+    assert setup.local.run(SetOfficialSchedule(source, talks))
+    setup.changes(2)
+    # The official schedule's frame is being made: nothing after it goes out before it.
+    assert len(asked) == 1
+    assert early.replica.seqs[-1] == head and setup.hub.head(SLUG) == head
+    late = setup.client()
+    assert late.types() == ["snapshot"] and late.replica.seq == head
+    work, made = asked[0]
+    made.callback(work())
+    for client in (early, late):
+        assert client.replica.seqs[-3:] == [head + 1, head + 2, head + 3]
+        assert client.replica.state == setup.local.view()
+    assert setup.hub.head(SLUG) == setup.board.seq
+    # Later commits go out at once again.
+    setup.changes(1)
+    assert early.replica.seqs[-1] == setup.board.seq
+    assert late.replica.state == setup.local.view()
+
+
+def test_a_failed_official_schedule_frame_sends_snapshots_from_the_store() -> None:
+    setup = Setup.make()
+    setup.hub.offload = lambda work: fail(ValueError("no thread today"))
+    source = "https://talks.example/schedule.json"
+    client = setup.client()
+    assert setup.local.run(SetSources((ScheduleSource(source),)))
+    start = setup.board.slots[0].start
+    talk = OfficialTalk("t1", source, "Talk", start, start + timedelta(minutes=30), "Hall")
+    assert setup.local.run(SetOfficialSchedule(source, (talk,)))
+    assert client.types()[-1] == "snapshot"
+    assert client.replica.state == setup.local.view()
+    setup.changes(1)
+    assert client.types()[-1] == "events"
+    assert client.replica.state == setup.local.view()
 
 
 def test_told_html_reaches_only_subscribers_at_its_seq_once_prepared() -> None:

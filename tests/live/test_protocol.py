@@ -89,7 +89,8 @@ async def test_the_servers_own_origin_is_allowed_and_a_foreign_one_refused(
     await own.close()
     for origin in ("http://evil.example:80", "null", server.url.replace("127.0.0.1", "10.0.0.1")):
         foreign = LiveClient(server.url, SLUG, origin=origin)
-        with pytest.raises(ConnectionRefusedError, match=r"\[400\].*not allowed"):
+        # RFC 6455 4.2.2: a server that will not accept the connection answers 403.
+        with pytest.raises(ConnectionRefusedError, match=r"\[403\]: Forbidden"):
             await foreign.connect()
         assert foreign.frames == []
 

@@ -37,7 +37,7 @@ async def test_pages_show_the_official_schedule_and_its_clashes(
 
     board = (await client.get(f"/e/{SLUG}/")).body.decode()
     assert board.count("Also on the official schedule (1)") == 2
-    assert "<details class=\"official\">" in board
+    assert '<details class="official">' in board
     assert "Keynote &lt;live&gt;" in board
     assert '<a href="https://x/k1">' in board
     assert "12:00–12:45" in board and " — Room Two" in board

@@ -102,9 +102,7 @@ async def document() -> AsyncIterator[tuple[Document, Upstream]]:
 
 
 @pytest_twisted.async_yield_fixture
-async def polling(
-    tmp_path: Path, document: tuple[Document, Upstream]
-) -> AsyncIterator[Polling]:
+async def polling(tmp_path: Path, document: tuple[Document, Upstream]) -> AsyncIterator[Polling]:
     clock = task.Clock()
     clock.advance(NOW.timestamp())
     running = Polling(tmp_path / "board.sqlite3", clock)

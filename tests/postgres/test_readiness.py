@@ -44,8 +44,7 @@ async def test_readyz_follows_the_database(pg_store: object, pg_url: str) -> Non
             assert {reply.status for reply in findings} == {503}
             assert all(reply.json["ready"] is False for reply in findings)
             assert all(
-                reply.json["checks"]["database"].startswith("unreachable (")
-                for reply in findings
+                reply.json["checks"]["database"].startswith("unreachable (") for reply in findings
             )
             assert findings[-1].json["checks"] == {"database": "unreachable (OperationalError)"}
             # The process itself is fine: load balancers keep it, but send it nothing.

@@ -146,8 +146,16 @@ async def test_meetups(client: Client, fields: JSON) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [{}, {"count": 1}, {"count": 1.0}, {"count": 1.5}, {"count": 0}, {"count": 51},
-     {"count": "1"}, {"count": True}],
+    [
+        {},
+        {"count": 1},
+        {"count": 1.0},
+        {"count": 1.5},
+        {"count": 0},
+        {"count": 51},
+        {"count": "1"},
+        {"count": True},
+    ],
 )
 @pytest_twisted.ensureDeferred
 async def test_undo(client: Client, body: JSON) -> None:

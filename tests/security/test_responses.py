@@ -198,3 +198,61 @@ async def test_405_says_what_is_allowed(
         assert_json_error(reply, 405, "method_not_allowed")
     else:
         assert_page(reply, 405)
+
+
+def raw_answer(answer: bytes, status: int) -> tuple[dict[str, str], bytes]:
+    """
+    The headers and body of a raw C{answer}, checked for C{status} and the headers every
+    answer carries.
+    """
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 %d " % status), answer
+    lines = head.decode("latin-1").split("\r\n")[1:]
+    headers = {
+        name.strip().lower(): value.strip() for name, _, value in (x.partition(":") for x in lines)
+    }
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"
+    assert "default-src 'none'" in headers["content-security-policy"]
+    return headers, body[: int(headers["content-length"])]
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "json_error"),
+    [
+        (b"GARBAGE\r\n\r\n", True),
+        (b"GET /api/events HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n", True),
+        (b"GET /e/conf/ HTTP/1.1\r\nHost: x\r\nBad Name: 1\r\n\r\n", False),
+        (b"GET /api/events HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n", True),
+    ],
+)
+@pytest_twisted.ensureDeferred
+async def test_a_malformed_request_is_a_400_with_the_security_headers(
+    client: Client, request_bytes: bytes, json_error: bool
+) -> None:
+    headers, body = raw_answer(await raw_request(client, request_bytes), 400)
+    assert headers["connection"] == "close"
+    if json_error:
+        assert json.loads(body)["error"]["code"] == "bad_request"
+    else:
+        assert b"<title>Bad request</title>" in body
+
+
+UPGRADE = (
+    "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+    "Origin: {origin}\r\n\r\n"
+)
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_websocket_from_a_foreign_origin_is_refused_with_the_headers(
+    client: Client,
+) -> None:
+    path = f"/api/events/{SLUG}/live"
+    answer = await raw_request(
+        client, UPGRADE.format(path=path, origin="http://evil.example").encode()
+    )
+    headers, body = raw_answer(answer, 403)
+    assert headers["content-type"].startswith("application/json")
+    assert json.loads(body)["error"]["code"] == "bad_origin"

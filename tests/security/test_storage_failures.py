@@ -120,7 +120,5 @@ async def test_a_bug_is_a_json_500_without_details(
         (KeyError("x"), False),
     ],
 )
-def test_which_failures_mean_storage_is_unavailable(
-    error: Exception, unavailable: bool
-) -> None:
+def test_which_failures_mean_storage_is_unavailable(error: Exception, unavailable: bool) -> None:
     assert storage_unavailable(Failure(error)) is unavailable

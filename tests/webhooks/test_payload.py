@@ -27,7 +27,7 @@ from openspace.commands import (
     SetLayout,
 )
 from openspace.events import Logged
-from openspace.hub import board_epoch
+from openspace.feed import board_epoch
 from openspace.model import Board
 from openspace.replay import record, replay
 from openspace.views import delta

@@ -5,7 +5,8 @@ L{detect_format} looks at the body and uses the C{Content-Type} only to explain 
 failure: servers routinely serve JSON as C{text/plain} or C{text/html} and XML as
 C{application/octet-stream}, while the first bytes of every supported format are
 distinctive.  L{parse_any}
-runs the chosen parser; the format it used is L{ParseResult.format}.
+runs the chosen parser; the format it used is L{ParseResult.format}.  A JSON document
+is decoded once, both to detect its format and to parse it.
 """
 
 from __future__ import annotations
@@ -53,6 +54,27 @@ PARSERS: Mapping[str, Parser] = MappingProxyType(
 )
 
 
+class DocumentParser(Protocol):
+    """
+    A JSON format's C{parse_document}: L{Parser} for a document already decoded.
+    """
+
+    def __call__(self, document: object, *, source: str, timezone: str | None) -> ParseResult: ...
+
+
+#: The JSON formats' parsers of decoded documents: L{parse_any} decodes only once.
+JSON_PARSERS: Mapping[str, DocumentParser] = MappingProxyType(
+    {
+        module.FORMAT: module.parse_document
+        for module in (frab_json, pretalx_widget, pyconus, sessionize)
+    }
+)
+
+
+def _head(body: bytes) -> bytes:
+    return body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+
+
 def detect_format(body: bytes, content_type: str | None) -> str:
     """
     The name of the format (a key of L{PARSERS}) that C{body} is written in.
@@ -60,7 +82,7 @@ def detect_format(body: bytes, content_type: str | None) -> str:
     @raise ParseError: when the body is none of them; an HTML page (the usual answer
         of a misconfigured URL or a login wall) gets its own message.
     """
-    head = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    head = _head(body)
     media_type = (content_type or "").split(";")[0].strip().lower()
     if head.startswith((b"<!doctype html", b"<html")):
         raise ParseError("the source sent an HTML page, not a schedule")
@@ -109,7 +131,18 @@ def parse_any(
         document its parser rejects.
     """
     refuse_oversized(body, ITEMS_MAX)
-    chosen = format or detect_format(body, content_type)
+    document: object = None
+    decoded = False
+    chosen = format
+    if chosen is None and _head(body).startswith((b"{", b"[")):
+        document, decoded = load_json(body), True
+        chosen = _json_format(document)
+    chosen = chosen or detect_format(body, content_type)
+    reader = JSON_PARSERS.get(chosen)
+    if reader is not None:
+        if not decoded:
+            document = load_json(body)
+        return reader(document, source=source, timezone=timezone)
     parser = PARSERS.get(chosen)
     if parser is None:
         raise ParseError(f"unknown format {chosen!r}; known: {', '.join(sorted(PARSERS))}")

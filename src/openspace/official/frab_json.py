@@ -33,7 +33,14 @@ def parse(body: bytes, *, source: str, timezone: str | None) -> ParseResult:
     Parse a frab C{schedule.json} (see L{openspace.official.detect.Parser});
     L{ParseError} when it is not one.
     """
-    document = load_json(body)
+    return parse_document(load_json(body), source=source, timezone=timezone)
+
+
+def parse_document(document: object, *, source: str, timezone: str | None) -> ParseResult:
+    """
+    L{parse}, for a document already decoded (L{openspace.official.detect.parse_any}
+    decodes it once to detect its format).
+    """
     conference = _conference(document)
     zone = choose_zone(conference.get("time_zone_name"), timezone)
     builder = ResultBuilder(FORMAT, source)

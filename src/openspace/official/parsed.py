@@ -14,7 +14,6 @@ skip-and-report bookkeeping (L{ResultBuilder}).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
@@ -25,6 +24,7 @@ from attrs import frozen
 
 from openspace.links import web_link
 from openspace.model import OfficialTalk
+from openspace.official import json_pieces
 
 #: How long an item lasts when its source gives neither an end nor a duration.
 DEFAULT_DURATION = timedelta(minutes=30)
@@ -162,12 +162,14 @@ class ResultBuilder:
 
 def load_json(body: bytes) -> object:
     """
-    Decode a JSON document (UTF-8, with or without a byte order mark).
+    Decode a JSON document (UTF-8, with or without a byte order mark), a piece at a
+    time (L{openspace.official.json_pieces}), so that a large one never holds the
+    interpreter for long.
 
     The value is typed as C{object}: parsers check every shape they rely on.
     """
     try:
-        value: object = json.loads(body.decode("utf-8-sig"))
+        value: object = json_pieces.decode(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
         raise ParseError(f"not valid JSON: {e}") from e
     return value

@@ -41,7 +41,14 @@ def parse(body: bytes, *, source: str, timezone: str | None) -> ParseResult:
     Parse a pretalx widget schedule (see L{openspace.official.detect.Parser});
     L{ParseError} when the document has no C{talks} list.
     """
-    document = load_json(body)
+    return parse_document(load_json(body), source=source, timezone=timezone)
+
+
+def parse_document(document: object, *, source: str, timezone: str | None) -> ParseResult:
+    """
+    L{parse}, for a document already decoded (L{openspace.official.detect.parse_any}
+    decodes it once to detect its format).
+    """
     if not isinstance(document, Mapping) or not isinstance(document.get("talks"), list):
         raise ParseError("not a pretalx widget schedule: no talks list")
     zone = choose_zone(document.get("timezone"), timezone)

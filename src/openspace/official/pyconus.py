@@ -46,7 +46,14 @@ def parse(body: bytes, *, source: str, timezone: str | None) -> ParseResult:
     L{openspace.official.detect.Parser}); L{ParseError} when it is neither, or has naive
     times and no zone is configured.
     """
-    document = load_json(body)
+    return parse_document(load_json(body), source=source, timezone=timezone)
+
+
+def parse_document(document: object, *, source: str, timezone: str | None) -> ParseResult:
+    """
+    L{parse}, for a document already decoded (L{openspace.official.detect.parse_any}
+    decodes it once to detect its format).
+    """
     if isinstance(document, Mapping) and isinstance(document.get("schedule"), list):
         slots = document["schedule"]
     elif isinstance(document, list):

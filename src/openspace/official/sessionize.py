@@ -42,7 +42,14 @@ def parse(body: bytes, *, source: str, timezone: str | None) -> ParseResult:
     L{openspace.official.detect.Parser}); L{ParseError} when the zone is missing or the
     document has no sessions.
     """
-    document = load_json(body)
+    return parse_document(load_json(body), source=source, timezone=timezone)
+
+
+def parse_document(document: object, *, source: str, timezone: str | None) -> ParseResult:
+    """
+    L{parse}, for a document already decoded (L{openspace.official.detect.parse_any}
+    decodes it once to detect its format).
+    """
     sessions = _sessions(document)
     zone = choose_zone(None, timezone)
     if zone is None:

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
-from attrs import define, field
+from attrs import Factory, define, field
 from klein import Klein
 from twisted.internet.defer import Deferred
 from twisted.internet.threads import deferToThread
@@ -52,7 +52,6 @@ from openspace.store.interface import BoardStore, Outcome, UndoFrom, UndoLast, W
 from openspace.tokens import FacilitatorKey, digest, new_edit_key
 from openspace.undo import ATTENDEE_TRAFFIC, undo_targets
 from openspace.views import (
-    board_json,
     board_session_json,
     log_entry_json,
     meetup_json,
@@ -62,6 +61,7 @@ from openspace.views import (
 )
 from openspace.web import desk_api
 from openspace.web.auth import actor_for, bearer_token, facilitator_only, required_actor
+from openspace.web.boardjson import BoardEncoder
 from openspace.web.bodies import read_json, take, take_tags, take_time
 from openspace.web.errors import ApiError, write_error, write_json
 from openspace.web.headers import allow_header
@@ -96,6 +96,9 @@ class JSONAPI:
     # CPU work too big for the reactor thread (a day's placement suggestion) runs here.
     offload: Callable[..., Deferred[Any]] = deferToThread
     _rendered: dict[str, tuple[tuple[object, ...], bytes]] = field(factory=dict)
+    _encoder: BoardEncoder = field(
+        default=Factory(lambda api: BoardEncoder(api.offload), takes_self=True), init=False
+    )
     _in_flight: InFlight = field(factory=InFlight)
     _writes: Writes = field(init=False)
 
@@ -214,6 +217,8 @@ class JSONAPI:
             request.setResponseCode(304)
             return b""
         request.setHeader(b"content-type", b"application/json; charset=utf-8")
+        # A new official schedule is encoded in a thread, not on the reactor.
+        await self._encoder.prepare(board)
         return self._render(board, etag, statuses)
 
     def _render(self, board: Board, etag: bytes, statuses: Sequence[SourceStatus]) -> bytes:
@@ -225,7 +230,7 @@ class JSONAPI:
         if cached is not None and cached[0] == key:
             return cached[1]
         sources = {"sources": [status_json(status) for status in statuses]}
-        body = json.dumps(board_json(board, extra=sources), ensure_ascii=False).encode("utf-8")
+        body = self._encoder.encode(board, sources)
         self._rendered[board.info.slug] = (key, body)
         return body
 

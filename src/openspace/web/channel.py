@@ -13,12 +13,12 @@ L{ConnectionGuard} counts open connections, in all and per peer address (trusted
 proxies are exempt from the latter); a connection past either cap is answered at once
 (503, or 429 for one address) with C{Retry-After} and closed, before it costs more.
 A connection that becomes a WebSocket leaves the channel; its protocol releases it
-(L{openspace.web.live.LiveFactory.on_closed}).
+(L{openspace.web.live.LiveFactory.on_closed}).  A malformed request line or header gets
+a 400 in the same shape (L{openspace.web.rawresponse}), not Twisted's bare status line.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -33,64 +33,10 @@ from twisted.web.iweb import IRequest
 
 from openspace.web.accesslog import redacted_log_formatter
 from openspace.web.clientaddr import ClientAddresses
-from openspace.web.hardened import error_page, wants_json
 from openspace.web.limits import LimitOptions, limited_request
+from openspace.web.rawresponse import raw_response
 
 CONNECTION_RETRY_AFTER = 5
-
-_REASONS = {
-    408: b"Request Timeout",
-    413: b"Content Too Large",
-    429: b"Too Many Requests",
-    503: b"Service Unavailable",
-}
-_TITLES = {
-    408: "Too slow",
-    413: "Too large",
-    429: "Too many connections",
-    503: "Server full",
-}
-_HEADERS = (
-    b"Cache-Control: no-store\r\n"
-    b"X-Content-Type-Options: nosniff\r\n"
-    b"Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
-    b"Referrer-Policy: no-referrer\r\n"
-    b"X-Frame-Options: DENY\r\n"
-    b"Connection: close\r\n"
-)
-
-
-def raw_response(
-    status: int,
-    code: str,
-    message: str,
-    retry_after: int | None = None,
-    path: bytes | None = None,
-) -> bytes:
-    """
-    A whole HTTP/1.1 response for answers given before (or instead of) any resource: the
-    API's error shape, or a short page when C{path} is known to be a page's; the
-    connection closes after it.
-    """
-    if path is not None and not wants_json(path):
-        page = error_page(_TITLES[status], message[:1].upper() + message[1:] + ".")
-        return _response(status, page, retry_after, b"text/html; charset=utf-8")
-    error = {"code": code, "message": message, "field": None}
-    body = json.dumps({"error": error}).encode("utf-8")
-    return _response(status, body, retry_after)
-
-
-def _response(
-    status: int,
-    body: bytes,
-    retry_after: int | None = None,
-    content_type: bytes = b"application/json; charset=utf-8",
-) -> bytes:
-    head = b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\n" % (status, _REASONS[status], content_type)
-    head += _HEADERS
-    if retry_after is not None:
-        head += b"Retry-After: %d\r\n" % retry_after
-    return head + b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
 @define
@@ -186,6 +132,13 @@ class GuardedChannel(HTTPChannel):
             self.guard.release(self._counted)
             self._counted = None
         super().connectionLost(reason)  # type: ignore[no-untyped-call]
+
+    def _respondToBadRequestAndDisconnect(self) -> None:
+        # Twisted's own answer to a malformed request line or header is a bare status
+        # line, without the headers every answer carries.
+        self._cancel_deadline()
+        message = "the request is malformed"
+        self._answer_and_close(raw_response(400, "bad_request", message, path=self._target()))
 
     def _start_deadline(self) -> None:
         self._deadline = self.callLater(  # type: ignore[no-untyped-call]

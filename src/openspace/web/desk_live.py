@@ -38,7 +38,8 @@ from twisted.logger import Logger
 
 from openspace.clock import Clock, utc_now
 from openspace.events import Logged
-from openspace.hub import Hub, board_epoch, encode
+from openspace.feed import board_epoch, encode
+from openspace.hub import Hub
 from openspace.model import Board
 from openspace.placement import Placement, scope_slots, suggest
 from openspace.store.interface import BoardStore

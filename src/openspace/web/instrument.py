@@ -21,6 +21,7 @@ from openspace.metrics import CONTENT_TYPE, Metrics
 from openspace.official.sources import SourcePollers
 from openspace.store.sql import SQLBoardStore
 from openspace.web.live import Live
+from openspace.webhooks.dispatcher import Dispatcher
 
 RequestObserver = Callable[[Request, float], None]
 
@@ -97,11 +98,19 @@ class MetricsOnly(Resource):
 
 
 def instrument(
-    metrics: Metrics, store: SQLBoardStore, live: Live, sources: SourcePollers | None
+    metrics: Metrics,
+    store: SQLBoardStore,
+    live: Live,
+    sources: SourcePollers | None,
+    webhooks: Dispatcher,
 ) -> None:
     """
-    Have the store, the live layer and the schedule pollers report to C{metrics}.
+    Have the store, the live layer, the schedule pollers and the webhook deliveries
+    report to C{metrics}.
     """
+    webhooks.add_observer(
+        lambda attempt: metrics.webhook_attempt(attempt.delivered, attempt.seconds)
+    )
     store.observe = metrics.command
     live.hub.fanned_out = metrics.fanned_out
     live.factory.on_stalled.append(metrics.slow_close)

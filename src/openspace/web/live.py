@@ -19,7 +19,9 @@ What protects the server:
   - Autobahn pings every C{ping_interval} seconds and drops a peer that does not answer
     within C{ping_timeout}.  Compression is off: it would be per connection, undoing the
     prepared frames, and costs zlib state per connection.
-  - Browsers must come from an allowed origin (see L{allowed_origins}).
+  - Browsers must come from an allowed origin (see L{allowed_origins}); others are
+    refused 403, and every refused handshake has the security headers and the API's
+    error shape.
 """
 
 from __future__ import annotations
@@ -54,10 +56,12 @@ from zope.interface import implementer
 
 from openspace import __version__
 from openspace.clock import Clock
-from openspace.hub import DEFAULT_RING, Hub, Subscription, encode
+from openspace.feed import Subscription, encode
+from openspace.hub import DEFAULT_RING, Hub
 from openspace.model import Board
 from openspace.store.interface import BoardStore
 from openspace.web.errors import ApiError
+from openspace.web.rawresponse import raw_response
 
 if TYPE_CHECKING:
     from openspace.web.desk_live import DeskLive
@@ -272,6 +276,20 @@ class LiveProtocol(WebSocketServerProtocol):
             super()._connectionMade()
         finally:
             module.pformat = pformat  # type: ignore[attr-defined]
+
+    def sendHttpErrorResponse(
+        self, code: int, reason: str, responseHeaders: list[tuple[str, str]] | None = None
+    ) -> None:
+        """
+        A refused handshake is answered like every other API error (security headers,
+        the JSON error shape), not with Autobahn's bare status line.
+        """
+        error = "bad_handshake"
+        # Autobahn refuses a foreign origin with a 400 and only says so in this text.
+        if reason.startswith("WebSocket connection denied: origin"):
+            code, error = 403, "bad_origin"
+            reason = "this server does not accept live connections from that origin"
+        self.sendData(raw_response(code, error, reason, headers=responseHeaders or ()))
 
     def sendData(self, data: bytes, sync: bool = False, chopsize: int | None = None) -> None:
         """

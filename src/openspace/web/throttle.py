@@ -72,7 +72,8 @@ RULES: tuple[Rule, ...] = (
     rule("going", "POST DELETE", _API + r"/sessions/[^/]+/going$", attendee_in_body=True),
     rule("going", "POST", _E + r"/going$"),
     # Reports of sessions or meetups, through the API or a form.
-    rule("report", "POST", r"^/(api/events|e)/[^/]+/.*/reports?$"),
+    rule("report", "POST", _API + r"/reports$", attendee_in_body=True),
+    rule("report", "POST", _E + r"/report$"),
     rule("signin", "POST", _E + r"/desk/signin$"),
     rule("live", "GET", _API + r"/live$"),
     rule("write", "POST PUT PATCH DELETE", r"^/"),

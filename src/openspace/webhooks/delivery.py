@@ -42,7 +42,7 @@ from twisted.web.http_headers import Headers
 
 from openspace import __version__
 from openspace.clock import Clock, utc_now
-from openspace.hub import board_epoch
+from openspace.feed import board_epoch
 from openspace.model import Board
 from openspace.official.poller import retry_after_seconds, retry_delay
 from openspace.replay import replay
@@ -90,6 +90,8 @@ class Attempt:
     @ivar delivered: the receiver acknowledged (2xx).
     @ivar error: why not, in words.
     @ivar retry_in: seconds until the next attempt; L{None} when none is planned.
+    @ivar seconds: from sending the batch to its answer or failure, on the delivery's
+        clock; L{None} when nothing was sent.
     """
 
     hook: str
@@ -99,6 +101,7 @@ class Attempt:
     error: str | None = None
     retry_in: float | None = None
     disabled: str | None = None
+    seconds: float | None = None
 
 
 class DeliveryFailed(Exception):
@@ -280,19 +283,23 @@ class HookDelivery:
             return None
         attempted = utc_now(self.clock)
         batch: Batch | None = None
+        posted: float | None = None
         try:
             before = await self._board_at(epoch, acked)
             logged = await self.store.events_since(slug, acked, MAX_EVENTS)
             if not logged:
                 return None
             batch = make_batch(slug, epoch, before, logged)
+            posted = self.clock.seconds()
             await self._post(batch)
         except Exception as error:
             if not self._running:
                 raise CancelledError() from error
             if not isinstance(error, _EXPECTED):
                 self._log.failure("unexpected error delivering webhook {id}", id=self.hook.id)
-            return await self._failed(error, attempted, batch)
+            took = None if posted is None else self.clock.seconds() - posted
+            return await self._failed(error, attempted, batch, took)
+        took = self.clock.seconds() - posted
         await self.hooks.acknowledged(self.hook, epoch, batch.last, attempted)
         self.hook = evolve(
             self.hook,
@@ -304,7 +311,7 @@ class HookDelivery:
         )
         self._cursor = (epoch, batch.last, batch.board)
         self._failures = 0
-        self._report(Attempt(self.hook.id, batch.first, batch.last, delivered=True, retry_in=0))
+        self._report(Attempt(self.hook.id, batch.first, batch.last, True, retry_in=0, seconds=took))
         return 0
 
     async def _board_at(self, epoch: int, seq: int) -> Board | None:
@@ -359,7 +366,7 @@ class HookDelivery:
         raise DeliveryFailed(f"no complete answer within {self.deadline:g} s")
 
     async def _failed(
-        self, error: Exception, attempted: datetime, batch: Batch | None
+        self, error: Exception, attempted: datetime, batch: Batch | None, took: float | None
     ) -> float | None:
         delay = retry_delay(self.retry_policy(self._failures), error, self.max_retry_after)
         self._failures += 1
@@ -383,7 +390,7 @@ class HookDelivery:
         if disabled is not None:
             self._running = False
             self._log.warn("webhook {id} disabled: {reason}", id=self.hook.id, reason=disabled)
-            self._report(Attempt(self.hook.id, first, last, False, reason, None, disabled))
+            self._report(Attempt(self.hook.id, first, last, False, reason, None, disabled, took))
             return None
         self._log.warn(
             "webhook {id} failed: {reason}; retrying in {delay:.0f} s",
@@ -391,5 +398,5 @@ class HookDelivery:
             reason=reason,
             delay=delay,
         )
-        self._report(Attempt(self.hook.id, first, last, False, reason, delay))
+        self._report(Attempt(self.hook.id, first, last, False, reason, delay, seconds=took))
         return delay

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from attrs import frozen
 
 from openspace.events import Logged
-from openspace.hub import encode
+from openspace.feed import encode
 from openspace.model import Board
 from openspace.replay import apply
 from openspace.views import delta

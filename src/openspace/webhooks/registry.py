@@ -20,7 +20,7 @@ from attrs import define
 
 from openspace.clock import Clock, utc_now
 from openspace.commands import Refused
-from openspace.hub import board_epoch
+from openspace.feed import board_epoch
 from openspace.model import Board
 from openspace.store.interface import BoardStore, Write
 from openspace.webhooks.dispatcher import Dispatcher

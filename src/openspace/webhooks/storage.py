@@ -31,7 +31,7 @@ class Hook:
     """
     One registered receiver of a board's changes.
 
-    @ivar epoch: the board incarnation (L{openspace.hub.board_epoch}) C{acked} is in.
+    @ivar epoch: the board incarnation (L{openspace.feed.board_epoch}) C{acked} is in.
     @ivar acked: the last seq the receiver acknowledged (2xx).
     @ivar failing_since: when the current run of failed attempts began, or L{None}.
     @ivar disabled: why deliveries stopped, in words for the desk, or L{None}.

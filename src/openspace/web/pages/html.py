@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from twisted.web.template import Tag, flattenString, tags
 
 from openspace.capacity import FILL_WORDS, fill
-from openspace.hub import board_epoch
+from openspace.feed import board_epoch
 from openspace.model import Board, Room, Session, Slot
 from openspace.web.api import board_etag
 from openspace.web.assets import Assets

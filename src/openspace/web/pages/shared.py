@@ -25,7 +25,7 @@ from attrs import define, field, frozen
 from twisted.web.iweb import IRequest
 from twisted.web.template import Tag
 
-from openspace.hub import board_epoch
+from openspace.feed import board_epoch
 from openspace.model import Board
 from openspace.web.assets import send_compressible
 from openspace.web.headers import security_headers
