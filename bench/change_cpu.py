@@ -10,10 +10,14 @@ one core and the clients to the other, as the shared fan-out harness does):
      JSON API;
   2. N protocol clients connect the way C{static/live.js} does on a page loaded at the
      board's seq: C{/api/events/{slug}/live?since=S&epoch=E} with the page's Origin, and
-     from then on they only read; they answer nothing but the server's WebSocket pings
-     (as browsers do) and send C{{"type": "ping"}} only after 25 s without a frame (as
-     live.js does; with a change every fraction of a second that never happens), and
-     fetch nothing;
+     from then on they read every frame, answer the server's WebSocket pings (as
+     browsers do) and, as live.js does on a visible page, check once a second (each on
+     its own phase, as pages open at different moments) and send C{{"type":"ping"}}
+     when nothing came for more than 2 s (C{IDLE_PING}); a client that heard nothing for
+     4.5 s (C{DEAD_AFTER}) would go offline and is counted.  They fetch nothing;
+  2b. with C{--idle S}, the server's CPU per second while the N clients sit on a quiet
+     board for S seconds, pinging as live.js does (the cost of an open page between
+     changes);
   3. K changes, alternately a real POSTed proposal (a new session in a free cell) and a
      "going" (a new attendee on one of the sessions).  Around each change the server
      process's own CPU time is read (all its threads, from C{/proc/<pid>/task/*/schedstat},
@@ -35,8 +39,10 @@ C{bench/results/change-cpu-*.jsonl}, and a table.  Not part of the test suite.
 from __future__ import annotations
 
 import argparse
+import heapq
 import json
 import os
+import random
 import signal
 import socket
 import statistics
@@ -55,7 +61,11 @@ sys.path.insert(0, str(HERE))
 import bigboard  # noqa: E402
 
 TARGET_MS_PER_CLIENT = 0.05
-IDLE_PING_S = 25.0  # live.js: IDLE_PING
+# static/live.js: a visible page checks once a second, pings after IDLE_PING of quiet
+# and goes offline after DEAD_AFTER.
+TICK_S = 1.0
+IDLE_PING_S = 2.0
+DEAD_AFTER_S = 4.5
 
 
 def harness(path: Path) -> Any:
@@ -63,6 +73,57 @@ def harness(path: Path) -> Any:
     import fanout_client  # type: ignore[import-not-found]
 
     return fanout_client
+
+
+def livejs_client(fanout: Any, options: SimpleNamespace, seed: int) -> Any:
+    """
+    The harness's client, with every connection keeping live.js's timer: once a second
+    (from a random phase), C{{"type":"ping"}} if nothing came for more than 2 s.
+    """
+    ping = fanout.client_frame(0x1, b'{"type":"ping"}')
+    rng = random.Random(seed)
+
+    class LiveJsClient(fanout.FanoutClient):  # type: ignore[misc,name-defined]
+        def __init__(self, args: SimpleNamespace) -> None:
+            super().__init__(args)
+            self.heard = [0.0] * self.n
+            self.ticks: list[tuple[float, int]] = []
+            self.pings_sent = 0
+            self.dead = 0
+
+        def connect_all(self) -> Any:
+            opened = super().connect_all()
+            now = time.monotonic()
+            for i in range(self.n):
+                if self.state[i] == fanout.ST_OPEN:
+                    self.heard[i] = max(self.heard[i], now)
+                    heapq.heappush(self.ticks, (now + rng.random() * TICK_S, i))
+            return opened
+
+        def _parse(self, i: int, data: bytes, anc: Any, kts: int, uts: int) -> None:
+            self.heard[i] = time.monotonic()
+            super()._parse(i, data, anc, kts, uts)
+
+        def pump(self, timeout: float) -> int:
+            now = time.monotonic()
+            while self.ticks and self.ticks[0][0] <= now:
+                at, i = heapq.heappop(self.ticks)
+                if self.state[i] != fanout.ST_OPEN:
+                    continue
+                quiet = now - self.heard[i]
+                if quiet > DEAD_AFTER_S:
+                    self.dead += 1  # live.js would close and reconnect
+                elif quiet > IDLE_PING_S:
+                    try:
+                        self.socks[i].send(ping)
+                        self.pings_sent += 1
+                    except OSError:
+                        pass
+                heapq.heappush(self.ticks, (at + TICK_S, i))
+            events: int = super().pump(timeout)
+            return events
+
+    return LiveJsClient(options)
 
 
 def cpu_ns(pid: int) -> int:
@@ -235,7 +296,7 @@ def run(args: argparse.Namespace, n: int, rep: int, fanout: Any, server: Server)
         publish_content_type="application/json",
         publish_header=None,
     )
-    client = fanout.FanoutClient(options)
+    client = livejs_client(fanout, options, seed=n * 1000 + rep)
     # The clients resume (since/epoch), like screens coming back after a restart or a
     # Wi-Fi drop: how fast, and at what CPU, are they all live again?
     connect_cpu, connect_wall = cpu_ns(server.pid), time.monotonic()
@@ -243,6 +304,20 @@ def run(args: argparse.Namespace, n: int, rep: int, fanout: Any, server: Server)
     connect_wall = time.monotonic() - connect_wall
     connect_cpu = cpu_ns(server.pid) - connect_cpu
     client.idle(args.settle)
+    idle: dict[str, Any] = {}
+    if args.idle:
+        # A quiet board: what the open pages cost between changes (their pings).
+        pings, idle_cpu, idle_wall = client.pings_sent, cpu_ns(server.pid), time.monotonic()
+        client.idle(args.idle)
+        idle_wall = time.monotonic() - idle_wall
+        idle_cpu = cpu_ns(server.pid) - idle_cpu
+        pings = client.pings_sent - pings
+        idle = {
+            "idle_s": round(idle_wall, 2),
+            "idle_cpu_ms_per_s": round(idle_cpu / 1e6 / idle_wall, 2),
+            "idle_pings_per_s": round(pings / idle_wall, 1),
+            "idle_cpu_us_per_ping": round(idle_cpu / 1e3 / pings, 1) if pings else None,
+        }
     result: dict[str, Any] = {
         "n": n,
         "rep": rep,
@@ -252,19 +327,16 @@ def run(args: argparse.Namespace, n: int, rep: int, fanout: Any, server: Server)
         "resume_cpu_us_per_connect": round(connect_cpu / 1e3 / opened, 1) if opened else None,
         "board_seq": seq,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "spacing_s": args.spacing,
+        **idle,
     }
     plan = changes(server.board, args.warmup + args.changes)
     rounds = []
     ticks_total = 0.0
     busy_total = 0.0
     wall_total = 0.0
-    last_frame = time.monotonic()
+    pings_before = client.pings_sent
     for number, (kind, path, body) in enumerate(plan):
-        if n and time.monotonic() - last_frame > IDLE_PING_S:
-            ping = fanout.client_frame(0x1, b'{"type":"ping"}')
-            for sock in client.socks:
-                if sock is not None:
-                    sock.send(ping)
         client.idle(args.spacing)
         options.publish_url = server.base + path
         options.publish_body = json.dumps(body)
@@ -275,7 +347,6 @@ def run(args: argparse.Namespace, n: int, rep: int, fanout: Any, server: Server)
         cpu_b = cpu_ns(server.pid)
         own_b = fanout.self_cpu_s()
         ticks_b, busy_b, wall_b = cpu_ticks_s(server.pid), host_busy_s(), time.monotonic()
-        last_frame = wall_b
         if outcome["trigger_status"] not in (200, 201):
             raise SystemExit(f"{kind} answered {outcome['trigger_status']}")
         if outcome["missing"]:
@@ -293,15 +364,15 @@ def run(args: argparse.Namespace, n: int, rep: int, fanout: Any, server: Server)
         ticks_total += ticks_b - ticks_a
         busy_total += (busy_b - busy_a) - (own_b - own_a)
         wall_total += wall_b - wall_a
+    result["pings_during_changes"] = client.pings_sent - pings_before
+    result["went_offline"] = client.dead
     client.close_all()
     for kind in ("propose", "going", "all"):
         mine = [r for r in rounds if kind in ("all", r["kind"])]
         result[kind] = {
             "cpu_ms_mean": statistics.fmean(r["cpu_ms"] for r in mine),
             "cpu_ms_median": statistics.median(r["cpu_ms"] for r in mine),
-            "completion_ms_median": statistics.median(
-                r["completion_ms"] or 0.0 for r in mine
-            ),
+            "completion_ms_median": statistics.median(r["completion_ms"] or 0.0 for r in mine),
         }
     result["ticks_cpu_ms_per_change"] = 1e3 * ticks_total / len(rounds)
     # CPU used during the windows by neither the server nor this client (other people's
@@ -325,8 +396,9 @@ def table(results: list[dict[str, Any]]) -> str:
     lines = [
         "| clients | runs | CPU/change ms | propose ms | going ms | growth ms/client "
         "| growth ÷ 0.05 ms target | last client has it, ms (median) | others busy % "
-        "| resumes/s | CPU µs/resume |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| resumes/s | CPU µs/resume | pings in changes | quiet board: CPU ms/s "
+        "| pings/s | CPU µs/ping |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n in sorted(by_n):
         runs = by_n[n]
@@ -343,9 +415,23 @@ def table(results: list[dict[str, Any]]) -> str:
             resumes = f"{rate:.0f} | {resume_cpu:.0f}"
         else:
             resumes = "- | -"
+        pings = sum(r.get("pings_during_changes", 0) for r in runs)
+        quiet = [r for r in runs if r.get("idle_s")]
+        if quiet:
+            per_ping = [r["idle_cpu_us_per_ping"] for r in quiet if r["idle_cpu_us_per_ping"]]
+            idle = (
+                f"{statistics.median(r['idle_cpu_ms_per_s'] for r in quiet):.1f} "
+                f"| {statistics.median(r['idle_pings_per_s'] for r in quiet):.0f} "
+                f"| {statistics.median(per_ping):.0f}"
+                if per_ping
+                else f"{statistics.median(r['idle_cpu_ms_per_s'] for r in quiet):.1f} | 0 | -"
+            )
+        else:
+            idle = "- | - | -"
         lines.append(
             f"| {n} | {len(runs)} | {cpu(n, 'all'):.2f} | {cpu(n, 'propose'):.2f} "
-            f"| {cpu(n, 'going'):.2f} | {shown} | {completion:.1f} | {foreign} | {resumes} |"
+            f"| {cpu(n, 'going'):.2f} | {shown} | {completion:.1f} | {foreign} | {resumes} "
+            f"| {pings} | {idle} |"
         )
     return "\n".join(lines)
 
@@ -358,6 +444,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--reps", type=int, default=2, help="interleaved repetitions")
     parser.add_argument("--spacing", type=float, default=0.2, help="quiet seconds before a change")
     parser.add_argument("--settle", type=float, default=1.0, help="seconds after connecting")
+    parser.add_argument(
+        "--idle", type=float, default=0.0, help="seconds of a quiet board measured (pings)"
+    )
     parser.add_argument("--port", type=int, default=9140)
     parser.add_argument("--python", default=str(REPO / ".venv" / "bin" / "python"))
     parser.add_argument("--server-cpus", default="1", help="taskset list ('' = no pinning)")

@@ -387,6 +387,9 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--conns", type=int, default=16)
     parser.add_argument("--skip-http", action="store_true", help="only the screens part")
+    parser.add_argument(
+        "--skip-screens", action="store_true", help="only the page rates (no Chromium)"
+    )
     options = parser.parse_args()
     # The HTTP load client runs apart from the servers; Chromium (started later, it
     # inherits this) may use every CPU once the server has answered the change.
@@ -470,6 +473,11 @@ def main() -> int:
         median = {name: statistics.median(values or [0.0]) for name, values in rates.items()}
         median_cpu = {name: statistics.median(values or [0.0]) for name, values in per_cpu.items()}
 
+        alone: list[float] = []
+        changes: list[dict[str, float]] = []
+        asked: list[str] = []
+        if options.skip_screens:
+            return finish(options, rates, per_cpu, median, median_cpu, weight, [], [], [])
         alone = [change_alone(base, server.pid, rng, spare.pop()) for _ in range(options.reps)]
         if BROWSER_CPUS:
             os.sched_setaffinity(0, cpus(BROWSER_CPUS))
@@ -489,6 +497,23 @@ def main() -> int:
             process.wait(timeout=30)
         shutil.rmtree(folder, ignore_errors=True)
 
+    return finish(options, rates, per_cpu, median, median_cpu, weight, changes, alone, asked)
+
+
+def finish(
+    options: argparse.Namespace,
+    rates: dict[str, list[float]],
+    per_cpu: dict[str, list[float]],
+    median: dict[str, float],
+    median_cpu: dict[str, float],
+    weight: dict[str, int],
+    changes: list[dict[str, float]],
+    alone: list[float],
+    asked: list[str],
+) -> int:
+    """
+    Record the run (bench/results) and print its report.
+    """
     result = {
         "at": datetime.now().isoformat(timespec="seconds"),
         "pages": options.pages,
@@ -538,6 +563,8 @@ def report(result: dict[str, Any]) -> str:
     parts = ", ".join(f"{name} {size / 1000:.1f}" for name, size in weight.items())
     lines += ["", f"First load over the wire: **{total / 1000:.1f} KB** gzipped ({parts} KB)."]
     changes = result["changes"]
+    if not changes:
+        return "\n".join(lines)
     lines += [
         "",
         f"With {result['pages']} Chromium pages open ({result.get('desks', 0)} of them "

@@ -54,6 +54,7 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = registry = CollectorRegistry()
+        self._request_children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
         self.requests = Counter(
             "openspace_http_requests",
             "HTTP requests answered, by route, method and status",
@@ -133,8 +134,18 @@ class Metrics:
     # --- what the parts report ---
 
     def request(self, route: str, method: str, status: int, seconds: float) -> None:
-        self.requests.labels(route, method, str(status)).inc()
-        self.request_seconds.labels(route).observe(seconds)
+        key = (route, method, status)
+        children = self._request_children.get(key)
+        if children is None:
+            # Looking a child up by its labels costs more than counting in it, once per
+            # request; the keys are few (routes by pattern, known methods, statuses).
+            children = self._request_children[key] = (
+                self.requests.labels(route, method, str(status)),
+                self.request_seconds.labels(route),
+            )
+        count, seconds_taken = children
+        count.inc()
+        seconds_taken.observe(seconds)
 
     def limited(self, limit: str) -> None:
         self.rate_limited.labels(limit).inc()

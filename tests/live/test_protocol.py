@@ -104,6 +104,9 @@ async def test_client_messages_get_answers_and_errors_without_a_disconnect(
     await live.connect()
     await bystander.connect()
     for payload, binary in (
+        # live.js's bytes (answered without parsing), then any other spelling.
+        (b'{"type":"ping"}', False),
+        (b'{"type":"ping"}', True),
         (b'{"type": "ping"}', False),
         (b"{not json", False),
         (b'{"type": "subscribe", "board": "other"}', False),
@@ -111,9 +114,11 @@ async def test_client_messages_get_answers_and_errors_without_a_disconnect(
         (b"\x00\x01", True),
     ):
         live.send(payload, binary)
-    await live.until(lambda: len(live.frames) == 6)
+    await live.until(lambda: len(live.frames) == 8)
     answers = [(f["type"], f.get("code")) for f in live.frames[1:]]
     assert answers == [
+        ("pong", None),
+        ("error", "binary"),
         ("pong", None),
         ("error", "bad_json"),
         ("error", "unknown_message"),

@@ -79,6 +79,16 @@ def error_page(title: str, text: str) -> bytes:
     ).encode()
 
 
+def _utf8(text: bytes) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 class HardenedRequest(server.Request):
     """
     Mixed in before the site's own request class (see L{hardened}).
@@ -89,14 +99,10 @@ class HardenedRequest(server.Request):
     def process(self) -> None:
         security_headers(self)
         # Klein would answer these with a text/html line of its own.
-        try:
-            unquote_to_bytes(self.path).decode("utf-8")
-        except UnicodeDecodeError:
+        if not _utf8(unquote_to_bytes(self.path) if b"%" in self.path else self.path):
             self._answer(ApiError(400, "bad_path", "the path is not valid UTF-8"), "Bad address")
             return
-        try:
-            self.getRequestHostname().decode("utf-8")  # type: ignore[no-untyped-call]
-        except UnicodeDecodeError:
+        if not _utf8(self.getRequestHostname()):  # type: ignore[no-untyped-call]
             self._answer(ApiError(400, "bad_host", "the Host is not valid UTF-8"), "Bad address")
             return
         super().process()  # type: ignore[no-untyped-call]

@@ -73,6 +73,11 @@ WARM_LIMIT = 100_000
 Boards with longer logs are not replayed at start-up (L{Live.warm}).
 """
 
+PING = b'{"type":"ping"}'
+"""
+What static/live.js sends after a few seconds without a frame, byte for byte.
+"""
+
 RESYNC = 4008
 """
 Close code: this connection fell too far behind; reconnect with C{since}.
@@ -229,6 +234,10 @@ class LiveProtocol(WebSocketServerProtocol):
     def onMessage(self, payload: bytes, isBinary: bool) -> None:
         if self._subscription is None or self._subscription.paused:
             # It is not reading what we send: answering would only fill its buffer.
+            return
+        if payload == PING and not isBinary:
+            # What live.js sends, byte for byte: no JSON to parse, no answer to encode.
+            self.send_frame(self.factory.pong)
             return
         if isBinary:
             self._reply({"type": "error", "code": "binary", "message": "send JSON text"})
@@ -390,6 +399,8 @@ class LiveFactory(WebSocketServerFactory):
         # longer count it) and of every one closed for not reading (metrics).
         self.on_closed: list[Callable[[LiveProtocol], None]] = []
         self.on_stalled: list[Callable[[], None]] = []
+        # Every open page asks for one every few seconds of quiet (live.js): made once.
+        self.pong = self.prepareMessage(encode({"type": "pong"}))
         self.setProtocolOptions(  # type: ignore[no-untyped-call]
             maxFramePayloadSize=options.max_client_message,
             maxMessagePayloadSize=options.max_client_message,

@@ -58,7 +58,8 @@ def board_view(pages: Pages, request: IRequest, board: Board) -> View:
     failing = tuple((s.url, s.status, s.last_success) for s in sources if s.status == "stale")
     board_filter = BoardFilter.from_args(request.args)
     day = form_value(request.args, "day")
-    day = day if any(d.isoformat() == day for d in board.days()) else ""
+    if day and not any(d.isoformat() == day for d in board.days()):
+        day = ""
     return View(
         ("board", board.info.slug, day, board_filter),
         failing,
