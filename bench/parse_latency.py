@@ -1,7 +1,7 @@
 """
 Board latency while the server reads a 13 MB official schedule.
 
-    .venv/bin/python bench/parse_latency.py [--seconds 20]
+    .venv/bin/python bench/parse_latency.py [--seconds 20] [--desk]
 
 For sources served from a local HTTP server: iCal with 100 events (the baseline),
 100,000 events in about 13 MB (over the 20,000-item limit: refused by counting, before
@@ -13,17 +13,20 @@ upstream server stay on CPU 0) and, after a second of start-up, times C{GET
 percentile and worst latency while the source is read (fetched and parsed), of the one
 answer that waited for the new schedule to be stored, and after (a board with 19,000
 talks), and those of another client asking for C{/healthz} back to back all along (what
-a stall of the reactor thread costs everyone else).  C{--only FEED ...} runs some
-feeds; C{PYTHONPATH=<checkout>/src} measures another version of the server in the same
-way.  Not part of the test suite.
+a stall of the reactor thread costs everyone else).  C{--desk} signs in to the
+facilitator desk and keeps its live stream open all along (a desk renders each change
+for itself).  C{--only FEED ...} runs some feeds; C{PYTHONPATH=<checkout>/src} measures
+another version of the server in the same way.  Not part of the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import http.client
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -31,10 +34,13 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 # The server polls its source at start: the first second is start-up, not reading.
 WARM_UP = 1.0
+TOKEN = "bench-facilitator-token-0123"
+DESK = "/e/demo/desk"
 
 EVENT = (
     "BEGIN:VEVENT\r\nUID:talk-{n}@example.org\r\nSUMMARY:Talk number {n}\r\n"
@@ -129,12 +135,78 @@ def probe(port: int, stop: threading.Event, latencies: list[float]) -> None:
         latencies.append(time.perf_counter() - started)
 
 
+def desk_cookies(port: int) -> str:
+    """
+    The cookies of a desk signed in with the facilitator token, as a C{Cookie} header.
+    """
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    connection.request("GET", DESK)
+    response = connection.getresponse()
+    page = response.read().decode()
+    cookies = dict(
+        header.split(";", 1)[0].split("=", 1)
+        for name, header in response.getheaders()
+        if name.lower() == "set-cookie"
+    )
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found is not None, "no CSRF field on the sign-in page"
+    form = urllib.parse.urlencode({"csrf": found.group(1), "token": TOKEN})
+    header = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    connection.request(
+        "POST",
+        f"{DESK}/signin",
+        form,
+        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": header},
+    )
+    response = connection.getresponse()
+    response.read()
+    assert response.status == 303, response.status
+    for name, value in response.getheaders():
+        if name.lower() == "set-cookie":
+            key, _, rest = value.partition("=")
+            cookies[key] = rest.split(";", 1)[0]
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
+def watch_desk(port: int, stop: threading.Event, received: list[int]) -> None:
+    """
+    Keep a desk's live stream open and read it until C{stop}: a raw WebSocket client
+    (the handshake, then bytes counted), enough for the server to render for it.
+    """
+    import socket
+
+    key = base64.b64encode(os.urandom(16)).decode()
+    request = (
+        f"GET {DESK}/live HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Origin: http://127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+        f"Cookie: {desk_cookies(port)}\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", port)) as connection:
+        connection.sendall(request.encode())
+        head = connection.recv(65536)
+        assert head.startswith(b"HTTP/1.1 101"), head[:200]
+        received.append(len(head))
+        connection.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                received.append(len(connection.recv(1 << 20)))
+            except TimeoutError:
+                continue
+
+
 def run(
-    name: str, document: bytes, folder: Path, upstream_port: int, port: int, window: float
+    name: str,
+    document: bytes,
+    folder: Path,
+    upstream_port: int,
+    port: int,
+    window: float,
+    desk: bool = False,
 ) -> None:
     (folder / name).write_bytes(document)
     db = folder / f"{name}.sqlite3"
-    environment = {"OPENSPACE_FACILITATOR_TOKEN": "bench-facilitator-token-0123", "PATH": ""}
+    environment = {"OPENSPACE_FACILITATOR_TOKEN": TOKEN, "PATH": ""}
     # PYTHONPATH=<other checkout>/src measures another version of the server.
     if "PYTHONPATH" in os.environ:
         environment["PYTHONPATH"] = os.environ["PYTHONPATH"]
@@ -165,12 +237,16 @@ def run(
             if b"listening on" in line:
                 break
         connection = http.client.HTTPConnection("127.0.0.1", port)
+        stop, probed, desk_bytes = threading.Event(), [], []
+        threads = [threading.Thread(target=probe, args=(port, stop, probed))]
         started = time.perf_counter()
+        if desk:
+            # Opened at once: the source is being read from the server's start.
+            threads.append(threading.Thread(target=watch_desk, args=(port, stop, desk_bytes)))
+            threads[-1].start()
         while time.perf_counter() - started < WARM_UP:
             board_status(connection)
-        stop, probed = threading.Event(), []
-        prober = threading.Thread(target=probe, args=(port, stop, probed))
-        prober.start()
+        threads[0].start()
         # While the source is pending it is being fetched and parsed; the first answer
         # with the schedule waited for it to be stored; then the board holds it.
         reading: list[float] = []
@@ -186,8 +262,11 @@ def run(
             else:
                 after.append(took)
         stop.set()
-        prober.join()
+        for thread in threads:
+            thread.join()
         print(f"{name}: {len(document) / 1e6:.1f} MB, status {status}")
+        if desk:
+            print(f"  desk stream open all along: {sum(desk_bytes) / 1e3:.1f} kB received")
         print(f"  /healthz meanwhile (another client): {figures(probed)}")
         print(f"  while read: {figures(reading)}")
         if arriving:
@@ -212,6 +291,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=9130)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--only", nargs="*", choices=sorted(FEEDS), default=sorted(FEEDS))
+    parser.add_argument("--desk", action="store_true", help="keep a desk's live stream open")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {0})  # this client and the upstream server on CPU 0
@@ -227,7 +307,8 @@ def main() -> None:
         try:
             time.sleep(1)  # http.server has no readiness signal; a bench may wait
             for feed in [f for f in FEEDS if f in args.only]:
-                run(feed, FEEDS[feed](), folder, upstream_port, args.port, args.seconds)
+                document = FEEDS[feed]()
+                run(feed, document, folder, upstream_port, args.port, args.seconds, args.desk)
         finally:
             upstream.terminate()
             upstream.wait()

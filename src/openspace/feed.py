@@ -94,9 +94,11 @@ class Feed(Generic[P]):
     snapshot: Frame[P] | None = None
     resumed: dict[tuple[int, str], Frame[P]] = field(factory=dict)
     # An event's frame being made off the reactor thread (L{openspace.hub.Hub.offload}), and the
-    # commits that arrived meanwhile, to be taken in order once it is published.
+    # commits that arrived meanwhile, to be taken in order once it is published, then the
+    # HTML told meanwhile (L{openspace.hub.Hub.tell}).
     preparing: Deferred[Any] | None = None
     waiting: list[tuple[Board, Sequence[Logged]]] = field(factory=list)
+    told: list[tuple[Board, bytes]] = field(factory=list)
 
     def moved(self, board: Board) -> None:
         """

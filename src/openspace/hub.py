@@ -21,9 +21,10 @@ Frames, all JSON text:
     {"type": "events", "events": [{"seq": ..., "put": {...}, "drop": {...}, ...}]}
     {"type": "html", "seq": N, "html": {...}}   (L{Hub.tell}: more HTML for seq N)
 
-An official schedule change may carry thousands of talks; with L{Hub.offload} its frame
-is made in a thread, and the board's later commits wait for it (L{Hub.committed} keeps
-them in order).
+An official schedule change may carry thousands of talks, and a layout change re-renders
+whole tables; with L{Hub.offload} their frames are made in a thread (L{heavy}), and the
+board's later commits, and HTML told meanwhile, wait for it (L{Hub.committed} keeps them
+in order).
 
 A process that starts again fills each board's ring from the store's log (L{Hub.warm}),
 so a screen that watched the old process resumes without a snapshot.
@@ -52,13 +53,21 @@ from attrs import define, field
 from twisted.internet.defer import Deferred
 from twisted.logger import Logger
 
-from openspace.events import Logged, OfficialScheduleChanged
+from openspace.events import LayoutSet, Logged, OfficialScheduleChanged
 from openspace.feed import Feed, Frame, P, Subscription, board_epoch, encode
 from openspace.model import Board
 from openspace.replay import apply
 from openspace.views import board_json, delta
 
 DEFAULT_RING = 256
+
+
+def heavy(entry: Logged) -> bool:
+    """
+    Whether C{entry}'s frame may take long to make: a new official schedule (thousands of
+    talks) or layout (every row and cell of the pages' tables).
+    """
+    return isinstance(entry.change, OfficialScheduleChanged | LayoutSet)
 
 
 @define
@@ -137,7 +146,7 @@ class Hub(Generic[P]):
             self._restart(feed, board)
             return
         for entry in fresh:
-            if self.offload is not None and isinstance(entry.change, OfficialScheduleChanged):
+            if self.offload is not None and heavy(entry):
                 feed.waiting.append((board, logged))
                 self._advance_later(feed, entry, self.offload, board)
                 return
@@ -226,6 +235,10 @@ class Hub(Generic[P]):
         @return: how many subscribers were handed it.
         """
         feed = self._feeds.get(board.info.slug)
+        if feed is not None and feed.preparing is not None:
+            # C{board}'s event may be the one being made, or waiting behind it.
+            feed.told.append((board, body))
+            return 0
         if feed is None or feed.board.seq != board.seq or feed.epoch != board_epoch(board):
             return 0
         frame = Frame(board.seq, self.prepare(body))
@@ -318,6 +331,9 @@ class Hub(Generic[P]):
             waiting, feed.waiting = feed.waiting, []
             for later, logged in waiting:
                 self.committed(later, logged)
+            told, feed.told = feed.told, []
+            for about, body in told:
+                self.tell(about, body)
 
         # Set before the callbacks: an offload that has already fired runs them at once.
         feed.preparing = preparing = offload(make)

@@ -2,21 +2,29 @@
 The facilitator desk's own live stream, C{/e/{slug}/desk/live}, over real sockets:
 only a valid desk session cookie opens it; what it carries (reports, hidden sessions,
 the log) never reaches the board's public stream, whose frames are read here one by
-one; each change is rendered once per view watched, however many desks watch it; and
-the HTML it ships is, byte for byte, what the desk page itself holds at that seq.
+one; each change is rendered once per view watched, however many desks watch it, and
+a heavy one (a new official schedule) in the thread pool with every frame still in
+order; and the HTML it ships is, byte for byte, what the desk page itself holds at
+that seq.
 """
 
 from __future__ import annotations
 
 import json
+import threading
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import pytest_twisted
+from twisted.python.threadable import isInIOThread
 
+from openspace.clock import utc_now
+from openspace.commands import SYSTEM, SetOfficialSchedule, SetSources
+from openspace.model import OfficialTalk, ScheduleSource
 from openspace.web import desk_live
 from tests.live.wsclient import LiveClient
-from tests.support import SLUG, Client, RunningServer, slot_id
+from tests.support import SLUG, Client, RunningServer, slot_id, utc
 from tests.web.browsing import Browser, raw_get
 from tests.web.test_pages_desk import DESK, signed_in
 
@@ -157,6 +165,68 @@ async def test_each_change_is_rendered_once_per_view_not_per_desk(
         last = [frame for frame in opened.frames if frame["type"] == "events"][-1]
         assert "html" in last["events"][-1]
         assert opened.errors == []
+
+
+def event_seqs(client: LiveClient) -> list[int]:
+    return [e["seq"] for f in client.frames if f["type"] == "events" for e in f["events"]]
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_new_official_schedule_is_rendered_off_the_reactor_in_order(
+    server: RunningServer, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = server.service.store
+    assert store is not None
+    # Which change's shared pieces were rendered, on the reactor thread or not; a render
+    # off it waits for the gate, so a change committed meanwhile must wait its turn.
+    rendered: list[tuple[int, bool]] = []
+    gate = threading.Event()
+    real = desk_live.common
+
+    def recorded(before: Any, after: Any, now: Any) -> Any:
+        rendered.append((after.seq, isInIOThread()))
+        if not isInIOThread():
+            assert gate.wait(60)
+        return real(before, after, now)
+
+    monkeypatch.setattr(desk_live, "common", recorded)
+    desk = await signed_in(client)
+    desks = [desk_client(server, desk, q) for q in ("", "?going=1", f"?placement={slot_id(13)}")]
+    for opened in desks:
+        await opened.connect()
+    try:
+        source = "https://talks.example/schedule.json"
+        now = utc_now(server.clock)
+        await store.execute(SLUG, SetSources((ScheduleSource(source),)), SYSTEM, now)
+        sources_seq = (await client.get(f"{API}/board")).json["seq"]
+        for opened in desks:
+            await opened.at_seq(sources_seq)
+        talks = tuple(
+            OfficialTalk(f"t{n}", source, f"Talk {n}", utc(11), utc(11) + timedelta(minutes=30))
+            for n in range(500)
+        )
+        await store.execute(SLUG, SetOfficialSchedule(source, talks), SYSTEM, now)
+        await client.propose(room="r2", hour=13, title="After the schedule")
+        seq = (await client.get(f"{API}/board")).json["seq"]
+        # Both are committed; the schedule is being rendered: nothing after it went out.
+        for opened in desks:
+            assert event_seqs(opened)[-1] == sources_seq
+        gate.set()
+        for opened in desks:
+            await opened.at_seq(seq)
+        # The placement view's suggestion, told while the schedule was rendered, follows.
+        await desks[-1].until(lambda: html_frame(desks[-1], seq) is not None)
+    finally:
+        gate.set()
+        for opened in desks:
+            await opened.close()
+    # Once per change whatever the views: the schedule off the reactor, the next on it.
+    assert [r for r in rendered if r[0] > sources_seq] == [(seq - 1, False), (seq, True)]
+    for opened in desks:
+        assert event_seqs(opened)[-3:] == [sources_seq, seq - 1, seq]
+        assert opened.errors == []
+        heavy = [e for f in opened.frames if f["type"] == "events" for e in f["events"]][-2]
+        assert {"desk:sessions", "desk:cells"} <= set(heavy["html"])
 
 
 async def page_after(

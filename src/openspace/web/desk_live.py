@@ -15,6 +15,12 @@ first asks for it and dropped when nobody watches it any more.  A change is rend
 once per view watched, whatever the number of desks open on it; the pieces every view
 shares are rendered once per change (L{_PerSeq}).  A view nobody watches renders nothing.
 
+A change that re-renders a whole table (a new official schedule of thousands of talks, a
+new layout: L{openspace.hub.heavy}) is rendered in a thread like the public stream's
+frame for it (L{Hub.offload}), each view's in its own; what the views share is still
+made once (L{_PerSeq} locks each piece, not the reactor), and each view's later changes
+and suggestions wait for it, in order.
+
 A placement suggestion can take tens of milliseconds (a whole day's), too long for the
 reactor: it is worked out in a thread after the change, once per scope watched however
 many views and desks ask for it, and sent to them as an C{"html"} frame for the seq it
@@ -22,12 +28,14 @@ is about (L{Hub.tell}).  Changes that come while one is being worked out make on
 run, for the latest board, when it ends: a burst of "going" costs two runs, not one each.
 
 The change log a desk shows is the store's: its last entries are read once per board
-when the first desk subscribes and kept current from the commits (L{_Tail}).
+when the first desk subscribes and kept current from the commits (L{_Tail}), back to
+what the view furthest behind (one rendering in a thread) still needs.
 """
 
 from __future__ import annotations
 
-from collections import deque
+import threading
+from bisect import bisect_right
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, ClassVar
 
@@ -65,37 +73,53 @@ Log entries kept per board and view: a few more than shown, so that the log rend
 for the first of several events committed together still shows a full page.
 """
 
+SHARED_CHANGES = 4
+"""
+Changes per board whose shared pieces are kept: views rendering in threads may be a
+change or two apart.
+"""
+
+
+def _kept(entries: tuple[Logged, ...], rendered: int) -> tuple[Logged, ...]:
+    """
+    The entries after C{rendered} (the last seq every view has rendered), and L{KEPT}
+    up to it.
+    """
+    start = bisect_right([entry.seq for entry in entries], rendered) - KEPT
+    return entries[max(0, start) :]
+
 
 @define(eq=False)
 class _Tail:
     """
     The last entries of one board's log, all of them and without attendees' traffic,
-    oldest first; L{loaded} once the store's were read.
+    oldest first; L{loaded} once the store's were read.  Each is replaced, never changed
+    in place, so a view rendering in a thread reads it whole while commits come in.
     """
 
     epoch: int
-    everything: deque[Logged] = field(factory=lambda: deque(maxlen=KEPT))
-    quiet: deque[Logged] = field(factory=lambda: deque(maxlen=KEPT))
+    everything: tuple[Logged, ...] = ()
+    quiet: tuple[Logged, ...] = ()
     loaded: bool = False
     waiting: list[Deferred[None]] = field(factory=list)
 
-    def add(self, entries: Sequence[Logged]) -> None:
+    def add(self, entries: Sequence[Logged], rendered: int) -> None:
+        """
+        Add the new ones of C{entries}, keeping what views still to render the changes
+        after C{rendered} need.
+        """
         last = self.everything[-1].seq if self.everything else 0
-        for entry in entries:
-            if entry.seq <= last:
-                continue
-            self.everything.append(entry)
-            if not attendee_traffic(entry):
-                self.quiet.append(entry)
+        fresh = tuple(entry for entry in entries if entry.seq > last)
+        quiet = tuple(entry for entry in fresh if not attendee_traffic(entry))
+        self.everything = _kept(self.everything + fresh, rendered)
+        self.quiet = _kept(self.quiet + quiet, rendered)
 
     def fill(self, everything: Sequence[Logged], quiet: Sequence[Logged]) -> None:
         """
         The store's entries, with any committed while they were read.
         """
-        for kept, read in ((self.everything, everything), (self.quiet, quiet)):
-            merged = {entry.seq: entry for entry in (*read, *kept)}
-            kept.clear()
-            kept.extend(merged[seq] for seq in sorted(merged))
+        self.everything = _merged(everything, self.everything)
+        self.quiet = _merged(quiet, self.quiet)
         self.loaded = True
 
     def upto(self, seq: int, going: bool) -> tuple[Logged, ...]:
@@ -103,26 +127,50 @@ class _Tail:
         return shown_log([entry for entry in entries if entry.seq <= seq], going)
 
 
+def _merged(read: Sequence[Logged], kept: Sequence[Logged]) -> tuple[Logged, ...]:
+    merged = {entry.seq: entry for entry in (*read, *kept)}
+    return tuple(merged[seq] for seq in sorted(merged))
+
+
+@define(eq=False)
+class _Piece:
+    """
+    One shared piece, made by the first view to ask while the others wait for it.
+    """
+
+    lock: threading.Lock = field(factory=threading.Lock)
+    made: bool = False
+    value: Any = None
+
+
 @define(eq=False)
 class _PerSeq:
     """
-    Pieces rendered for the latest change of each board, shared by every view.
+    Pieces rendered for the latest changes of each board, shared by every view.
+
+    Views render on the reactor thread or, for heavy changes, in threads at once: the
+    table of pieces has a lock of its own, held only to find a piece, and each piece
+    one held while it is made, so the reactor never waits for a thread's heavy piece
+    (it never renders a heavy change itself) yet no piece is made twice.
     """
 
-    stamps: dict[str, tuple[int, int]] = field(factory=dict)
-    made: dict[tuple[str, Hashable], Any] = field(factory=dict)
+    made: dict[str, dict[tuple[int, int], dict[Hashable, _Piece]]] = field(factory=dict)
+    lock: threading.Lock = field(factory=threading.Lock)
 
     def get(self, board: Board, name: Hashable, make: Callable[[], Any]) -> Any:
-        slug = board.info.slug
         stamp = (board_epoch(board), board.seq)
-        if self.stamps.get(slug) != stamp:
-            self.stamps[slug] = stamp
-            for key in [key for key in self.made if key[0] == slug]:
-                del self.made[key]
-        key = (slug, name)
-        if key not in self.made:
-            self.made[key] = make()
-        return self.made[key]
+        with self.lock:
+            changes = self.made.setdefault(board.info.slug, {})
+            pieces = changes.get(stamp)
+            if pieces is None:
+                pieces = changes[stamp] = {}
+                while len(changes) > SHARED_CHANGES:
+                    del changes[min(changes)]
+            piece = pieces.setdefault(name, _Piece())
+        with piece.lock:
+            if not piece.made:
+                piece.value, piece.made = make(), True
+            return piece.value
 
 
 @define(eq=False)
@@ -132,7 +180,8 @@ class DeskLive:
 
     @ivar prepare: makes a frame of encoded JSON (the live factory's, as for the public
         stream); C{version} and C{ring_size} likewise.
-    @ivar offload: runs a function in a thread (placement suggestions).
+    @ivar offload: runs a function in a thread (placement suggestions, heavy changes'
+        frames).
     """
 
     store: BoardStore
@@ -158,7 +207,8 @@ class DeskLive:
             if tail.epoch != board_epoch(board):
                 # The event was deleted and made again: its log starts again here.
                 tail = self._tails[slug] = _Tail(board_epoch(board), loaded=True)
-            tail.add(logged)
+            heads = [hub.head(slug) for key, hub in self._hubs.items() if key[0] == slug]
+            tail.add(logged, min([head for head in heads if head is not None], default=board.seq))
         scopes = set()
         for key, hub in list(self._hubs.items()):
             if key[0] != slug:
@@ -193,6 +243,7 @@ class DeskLive:
                 self.ring_size,
                 enrich=lambda before, entry, after: self._render(key[1], before, entry, after),
                 enrich_unwatched=False,
+                offload=self.offload,
             )
         return found, board
 
