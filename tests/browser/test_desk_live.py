@@ -21,7 +21,7 @@ from openspace.commands import SYSTEM, SetLayout, SetOfficialSchedule, SetSource
 from openspace.events import Layout
 from openspace.model import OfficialTalk, Room, ScheduleSource
 from tests.browser.conftest import BrowserThread
-from tests.browser.test_in_place import API, SOURCE, Screens, text_of
+from tests.browser.test_in_place import API, SOURCE, Screens, text_of, two_sessions_of_one_host
 from tests.support import SLUG, Client, RunningServer, conference_layout, slot_id, utc
 
 pytestmark = pytest.mark.browser
@@ -49,14 +49,7 @@ async def test_open_desks_show_every_change_without_a_request(
 ) -> None:
     store = server.service.store
     assert store is not None
-    first = await client.propose(room="r1", hour=12, title="Typing talk", host="Ann")
-    first_id, token = first.json["session"]["id"], first.json["edit_token"]
-    second = await client.post(
-        f"{API}/sessions",
-        {"title": "Second", "host": "Ann", "room": "r2", "slot": slot_id(13)},
-        token=token,
-    )
-    second_id = second.json["session"]["id"]
+    first_id, second_id, token = await two_sessions_of_one_host(client)
     screens = Screens(browser)
     await screens.open(
         server.url,

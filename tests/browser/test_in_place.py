@@ -106,12 +106,11 @@ def card_in(slot: str, title: str) -> str:
     return f"{text_of(f'section[data-slot={slot!r}] .card')}.includes({title!r})"
 
 
-@pytest_twisted.ensureDeferred
-async def test_every_change_kind_shows_on_open_pages_without_a_request(
-    server: RunningServer, client: Client, browser: BrowserThread
-) -> None:
-    store = server.service.store
-    assert store is not None
+async def two_sessions_of_one_host(client: Client) -> tuple[str, str, str]:
+    """
+    Ann proposes "Typing talk" (r1 at 12:00) and "Second" (r2 at 13:00) with one edit
+    key: the two sessions' ids and that key.
+    """
     first = await client.propose(room="r1", hour=12, title="Typing talk", host="Ann")
     first_id, token = first.json["session"]["id"], first.json["edit_token"]
     second = await client.post(
@@ -119,7 +118,16 @@ async def test_every_change_kind_shows_on_open_pages_without_a_request(
         {"title": "Second", "host": "Ann", "room": "r2", "slot": slot_id(13)},
         token=token,
     )
-    second_id = second.json["session"]["id"]
+    return first_id, second.json["session"]["id"], token
+
+
+@pytest_twisted.ensureDeferred
+async def test_every_change_kind_shows_on_open_pages_without_a_request(
+    server: RunningServer, client: Client, browser: BrowserThread
+) -> None:
+    store = server.service.store
+    assert store is not None
+    first_id, second_id, token = await two_sessions_of_one_host(client)
     screens = Screens(browser)
     await screens.open(
         server.url,
